@@ -1,0 +1,236 @@
+"""The one schema every cached dataset follows, and the checks that enforce it.
+
+Storage (``data_cache/<name>.parquet``):
+
+* ``kind="series"``: one row per date. Columns ``date`` (datetime64[ns], trading days, sorted,
+  unique) followed by the dataset's fields.
+* ``kind="panel"``: long format, one row per (code, date). Columns ``code`` (str), ``date``,
+  then the fields; sorted by (code, date), unique per pair.
+
+In memory (what :func:`quantlib.data.load` returns):
+
+* series: a DataFrame indexed by a ``DatetimeIndex`` named ``date``; columns are the fields.
+* panel: a DataFrame indexed by ``date`` with two-level columns ``(field, code)``, so that
+  ``load("sw_l1")["close"]`` is a dates x codes frame of closes (NaN where a code has no row).
+
+Column names are English snake_case with their unit in the name where it is not index points
+(``amount_cny``, ``volume_shares``, ``guarantee_ratio_pct``). Missing data policy: a field
+marked ``nullable`` may hold NaN (documented per dataset, e.g. no volume in the proxy period);
+every other field must be complete. Nothing is filled or dropped silently here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from quantlib.errors import DataValidationError
+
+__all__ = ["DATASETS", "Column", "DatasetSpec", "validate_stored", "validate_fetched"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One field of a dataset: name, dtype (``float64``, ``bool`` or ``str``) and unit."""
+
+    name: str
+    dtype: str = "float64"
+    unit: str = "index points"
+    nullable: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """What a dataset holds. ``columns`` excludes ``date`` (and ``code`` for panels)."""
+
+    name: str
+    kind: str  # "series" | "panel"
+    frequency: str  # "daily" | "monthly"
+    columns: tuple[Column, ...]
+    description: str
+    proxy_note: str = ""
+    refreshable: bool = False
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def key_columns(self) -> list[str]:
+        return ["code", "date"] if self.kind == "panel" else ["date"]
+
+
+def _ohlc(nullable: bool = False) -> tuple[Column, ...]:
+    return tuple(Column(n, nullable=nullable) for n in ("open", "high", "low", "close"))
+
+
+_AMOUNT = Column("amount_cny", unit="CNY", description="turnover (traded value)")
+_VOLUME = Column("volume_shares", unit="shares", description="traded volume")
+
+DATASETS: dict[str, DatasetSpec] = {
+    s.name: s
+    for s in (
+        DatasetSpec(
+            "wind_all_a", "series", "daily",
+            (*_ohlc(), Column("source", dtype="str", unit="-",
+                              description="wind_rsrs | wind_euclid | proxy (see manifest)"),
+             Column("volume_shares", unit="shares", nullable=True,
+                    description="NaN in the proxy period (000985 publishes no volume)"),
+             Column("amount_cny", unit="CNY"),
+             Column("is_proxy", dtype="bool", unit="-",
+                    description="True after 2024-12-12: extended from public indices")),
+            "WIND All A (881001.WI) daily price index: real Wind exports 1994-12-30..2024-12-12, "
+            "extended by returns of the CSI All Share (000985) afterwards.",
+            proxy_note="Rows with is_proxy=True are not Wind data: they continue the last real "
+            "Wind close with the extension method recorded in the manifest.",
+            refreshable=True,
+        ),
+        DatasetSpec(
+            "csi_all_share", "series", "daily",
+            (*_ohlc(), _AMOUNT, Column("pe_ttm", unit="x", description="CSI rolling PE (TTM)")),
+            "CSI All Share index (000985), official csindex data, with its trailing PE.",
+            refreshable=True,
+        ),
+        DatasetSpec(
+            "hs300", "series", "daily",
+            (*_ohlc(), Column("volume_shares", unit="shares", nullable=True),
+             Column("amount_cny", unit="CNY", nullable=True),
+             Column("pe_ttm", unit="x", nullable=True, description="from 2015 only")),
+            "CSI 300 (000300) daily: Wind export 2005-2022, csindex 2022-2026.",
+            refreshable=True,
+        ),
+        DatasetSpec(
+            "sse_composite", "series", "daily",
+            (*_ohlc(), Column("volume_lots", unit="lots of 100 shares"), _AMOUNT),
+            "SSE Composite (000001.SH) daily since 1990-12-19.",
+            refreshable=True,
+        ),
+        DatasetSpec(
+            "all_a_pb", "series", "daily",
+            (Column("pb_median", unit="x", description="median P/B of all A shares"),),
+            "Median P/B of all A shares (legulegu middlePB, as akshare.stock_a_all_pb).",
+            proxy_note="Median PB is an equal-count statistic, a proxy for WIND All A's PB.",
+            refreshable=True,
+        ),
+        DatasetSpec(
+            "margin", "series", "daily",
+            (Column("fin_balance_cny", unit="CNY", description="融资余额"),
+             Column("loan_balance_cny", unit="CNY", description="融券余额"),
+             Column("fin_buy_cny", unit="CNY", description="融资买入额"),
+             Column("guarantee_ratio_pct", unit="%", nullable=True,
+                    description="平均维持担保比例")),
+            "A-share margin financing balances (Eastmoney / CSF statistics).",
+            refreshable=True,
+        ),
+        DatasetSpec(
+            "csi_theme", "panel", "daily",
+            (*_ohlc(nullable=True), Column("amount_cny", unit="CNY", nullable=True),
+             Column("pe_ttm", unit="x", nullable=True)),
+            "Seven CSI thematic indices (computer, AI, cloud, AI industry, comm equipment, "
+            "semiconductors, robots); OHLC missing in early years for some.",
+            refreshable=True,
+        ),
+        DatasetSpec(
+            "sw_l1", "panel", "daily",
+            (*_ohlc(nullable=True), Column("volume_shares", unit="shares", nullable=True),
+             Column("amount_cny", unit="CNY", nullable=True),
+             Column("source", dtype="str", unit="-", description="wind | sws | wind_nymath")),
+            "The 31 Shenwan (SW2021) level-1 industry indices, daily from 1999-12-30.",
+            refreshable=True,
+        ),
+        DatasetSpec(
+            "sw_l1_pe_ttm", "panel", "monthly",
+            (Column("pe_ttm", unit="x", description="Wind PE TTM (negative earnings excluded)"),),
+            "Month-end PE (TTM) of the 31 Shenwan level-1 industries, Wind, 2000-01..2022-08.",
+            refreshable=True,
+        ),
+        DatasetSpec(
+            "citic_l1", "panel", "daily",
+            (*_ohlc(nullable=True), Column("volume_shares", unit="shares", nullable=True)),
+            "The 30 CITIC level-1 industry indices (Wind): OHLCV 2015-2024, closes to 2025-12-31.",
+        ),
+        DatasetSpec(
+            "etf", "panel", "daily",
+            (*_ohlc(), Column("volume_shares", unit="shares"),
+             Column("amount_cny", unit="CNY", nullable=True),
+             Column("is_adjusted", dtype="bool", unit="-",
+                    description="True: Eastmoney forward-adjusted (qfq) prices")),
+            "Daily prices of the ETFs named in the research that public copies exist for.",
+            refreshable=True,
+        ),
+        DatasetSpec(
+            "trading_calendar", "series", "daily",
+            (Column("source", dtype="str", unit="-",
+                    description="dataset whose dates define the day"),),
+            "SSE trading days 1990-12-19 .. the latest bundled date (from the data itself).",
+        ),
+    )
+}
+
+
+def _check_columns(frame: pd.DataFrame, expected: list[str], where: str) -> None:
+    missing = [c for c in expected if c not in frame.columns]
+    if missing:
+        raise DataValidationError(
+            f"{where}: missing column(s) {missing}; got {list(frame.columns)}. "
+            "The frame must carry every field of the dataset schema (quantlib.data.schema)."
+        )
+
+
+def _check_dates(dates: pd.Series | pd.Index, where: str) -> None:
+    idx = pd.DatetimeIndex(dates)
+    if idx.hasnans:
+        raise DataValidationError(f"{where}: {int(idx.isna().sum())} missing date(s).")
+    if not idx.is_monotonic_increasing:
+        pos = int(np.argmax(np.diff(idx.asi8) < 0)) + 1
+        raise DataValidationError(
+            f"{where}: dates are not sorted (first out of order: {idx[pos].date()} after "
+            f"{idx[pos - 1].date()}). Sort by date before passing the frame."
+        )
+    dup = idx[idx.duplicated()]
+    if len(dup):
+        raise DataValidationError(
+            f"{where}: {len(dup)} duplicated date(s), first {dup[0].date()}. "
+            "Each date must appear once (per code)."
+        )
+
+
+def _check_nulls(frame: pd.DataFrame, spec: DatasetSpec, where: str) -> None:
+    for col in spec.columns:
+        if col.nullable:
+            continue
+        nulls = frame[col.name].isna()
+        if nulls.any():
+            first = frame.loc[nulls.to_numpy(), "date"].iloc[0]
+            raise DataValidationError(
+                f"{where}: column {col.name!r} has {int(nulls.sum())} NaN value(s), first on "
+                f"{pd.Timestamp(first).date()}; the schema does not allow NaN there. Fix the "
+                "source rows (quantlib never fills or drops them silently)."
+            )
+
+
+def validate_stored(frame: pd.DataFrame, spec: DatasetSpec, where: str | None = None) -> None:
+    """Check a frame in *storage* layout (``date`` [``code``] columns) against ``spec``.
+
+    Raises
+    ------
+    DataValidationError
+        Missing columns, unsorted or duplicated dates (per code), NaN in a non-nullable field.
+    """
+    where = where or f"dataset {spec.name!r}"
+    _check_columns(frame, [*spec.key_columns, *spec.column_names], where)
+    if len(frame) == 0:
+        raise DataValidationError(f"{where}: the frame is empty.")
+    if spec.kind == "panel":
+        for code, dates in frame.groupby("code", sort=False)["date"]:
+            _check_dates(dates, f"{where}, code {code}")
+    else:
+        _check_dates(frame["date"], where)
+    _check_nulls(frame, spec, where)
+
+
+validate_fetched = validate_stored

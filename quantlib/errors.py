@@ -1,0 +1,75 @@
+"""Typed errors raised by quantlib.
+
+Every error says what was received, what was expected and how to fix it. All inherit from
+:class:`QuantlibError`, and from the builtin that fits (``ValueError``, ``KeyError`` ...), so
+callers can catch either.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+__all__ = [
+    "CacheWriteError",
+    "CorruptCacheError",
+    "DataValidationError",
+    "DateRangeError",
+    "FetchError",
+    "QuantlibError",
+    "UnknownDatasetError",
+    "UnknownNameError",
+    "did_you_mean",
+]
+
+
+def did_you_mean(name: str, choices: Iterable[str], n: int = 3) -> str:
+    """Return a ``" Did you mean ...?"`` suffix listing close matches, or ``""``."""
+    matches = difflib.get_close_matches(name, list(choices), n=n, cutoff=0.5)
+    if not matches:
+        return ""
+    return " Did you mean " + " or ".join(repr(m) for m in matches) + "?"
+
+
+class QuantlibError(Exception):
+    """Base class of every error quantlib raises on purpose."""
+
+
+class UnknownNameError(QuantlibError, KeyError):
+    """A name (dataset, strategy, model, parameter ...) that does not exist."""
+
+    def __init__(self, kind: str, name: str, choices: Iterable[str]) -> None:
+        choices = sorted(choices)
+        self.kind, self.name, self.choices = kind, name, choices
+        msg = f"unknown {kind} {name!r}.{did_you_mean(name, choices)} Known: {', '.join(choices)}."
+        super().__init__(msg)
+
+    def __str__(self) -> str:  # KeyError quotes its message; we want it plain
+        return str(self.args[0])
+
+
+class UnknownDatasetError(UnknownNameError):
+    """``quantlib.data.load`` was asked for a dataset that is not in the cache manifest."""
+
+    def __init__(self, name: str, choices: Iterable[str]) -> None:
+        super().__init__("dataset", name, choices)
+
+
+class DateRangeError(QuantlibError, ValueError):
+    """A start after the end, or a range that does not overlap the data."""
+
+
+class DataValidationError(QuantlibError, ValueError):
+    """A frame that breaks the schema: missing columns, unsorted or duplicated dates, NaN runs."""
+
+
+class CorruptCacheError(QuantlibError, OSError):
+    """A cached file whose hash does not match the manifest, or that cannot be read."""
+
+
+class CacheWriteError(QuantlibError, OSError):
+    """The cache directory cannot be written (permissions, disk full ...)."""
+
+
+class FetchError(QuantlibError, RuntimeError):
+    """A refresh failed: network down, akshare raised, or it returned nothing usable."""
