@@ -1,0 +1,128 @@
+"""Where cached datasets live, and reading them: the bundled snapshot and user cache directories.
+
+Resolution (see :func:`resolve_read_dir`): an explicit ``cache_dir`` argument, else the
+``QUANTLIB_CACHE_DIR`` environment variable, else the bundled snapshot. A user directory only
+overrides the datasets its own manifest lists; every other dataset still comes from the bundled
+snapshot, so a user who refreshed one dataset keeps all the others.
+
+The bundled snapshot is ``data_cache/`` at the top of a source checkout (editable installs), or
+the copy packaged inside the wheel (``quantlib/_bundled_data_cache``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from quantlib.data.cache import read_manifest, read_parquet
+from quantlib.data.schema import DATASETS, DatasetSpec
+from quantlib.errors import CorruptCacheError, UnknownDatasetError
+
+__all__ = [
+    "ENV_VAR",
+    "StoredDataset",
+    "bundled_dir",
+    "default_user_dir",
+    "locate",
+    "read_stored",
+    "user_dir",
+]
+
+ENV_VAR = "QUANTLIB_CACHE_DIR"
+
+
+def bundled_dir() -> Path:
+    """Return the directory of the bundled snapshot (source checkout first, then the wheel copy).
+
+    Raises
+    ------
+    CorruptCacheError
+        Neither location holds a ``manifest.json``.
+    """
+    here = Path(__file__).resolve()
+    candidates = (here.parents[2] / "data_cache", here.parents[1] / "_bundled_data_cache")
+    for cand in candidates:
+        if (cand / "manifest.json").exists():
+            return cand
+    raise CorruptCacheError(
+        "the bundled data snapshot is missing (looked in "
+        + " and ".join(str(c) for c in candidates)
+        + "). Reinstall quantlib from a full clone (`pip install -e .`), or point "
+        f"{ENV_VAR} at a cache directory."
+    )
+
+
+def user_dir(cache_dir: str | Path | None = None,
+             environ: Mapping[str, str] | None = None) -> Path | None:
+    """Return the user cache directory chosen by argument or environment, or ``None``."""
+    if cache_dir is not None:
+        return Path(cache_dir).expanduser()
+    env = os.environ if environ is None else environ
+    value = env.get(ENV_VAR, "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def default_user_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Return where ``refresh`` writes when no directory is given: ``$XDG_CACHE_HOME/quantlib``."""
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "quantlib"
+
+
+@dataclass(frozen=True)
+class StoredDataset:
+    """A dataset's manifest entry and the directory holding it."""
+
+    name: str
+    spec: DatasetSpec
+    directory: Path
+    entry: dict[str, Any]
+
+    @property
+    def path(self) -> Path:
+        return self.directory / self.entry["file"]
+
+    @property
+    def is_bundled(self) -> bool:
+        try:
+            return self.directory == bundled_dir()
+        except CorruptCacheError:
+            return False
+
+
+def locate(name: str, cache_dir: str | Path | None = None,
+           environ: Mapping[str, str] | None = None) -> StoredDataset:
+    """Find which directory serves dataset ``name`` (user directory first, then bundled).
+
+    Raises
+    ------
+    UnknownDatasetError
+        ``name`` is not a quantlib dataset; the message suggests close matches.
+    """
+    if name not in DATASETS:
+        raise UnknownDatasetError(name, DATASETS)
+    udir = user_dir(cache_dir, environ)
+    if udir is not None:
+        entry = read_manifest(udir)["datasets"].get(name)
+        if entry is not None:
+            return StoredDataset(name, DATASETS[name], udir, entry)
+    bundled = bundled_dir()
+    entry = read_manifest(bundled)["datasets"].get(name)
+    if entry is None:
+        raise CorruptCacheError(
+            f"dataset {name!r} is missing from the bundled manifest {bundled / 'manifest.json'}."
+            " Rebuild the snapshot with `python scripts/build_data_cache.py`."
+        )
+    return StoredDataset(name, DATASETS[name], bundled, entry)
+
+
+def read_stored(ds: StoredDataset) -> pd.DataFrame:
+    """Read a dataset in storage layout, checking its hash against the manifest."""
+    frame = read_parquet(ds.path, ds.entry.get("sha256"))
+    frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
+    return frame
