@@ -157,14 +157,14 @@ def datasets(cache_dir: str | Path | None = None) -> pd.DataFrame:
 
 
 def refresh(name: str, **kwargs: object) -> dict[str, object]:
-    """Append new rows from akshare; see :func:`quantlib.data.refresh.refresh_dataset`."""
-    from quantlib.data.refresh import refresh_dataset
+    """Append new rows from akshare; see :func:`quantlib.data.update.refresh_dataset`."""
+    from quantlib.data.update import refresh_dataset
 
     return refresh_dataset(name, **kwargs)  # type: ignore[arg-type]
 
 
 def verify(cache_dir: str | Path | None = None) -> list[dict[str, object]]:
-    """Check hashes, schema and calendar gaps; see :func:`quantlib.data.verify.verify_all`."""
-    from quantlib.data.verify import verify_all
+    """Check hashes, schema and calendar gaps; see :func:`quantlib.data.integrity.verify_all`."""
+    from quantlib.data.integrity import verify_all
 
     return verify_all(cache_dir)
