@@ -764,3 +764,272 @@ def build_sw_l1(shared: Path) -> Built:
               "801760 传媒 and 801790 非银金融 start 2000-01-04; 801740/801890 too (bogus "
               "1999-12-30 base rows dropped)."]
     return b
+
+
+# --------------------------------------------------------------------------------------------
+# SW PE, CITIC, calendar
+
+
+PE_REL = "sw_citic_l1_pe_monthly_wind/sw_l1_pe_ttm_and_pe_yoy_monthly_nymath.xlsx"
+
+
+def build_sw_l1_pe_ttm(shared: Path) -> Built:
+    """Month-end SW L1 PE(TTM) from sheet '申万TTM ' (trailing space), cols 1..31."""
+    raw = pd.read_excel(shared / PE_REL, sheet_name="申万TTM ", header=None, engine="openpyxl")
+    codes = [str(c).split(".")[0] for c in raw.iloc[0, 1:32]]
+    if sorted(codes) != sorted(c for c, _, _ in SW_L1):
+        raise DataValidationError(f"{PE_REL}: unexpected code header {codes}")
+    body = raw.iloc[2:, :32]
+    wide = pd.DataFrame(body.iloc[:, 1:].to_numpy(dtype="float64"), columns=codes,
+                        index=pd.DatetimeIndex(pd.to_datetime(body.iloc[:, 0]), name="date"))
+    long = wide.stack(future_stack=True).rename("pe_ttm").reset_index().rename(
+        columns={"level_1": "code"})
+    long.columns = ["date", "code", "pe_ttm"]
+    long = long.sort_values(["code", "date"], kind="mergesort").reset_index(drop=True)
+    b = Built(long[["code", "date", "pe_ttm"]])
+    b.origin = [origin(PE_REL + " [sheet '申万TTM ']", wide.index, len(long))]
+    b.notes = ["Wind PE(TTM) as exported (no NaN, no zeros, no negatives: looks like the "
+               "'negative earnings excluded' variant).",
+               "Dates are the month-end dates as given; one of them is 2020-01-23 (last trading "
+               "day of January 2020), kept as is.",
+               "Stored as float64 from the workbook (float32-looking values such as 38.860001 "
+               "are as exported).",
+               "801950/801960/801970/801980 before 2021-12 are Wind back-calculations."]
+    return b
+
+
+CITIC_EDB = "citic_l1_industry_daily/CI_level1_close_wind_edb_2015-01-05_2025-12-31.csv"
+
+
+def _read_citic_ohlcv(shared: Path, n: int) -> tuple[str, str, pd.DataFrame]:
+    code = f"CI0050{n:02d}"
+    rel = f"citic_l1_industry_daily/ohlcv/{code}.WI.csv"
+    raw = pd.read_csv(shared / rel, encoding="gbk")
+    name = str(raw["简称"].iloc[0]).replace("(中信)", "")
+    f = pd.DataFrame({"date": pd.to_datetime(raw["日期"]), "open": raw["开盘价"],
+                      "high": raw["最高价"], "low": raw["最低价"], "close": raw["收盘价"],
+                      "volume_shares": raw["成交量(股)"].astype("float64")})
+    return code, name, _sorted_unique(f, rel).set_index("date")
+
+
+def _read_citic_edb(shared: Path) -> pd.DataFrame:
+    raw = pd.read_csv(shared / CITIC_EDB, encoding="gbk", header=None, dtype=str)
+    names = [str(x).replace("中信行业指数:", "") for x in raw.iloc[0, 1:]]
+    body = raw.iloc[3:]
+    if not str(body.iloc[-1, 0]).startswith("数据来源"):
+        raise DataValidationError(f"{CITIC_EDB}: expected a '数据来源' footer row")
+    body = body.iloc[:-1]
+    return pd.DataFrame(body.iloc[:, 1:].astype("float64").to_numpy(), columns=names,
+                        index=pd.DatetimeIndex(pd.to_datetime(body.iloc[:, 0]), name="date"))
+
+
+def build_citic_l1(shared: Path) -> Built:
+    """CITIC L1: Wind OHLCV to 2024-12-31, then EDB closes to 2025-12-31 (OHLC/volume NaN)."""
+    edb = _read_citic_edb(shared)
+    b, parts, diffs = Built(pd.DataFrame()), [], {}
+    for n in range(1, 31):
+        code, name, f = _read_citic_ohlcv(shared, n)
+        if name not in edb.columns:
+            raise DataValidationError(f"CITIC {code} {name}: not found in the EDB file")
+        e = edb[name].dropna()
+        common = f.index.intersection(e.index)
+        diffs[code] = {"name": name, "common_days": int(len(common)), "max_rel_close_diff":
+                       _r((e.loc[common] / f.loc[common, "close"] - 1).abs().max(), 12)}
+        tail = e.loc[e.index > f.index[-1]]
+        ext = pd.DataFrame({"close": tail}).assign(open=np.nan, high=np.nan, low=np.nan,
+                                                   volume_shares=np.nan)
+        parts.append(pd.concat([f, ext]).rename_axis("date").reset_index().assign(code=code))
+        b.origin.append(origin(f"citic_l1_industry_daily/ohlcv/{code}.WI.csv", f.index))
+        b.origin.append(origin(CITIC_EDB + f" ({name})", tail.index))
+    cols = ["code", "date", "open", "high", "low", "close", "volume_shares"]
+    b.frame = pd.concat(parts, ignore_index=True)[cols]
+    b.cross_checks = {"edb_vs_ohlcv_close": diffs}
+    b.notes = ["Source files are GBK encoded. OHLCV export 2015-01-05..2024-12-31 (CI005030 "
+               "综合金融 from 2017-01-03, its launch); EDB closes 2025-01-02..2025-12-31 appended "
+               "with open/high/low/volume NaN. EDB columns mapped to codes by name.",
+               "No amount column in the source."]
+    b.gaps = ["open/high/low/volume_shares NaN for all 2025 rows (EDB closes only)"]
+    return b
+
+
+def build_trading_calendar(sse: pd.DataFrame, csi: pd.DataFrame) -> Built:
+    """SSE trading days: SSE Composite dates, then 000985 dates after the SSE file ends."""
+    s = pd.DatetimeIndex(sse["date"])
+    c = pd.DatetimeIndex(csi["date"])
+    only_c = c.difference(s)
+    inside = only_c[only_c <= s.max()]
+    if len(inside) or len(s[s >= c.min()].difference(c)):
+        raise DataValidationError(f"calendar: SSE and 000985 dates disagree: {list(inside)[:5]}")
+    f = pd.DataFrame({"date": s.union(c)})
+    f["source"] = np.where(f["date"].isin(s), "sse_composite", "csi_all_share")
+    b = Built(f)
+    b.origin = [origin(SSE_REL, s), origin(CSI985_REL, only_c)]
+    b.notes = ["Union of sse_composite dates (1990-12-19..2026-02-27) and csi_all_share dates "
+               "(to 2026-08-21); on their overlap 2015-01-05..2026-02-27 the two sets are "
+               "identical (checked)."]
+    return b
+
+
+# --------------------------------------------------------------------------------------------
+# references
+
+
+def _models_etfs(spec_md: Path) -> list[tuple[str, str]]:
+    """(code, theme) pairs of spec/models.md section 4."""
+    text = spec_md.read_text(encoding="utf-8")
+    sec = text.split("## 4.")[1].split("## 5.")[0]
+    body = sec.split("\n", 1)[1]
+    return [(m[0], m[1].strip()) for m in
+            __import__("re").findall(r"(\d{6}) ([^,.\n]+)", body)]
+
+
+def build_etf_map(shared: Path, etf_codes_with_prices: set[str]) -> pd.DataFrame:
+    """ETF -> tracked index -> SW L1 map from the hugo2046 excerpt plus models.md section 4."""
+    rel = "etf_sw_mapping_excerpt/etf_sw_mapping_reconciled_EXCERPT_hugo2046.csv"
+    ex = pd.read_csv(shared / rel, dtype=str)
+    ex["code6"] = ex["etf_code"].str[:6]
+    names = {c: zh for c, zh, _ in SW_L1}
+    themes = dict(_models_etfs(shared.parent / "spec" / "models.md"))
+    rows = []
+    for code in sorted(set(ex["code6"]) | set(themes)):
+        m = ex.loc[ex["code6"] == code]
+        r = m.iloc[0] if len(m) else None
+        sw = str(r["sw_code"])[:6] if r is not None and pd.notna(r["sw_code"]) else ""
+        note = ("not in the mapping excerpt" if r is None else
+                f"mapping source={r['source']}, keyword==holdings: {r['agreement']}"
+                + (f", dominant weight {float(r['dominant_weight']):.3f}"
+                   if pd.notna(r["dominant_weight"]) else "")
+                + (f", {r['match_status']}" if str(r["match_status"]).startswith("non") else ""))
+        if code not in themes:
+            note += "; not in spec/models.md section 4 (excerpt only)"
+        rows.append({"etf_code": code, "etf_name": "" if r is None else r["etf_name"],
+                     "theme": themes.get(code, ""),
+                     "track_code": "" if r is None else r["track_code"],
+                     "track_name": "" if r is None else r["track_name"],
+                     "sw_code": sw, "sw_name": names.get(sw, ""),
+                     "has_prices": code in etf_codes_with_prices, "note": note})
+    return pd.DataFrame(rows)
+
+
+def build_sw_names() -> pd.DataFrame:
+    """The 31 SW2021 L1 industries: code, Chinese and English name."""
+    return pd.DataFrame(SW_L1, columns=["code", "name_zh", "name_en"])
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> str:
+    """Write a reference CSV (UTF-8, LF) deterministically; return its sha256."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(frame.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+    return sha256_file(path)
+
+
+# --------------------------------------------------------------------------------------------
+# assembly
+
+
+def finalize(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Cast to the schema dtypes, order columns, sort, validate."""
+    spec = DATASETS[name]
+    out = frame[[*spec.key_columns, *spec.column_names]].copy()
+    out["date"] = pd.to_datetime(out["date"]).astype("datetime64[ns]")
+    if spec.kind == "panel":
+        out["code"] = out["code"].astype(str)
+    for col in spec.columns:
+        dtype = {"float64": "float64", "bool": "bool", "str": str}[col.dtype]
+        out[col.name] = out[col.name].astype(dtype)
+    out = out.sort_values(spec.key_columns, kind="mergesort").reset_index(drop=True)
+    validate_stored(out, spec)
+    return out
+
+
+def manifest_entry(name: str, frame: pd.DataFrame, built: Built, sha: str) -> dict[str, Any]:
+    """The manifest record of one dataset."""
+    spec = DATASETS[name]
+    cols: dict[str, Any] = {"date": {"dtype": "datetime64[ns]", "unit": "-", "nullable": False,
+                                     "description": "trading day"}}
+    if spec.kind == "panel":
+        cols["code"] = {"dtype": "str", "unit": "-", "nullable": False,
+                        "description": "index / fund code"}
+    for c in spec.columns:
+        cols[c.name] = {"dtype": c.dtype, "unit": c.unit, "nullable": c.nullable,
+                        "description": c.description, "nan_count": int(frame[c.name].isna().sum())}
+    entry: dict[str, Any] = {
+        "file": f"{name}.parquet", "kind": spec.kind, "frequency": spec.frequency,
+        "description": spec.description, "start": _d(frame["date"].min()),
+        "end": _d(frame["date"].max()), "rows": int(len(frame)), "columns": cols,
+        "sha256": sha, "content_sha256": content_sha256(frame), "origin": built.origin,
+        "notes": built.notes, "gaps": built.gaps, "cross_checks": built.cross_checks}
+    if spec.kind == "panel":
+        entry["codes"] = sorted(frame["code"].unique().tolist())
+    entry["proxy_note"] = built.extra.get("proxy_note", spec.proxy_note)
+    if "extension" in built.extra:
+        entry["extension"] = built.extra["extension"]
+    return entry
+
+
+def build_all(shared: Path) -> dict[str, Built]:
+    """Build every dataset of ``DATASETS`` (storage layout, not yet validated)."""
+    csi = read_000985(shared)
+    sse = read_sse(shared)
+    cal = build_trading_calendar(sse, csi)
+    built = {
+        "wind_all_a": build_wind_all_a(shared, csi), "csi_all_share": build_csi_all_share(shared),
+        "hs300": build_hs300(shared), "sse_composite": build_sse(shared),
+        "all_a_pb": build_all_a_pb(shared, pd.DatetimeIndex(cal.frame["date"])),
+        "margin": build_margin(shared), "csi_theme": build_csi_theme(shared),
+        "etf": build_etf(shared), "sw_l1": build_sw_l1(shared),
+        "sw_l1_pe_ttm": build_sw_l1_pe_ttm(shared), "citic_l1": build_citic_l1(shared),
+        "trading_calendar": cal,
+    }
+    missing = set(DATASETS) - set(built)
+    if missing:
+        raise DataValidationError(f"no builder for dataset(s) {sorted(missing)}")
+    return built
+
+
+def days_per_year(calendar: pd.DataFrame, first: int = 2000, last: int = 2025) -> float:
+    """Average number of trading days per calendar year ``first..last``."""
+    years = calendar["date"].dt.year
+    counts = years[(years >= first) & (years <= last)].value_counts()
+    return float(counts.mean())
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Build data_cache/ from ../shared/data.")
+    ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = ap.parse_args(argv)
+    if not args.shared.is_dir():
+        raise SystemExit(f"raw data folder not found: {args.shared}")
+    import pyarrow
+    built = build_all(args.shared)
+    manifest: dict[str, Any] = {
+        "schema_version": 1, "built_by": "scripts/build_data_cache.py",
+        "writer": {"pyarrow": pyarrow.__version__, "pandas": pd.__version__},
+        "datasets": {}, "references": {}}
+    for name in DATASETS:
+        frame = finalize(name, built[name].frame)
+        sha = write_parquet(frame, args.out / f"{name}.parquet")
+        entry = manifest_entry(name, frame, built[name], sha)
+        manifest["datasets"][name] = entry
+        print(f"{name:18s} rows {entry['rows']:7d}  {entry['start']}..{entry['end']}  "
+              f"sha256 {sha[:12]}")
+    prices = set(built["etf"].frame["code"].astype(str))
+    refs = {"etf_map": build_etf_map(args.shared, prices), "sw_l1_names": build_sw_names()}
+    for ref, frame in refs.items():
+        sha = write_csv(frame, args.out / "reference" / f"{ref}.csv")
+        manifest["references"][ref] = {"file": f"reference/{ref}.csv", "rows": len(frame),
+                                       "columns": list(frame.columns), "sha256": sha}
+    manifest["references"]["etf_map"]["origin"] = [
+        {"path": "etf_sw_mapping_excerpt/etf_sw_mapping_reconciled_EXCERPT_hugo2046.csv",
+         "repo": _ORIGINS["etf_sw_mapping_excerpt"][0],
+         "commit": _ORIGINS["etf_sw_mapping_excerpt"][1]},
+        {"path": "../spec/models.md section 4", "repo": "-", "commit": "-"}]
+    write_manifest(args.out, manifest)
+    dpy = days_per_year(built["trading_calendar"].frame)
+    print(f"trading days per year, average 2000-2025: {dpy:.2f} (quantlib.periods uses 242)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
