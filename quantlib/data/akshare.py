@@ -232,9 +232,9 @@ def _finish(frame: pd.DataFrame, schema_name: str, where: str) -> pd.DataFrame:
         elif col.dtype == "bool":
             out[col.name] = out[col.name].astype(bool)
         else:
-            out[col.name] = out[col.name].astype(object)
+            out[col.name] = out[col.name].astype(str)
     if spec.kind == "panel":
-        out["code"] = out["code"].astype(object)
+        out["code"] = out["code"].astype(str)
         out = out.sort_values("code", kind="stable")
     out = out.reset_index(drop=True)
     validate_fetched(out, spec, where=where)
