@@ -1,0 +1,250 @@
+"""Vectorized A-share backtests: target weights in, :class:`BacktestResult` out.
+
+``run(prices, weights)`` simulates one or many strategies with numba kernels (imported on the
+first call, so ``import quantlib.backtest`` stays light). See ``docs/backtest.md``.
+
+Timing
+------
+A weights row dated t holds the target weights decided at the close of t. They trade on the
+next bar: at its close (``fill="next_close"``, default) or its open (``fill="next_open"``).
+``fill="same_close_lookahead"`` trades at the close of t itself, which uses information the
+strategy could not have had; it exists for comparisons only. Rows of the weights table are the
+rebalance dates; between them positions drift with prices. Cash is implicit: a row summing to
+0.7 holds 30% cash.
+
+Pending orders: an order blocked by a price limit or a suspension is re-attempted on every
+following bar (same target weight, recomputed against that bar's portfolio value) until it
+fills or the next rebalance row replaces it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from quantlib.backtest import _inputs
+from quantlib.backtest._inputs import (
+    FILL_MODES,
+    AlignmentError,
+    BacktestInputError,
+    FillModeError,
+    Market,
+    PricesError,
+    WeightsError,
+)
+from quantlib.backtest.costs import CostModel, CostModelError, stamp_duty_rate
+from quantlib.backtest.result import BacktestResult
+from quantlib.backtest.rules import AssetInfo, Rules, RulesError, lot_sizes, tradable_masks
+
+__all__ = [
+    "FILL_MODES",
+    "AlignmentError",
+    "AssetInfo",
+    "BacktestInputError",
+    "BacktestResult",
+    "CostModel",
+    "CostModelError",
+    "FillModeError",
+    "Market",
+    "PricesError",
+    "Rules",
+    "RulesError",
+    "WeightsError",
+    "final_values",
+    "run",
+    "stamp_duty_rate",
+]
+
+
+def _engine() -> Any:
+    return importlib.import_module("quantlib.backtest.engine")
+
+
+def _prepare(prices: Any, weights: Any, fill: str, costs: CostModel | None,
+             rules: Rules | None, init_cash: float | None, market: Market | None,
+             strategies: Any) -> dict[str, Any]:
+    lag = _inputs.check_fill(fill)
+    costs = CostModel() if costs is None else costs
+    rules = Rules() if rules is None else rules
+    market = Market() if market is None else market
+    if init_cash is not None and not (np.isfinite(init_cash) and init_cash > 0):
+        raise BacktestInputError(f"init_cash={init_cash!r} must be a positive number or None.")
+    prices = _inputs.check_prices(prices)
+    w, wdates, strat = _inputs.weights_matrix(weights, prices, strategies)
+    n_a = prices.shape[1]
+    code, row, col = _engine().check_weights_nb(w, n_a, 1.0 + _inputs._SUM_TOL)
+    if code:
+        raise _inputs.weights_error(code, row, col, wdates, float(w[row, col]), n_a)
+    close = prices.to_numpy(dtype=np.float64)
+    close_ff = prices.ffill().to_numpy(dtype=np.float64)
+    open_ = _inputs.align_extra(market.open, prices, "market.open")
+    if fill == "next_open" and open_ is None:
+        raise BacktestInputError('fill="next_open" needs opening prices: pass '
+                                 "market=Market(open=open_frame).")
+    if open_ is not None:
+        _inputs.check_prices(pd.DataFrame(open_, index=prices.index, columns=prices.columns))
+    fill_price = open_ if fill == "next_open" else close
+    volume = _inputs.align_extra(market.volume, prices, "market.volume")
+    info = AssetInfo.from_frame(market.assets, prices.columns)
+    prev_close = np.vstack([np.full((1, n_a), np.nan), close_ff[:-1]])
+    buy_ok, sell_ok = tradable_masks(fill_price, prev_close, volume, prices.index, info, rules)
+    fill_row = np.full(len(prices), -1, dtype=np.int64)
+    bar = prices.index.get_indexer(wdates) + lag
+    keep = bar < len(prices)
+    fill_row[bar[keep]] = np.arange(len(wdates))[keep]
+    stock = (info.kind == "stock").astype(np.float64)
+    stamp = costs.stamp_duty_rate(prices.index)
+    money = init_cash is not None
+    params = np.array([init_cash if money else 1.0, costs.commission_rate,
+                       costs.min_commission_cny if money else 0.0,
+                       costs.slippage_bps / 1e4, 1.0 if rules.t_plus_one else 0.0])
+    return dict(
+        prices=prices, strat=strat, wdates=wdates, close_ff=close_ff, fill_price=fill_price,
+        fill_row=fill_row, weights=w, buy_ok=buy_ok, sell_ok=sell_ok,
+        buy_extra=costs.transfer_fee_rate * stock,
+        sell_extra=(costs.transfer_fee_rate + stamp[:, None]) * stock[None, :],
+        params=params, lots=lot_sizes(info, rules, money),
+        n_strats=1 if strat is None else len(strat),
+    )
+
+
+def _simulate(p: dict[str, Any], store: bool, record_trades: bool) -> dict[str, np.ndarray]:
+    n_t, n_a = p["close_ff"].shape
+    n_s = p["n_strats"]
+    shape2 = (n_t, n_s) if store else (0, 0)
+    out = dict(
+        eq=np.zeros(shape2), cost=np.zeros(shape2), traded=np.zeros(shape2),
+        pos=np.zeros((n_t, n_s * n_a) if store else (0, 0)),
+        rec=np.zeros((n_s * n_t * n_a if record_trades else 0, 6)),
+        rec_count=np.zeros(n_s, dtype=np.int64), final=np.zeros((n_s, 2)),
+    )
+    _engine().simulate_nb(
+        p["close_ff"], p["fill_price"], p["fill_row"], p["weights"], p["buy_ok"], p["sell_ok"],
+        p["buy_extra"], p["sell_extra"], p["params"], p["lots"], store, out["eq"], out["cost"],
+        out["traded"], out["pos"], out["rec"], out["rec_count"], out["final"],
+    )
+    return out
+
+
+def _trades_frame(p: dict[str, Any], out: dict[str, np.ndarray]) -> pd.DataFrame:
+    n_t, n_a = p["close_ff"].shape
+    per = n_t * n_a
+    chunks = [out["rec"][s * per: s * per + c] for s, c in enumerate(out["rec_count"])]
+    rec = np.concatenate(chunks) if chunks else np.zeros((0, 6))
+    strat_id = np.repeat(np.arange(p["n_strats"]), out["rec_count"])
+    labels = p["strat"] if p["strat"] is not None else pd.Index([0])
+    return pd.DataFrame({
+        "date": p["prices"].index[rec[:, 0].astype(np.int64)],
+        "strategy": labels[strat_id],
+        "asset": p["prices"].columns[rec[:, 1].astype(np.int64)],
+        "side": np.where(rec[:, 2] > 0, "buy", "sell"),
+        "shares": rec[:, 3], "price": rec[:, 4], "value": rec[:, 3] * rec[:, 4],
+        "cost": rec[:, 5],
+    })
+
+
+def _result(p: dict[str, Any], out: dict[str, np.ndarray], record_trades: bool) -> BacktestResult:
+    prices, strat = p["prices"], p["strat"]
+    init = float(p["params"][0])
+    n_s, n_a = p["n_strats"], prices.shape[1]
+    eq, traded = out["eq"], out["traded"]
+    prev = np.vstack([np.full((1, n_s), init), eq[:-1]])
+    close3 = np.nan_to_num(p["close_ff"])[:, None, :]
+    shares3 = out["pos"].reshape(len(prices), n_s, n_a)
+    weights3 = shares3 * close3 / eq[:, :, None]
+    cols = strat if strat is not None else pd.Index(["strategy"])
+    poscols = (pd.MultiIndex.from_product([strat, prices.columns]) if strat is not None
+               else prices.columns)
+
+    def frame(a: np.ndarray) -> pd.Series | pd.DataFrame:
+        df = pd.DataFrame(a, index=prices.index, columns=cols)
+        return df if strat is not None else df.iloc[:, 0].rename(None)
+
+    return BacktestResult(
+        equity=frame(eq), returns=frame(eq / prev - 1.0),
+        positions=pd.DataFrame(weights3.reshape(len(prices), -1), prices.index, poscols),
+        trades=_trades_frame(p, out) if record_trades else _trades_frame(
+            p, {**out, "rec": np.zeros((0, 6)), "rec_count": np.zeros(n_s, np.int64)}),
+        turnover=frame(traded / prev), costs=frame(out["cost"]),
+        exposure=frame(1.0 - _cash(eq, shares3, close3) / eq),
+        shares=pd.DataFrame(out["pos"], prices.index, poscols), init_cash=init,
+    )
+
+
+def _cash(eq: np.ndarray, shares3: np.ndarray, close3: np.ndarray) -> np.ndarray:
+    return eq - (shares3 * close3).sum(axis=2)
+
+
+def run(
+    prices: pd.DataFrame | pd.Series,
+    weights: pd.DataFrame | pd.Series | np.ndarray,
+    *,
+    fill: str = "next_close",
+    costs: CostModel | None = None,
+    rules: Rules | None = None,
+    init_cash: float | None = None,
+    market: Market | None = None,
+    strategies: Any = None,
+    record_trades: bool = False,
+) -> BacktestResult:
+    """Backtest target weights on A-share rules.
+
+    Parameters
+    ----------
+    prices : DataFrame (dates x assets)
+        Closes: fill price for ``next_close`` and valuation price. NaN = no price (not listed
+        or suspended: no trade, position held and valued at the last close). Must be > 0.
+    weights : DataFrame, Series or ndarray
+        Target weights per rebalance date (rows must be dates of ``prices``). Columns: the
+        assets (one strategy) or a (strategy, asset) MultiIndex (many strategies). A 3-D
+        ndarray (time, strategy, asset) covers every price date; label strategies with
+        ``strategies``. Each row must be >= 0 and sum to <= 1.
+    fill : {"next_close", "next_open", "same_close_lookahead"}
+        When weights decided at the close of t trade. The last is look-ahead, for comparisons.
+    costs : CostModel, optional
+        Defaults to ``CostModel()`` (A-share retail costs). ``CostModel.frictionless()`` for none.
+    rules : Rules, optional
+        Defaults to ``Rules()`` (all A-share rules on). ``Rules.none()`` switches them off.
+    init_cash : float, optional
+        Capital in CNY. Enables the minimum commission and 100-share lots. Without it the
+        portfolio starts at 1.0 with fractional shares.
+    market : Market, optional
+        Opening prices, volumes and per-asset metadata (board, kind, ST).
+    strategies : sequence, optional
+        Strategy labels for 3-D ndarray weights.
+    record_trades : bool
+        Fill ``result.trades`` with one row per fill (costs memory for large sweeps).
+
+    Returns
+    -------
+    BacktestResult
+    """
+    p = _prepare(prices, weights, fill, costs, rules, init_cash, market, strategies)
+    out = _simulate(p, store=True, record_trades=record_trades)
+    return _result(p, out, record_trades)
+
+
+def final_values(
+    prices: pd.DataFrame | pd.Series,
+    weights: pd.DataFrame | pd.Series | np.ndarray,
+    **kwargs: Any,
+) -> pd.Series:
+    """Return only the final portfolio value per strategy (same arguments as :func:`run`).
+
+    Stores nothing per bar: memory is O(strategies x assets) beyond the inputs, which is what
+    parameter sweeps over thousands of strategies need.
+    """
+    record = kwargs.pop("record_trades", False)
+    if record:
+        raise BacktestInputError("final_values does not record trades; use run().")
+    p = _prepare(prices, weights, kwargs.pop("fill", "next_close"), kwargs.pop("costs", None),
+                 kwargs.pop("rules", None), kwargs.pop("init_cash", None),
+                 kwargs.pop("market", None), kwargs.pop("strategies", None))
+    if kwargs:
+        raise TypeError(f"final_values() got unexpected keyword arguments {sorted(kwargs)}")
+    out = _simulate(p, store=False, record_trades=False)
+    index = p["strat"] if p["strat"] is not None else pd.Index(["strategy"])
+    return pd.Series(out["final"][:, 0], index=index, name="final_value")

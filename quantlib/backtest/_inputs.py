@@ -1,0 +1,215 @@
+"""Boundary validation for :func:`quantlib.backtest.run`: frames in, aligned NumPy arrays out.
+
+Every check raises a typed error saying what was received, what was expected and how to fix it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from quantlib.errors import QuantlibError, UnknownNameError
+
+__all__ = [
+    "FILL_MODES",
+    "AlignmentError",
+    "BacktestInputError",
+    "FillModeError",
+    "Market",
+    "PricesError",
+    "WeightsError",
+]
+
+#: Fill modes: weights decided at the close of bar t trade at ...
+FILL_MODES = ("next_close", "next_open", "same_close_lookahead")
+_SUM_TOL = 1e-9
+
+
+class BacktestInputError(QuantlibError, ValueError):
+    """Base class of the backtest's input errors."""
+
+
+class PricesError(BacktestInputError):
+    """Prices that are empty, unsorted, duplicated, non-positive or not numeric."""
+
+
+class WeightsError(BacktestInputError):
+    """Weights that are empty, NaN, negative, or sum above 1 (leverage is not supported)."""
+
+
+class AlignmentError(BacktestInputError):
+    """Weights (or open/volume) whose dates or assets do not match the prices."""
+
+
+class FillModeError(UnknownNameError, ValueError):
+    """A ``fill=`` mode that does not exist."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__("fill mode", name, FILL_MODES)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Market:
+    """Optional market data beyond the closes, aligned to the prices frame.
+
+    Parameters
+    ----------
+    open : DataFrame, optional
+        Opening prices (dates x assets); required for ``fill="next_open"``.
+    volume : DataFrame, optional
+        Traded volume; zero volume means suspended (with ``Rules.suspension``).
+    assets : DataFrame, optional
+        Per-asset metadata indexed by asset: ``board``, ``kind``, ``st``, ``t_plus_one``
+        (see :class:`quantlib.backtest.rules.AssetInfo`).
+    """
+
+    open: pd.DataFrame | None = None
+    volume: pd.DataFrame | None = None
+    assets: pd.DataFrame | None = None
+
+
+def check_fill(fill: str) -> int:
+    """Return the lag in bars of a fill mode (1 for next_*, 0 for same_close_lookahead)."""
+    if fill not in FILL_MODES:
+        raise FillModeError(str(fill))
+    return 0 if fill == "same_close_lookahead" else 1
+
+
+def check_dates(index: pd.Index, what: str, error: type[BacktestInputError]) -> None:
+    """Raise ``error`` unless ``index`` is a sorted, duplicate-free DatetimeIndex."""
+    if not isinstance(index, pd.DatetimeIndex):
+        raise error(f"{what} index must be a DatetimeIndex, got {type(index).__name__}; "
+                    f"use {what}.index = pd.to_datetime({what}.index).")
+    if index.has_duplicates:
+        dup = index[index.duplicated()][:3]
+        raise error(f"{what} has duplicated dates {[str(d.date()) for d in dup]}; "
+                    "keep one row per date.")
+    if not index.is_monotonic_increasing:
+        raise error(f"{what} dates are not sorted ascending; call {what}.sort_index().")
+
+
+def check_prices(prices: pd.DataFrame | pd.Series) -> pd.DataFrame:
+    """Return prices as a float64 DataFrame after validating them."""
+    if isinstance(prices, pd.Series):
+        prices = prices.to_frame(prices.name if prices.name is not None else "asset")
+    if not isinstance(prices, pd.DataFrame):
+        raise PricesError(f"prices must be a DataFrame (dates x assets), got {type(prices)}.")
+    if prices.empty:
+        raise PricesError("prices is empty; pass at least one date and one asset.")
+    check_dates(prices.index, "prices", PricesError)
+    if prices.columns.has_duplicates:
+        raise PricesError("prices has duplicated columns; keep one column per asset.")
+    try:
+        values = prices.to_numpy(dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise PricesError("prices must be numeric; convert with prices.astype(float).") from exc
+    bad = ~np.isnan(values) & ~(np.isfinite(values) & (values > 0))
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise PricesError(
+            f"prices must be > 0 and finite (NaN marks a missing price); got {values[r, c]!r} "
+            f"for {prices.columns[c]!r} on {prices.index[r].date()}. Fix or drop bad ticks."
+        )
+    return prices
+
+
+def align_extra(frame: pd.DataFrame | None, prices: pd.DataFrame, what: str) -> np.ndarray | None:
+    """Return ``frame`` (open or volume) as float64 after checking it matches ``prices``."""
+    if frame is None:
+        return None
+    if not frame.index.equals(prices.index):
+        raise AlignmentError(f"{what} dates differ from prices dates; reindex it to prices.index.")
+    if set(frame.columns) != set(prices.columns):
+        raise AlignmentError(f"{what} columns {list(frame.columns)[:5]} differ from prices "
+                             f"columns {list(prices.columns)[:5]}.")
+    return frame[prices.columns].to_numpy(dtype=np.float64)
+
+
+def _check_assets(cols: pd.Index, assets: pd.Index, what: str) -> None:
+    if set(cols) != set(assets) or len(cols) != len(assets):
+        missing = [a for a in assets if a not in set(cols)][:5]
+        extra = [a for a in cols if a not in set(assets)][:5]
+        raise AlignmentError(
+            f"{what} columns do not match prices columns: missing {missing}, extra {extra}. "
+            "Give one weight column per price column (0 for assets not held)."
+        )
+
+
+def weights_matrix(weights: object, prices: pd.DataFrame,
+                   strategies: object) -> tuple[np.ndarray, pd.DatetimeIndex, pd.Index | None]:
+    """Return (weights (R, S*A) array, rebalance dates, strategy index or None for single).
+
+    Accepts a DataFrame with asset columns (one strategy), a DataFrame with (strategy, asset)
+    MultiIndex columns, a Series (single-asset prices), or a (T, S, A) ndarray covering every
+    price date (then ``strategies`` labels axis 1).
+    """
+    assets = prices.columns
+    if isinstance(weights, np.ndarray):
+        return _weights_from_array(weights, prices, strategies)
+    if isinstance(weights, pd.Series):
+        weights = weights.to_frame(assets[0] if len(assets) == 1 else weights.name)
+    if not isinstance(weights, pd.DataFrame):
+        raise WeightsError(f"weights must be a DataFrame or a 3-D ndarray, got {type(weights)}.")
+    if weights.empty:
+        raise WeightsError("weights is empty; pass at least one rebalance row.")
+    check_dates(weights.index, "weights", AlignmentError)
+    missing = weights.index.difference(prices.index)
+    if len(missing):
+        raise AlignmentError(
+            f"weights has dates not in prices: {[str(d.date()) for d in missing[:3]]}; "
+            "rebalance dates must be trading dates of the prices frame."
+        )
+    if isinstance(weights.columns, pd.MultiIndex):
+        if weights.columns.nlevels != 2:
+            raise AlignmentError("MultiIndex weight columns must have 2 levels (strategy, asset).")
+        strat = weights.columns.get_level_values(0).unique()
+        for s in strat:
+            _check_assets(weights[s].columns, assets, f"weights[{s!r}]")
+        order = pd.MultiIndex.from_product([strat, assets])
+        if not weights.columns.equals(order):
+            weights = weights.reindex(columns=order)
+    else:
+        strat = None
+        _check_assets(weights.columns, assets, "weights")
+        if not weights.columns.equals(assets):
+            weights = weights[assets]
+    try:
+        values = weights.to_numpy(dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise WeightsError("weights must be numeric; convert with weights.astype(float).") from exc
+    return values, pd.DatetimeIndex(weights.index), strat
+
+
+def _weights_from_array(weights: np.ndarray, prices: pd.DataFrame,
+                        strategies: object) -> tuple[np.ndarray, pd.DatetimeIndex, pd.Index]:
+    if weights.ndim != 3:
+        raise WeightsError(f"ndarray weights must be 3-D (time, strategy, asset), got "
+                           f"{weights.ndim}-D; use a DataFrame for one strategy.")
+    n_t, n_s, n_a = weights.shape
+    if n_t == 0 or n_s == 0 or n_a == 0:
+        raise WeightsError(f"weights is empty (shape {weights.shape}).")
+    if n_t != len(prices) or n_a != prices.shape[1]:
+        raise AlignmentError(
+            f"3-D weights shape {weights.shape} does not match prices {prices.shape}: axis 0 "
+            "must be every price date and axis 2 the price columns."
+        )
+    strat = pd.RangeIndex(n_s, name="strategy") if strategies is None else pd.Index(strategies)
+    if len(strat) != n_s:
+        raise AlignmentError(f"strategies has {len(strat)} labels for {n_s} strategies.")
+    values = np.asarray(weights, dtype=np.float64).reshape(n_t, n_s * n_a)
+    return values, pd.DatetimeIndex(prices.index), strat
+
+
+def weights_error(code: int, row: int, col: int, dates: pd.DatetimeIndex,
+                  value: float, n_assets: int) -> WeightsError:
+    """Build the error for a failed :func:`engine.check_weights_nb` scan."""
+    where = f"row {dates[row].date()}, strategy {col // n_assets}, asset {col % n_assets}"
+    if code == 1:
+        return WeightsError(f"weights contain NaN/inf at {where}; put 0 for assets not held.")
+    if code == 2:
+        return WeightsError(f"weights contain a negative value {value!r} at {where}; short "
+                            "selling is not supported.")
+    return WeightsError(f"weights sum above 1 at {where}; leverage is not supported. Scale the "
+                        "row so it sums to <= 1 (the rest stays in cash).")

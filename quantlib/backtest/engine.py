@@ -1,0 +1,301 @@
+"""Numba kernels of the portfolio simulation: NumPy in, NumPy out.
+
+Imported lazily by :func:`quantlib.backtest.run` (this module imports numba). Every kernel is
+``cache=True``. The plain-Python reference implementation of the same loop lives in
+``tests/reference_engine.py`` and the two are checked against each other.
+
+Order arithmetic mirrors ``vectorbt.portfolio.nb`` (``execute_order_nb``, ``buy_nb``,
+``sell_nb``) for ``size_type="targetpercent"`` with cash sharing and ``call_seq="auto"``:
+
+* the portfolio value ``V`` is computed once per bar before any order, valuing every position
+  at its fill price (last close if the asset has no fill price);
+* order size for a target weight ``w``: ``w * V / price - shares`` (shares);
+* orders run in ascending order of ``w * V - shares * price`` (sells first, freeing cash that
+  buys may use on the same bar), with the same insertion argsort as vectorbt;
+* a buy whose cost ``v + fee(v)`` exceeds the cash is cut to what the cash affords, fees
+  included (``v = cash / (1 + rate)``, or ``(cash - min_fee) / (1 + other rates)`` when the
+  minimum commission binds);
+* values within 1e-9 relative / 1e-12 absolute of zero are treated as zero, like vectorbt.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+__all__ = ["check_weights_nb", "simulate_nb"]
+
+_REL_TOL = 1e-9
+_ABS_TOL = 1e-12
+
+
+@njit(cache=True)
+def _is_close(a: float, b: float) -> bool:
+    if np.isnan(a) or np.isnan(b):
+        return False
+    if a == b:
+        return True
+    if np.isinf(a) or np.isinf(b):
+        return False
+    return abs(a - b) <= max(_REL_TOL * max(abs(a), abs(b)), _ABS_TOL)
+
+
+@njit(cache=True)
+def _add(a: float, b: float) -> float:
+    if np.sign(a) != np.sign(b):
+        if _is_close(abs(a), abs(b)):
+            return 0.0
+    elif _is_close(a + b, 0.0):
+        return 0.0
+    return a + b
+
+
+@njit(cache=True)
+def _insert_argsort(values: np.ndarray, idx: np.ndarray, n: int) -> None:
+    for j in range(1, n):
+        v_j = values[j]
+        i_j = idx[j]
+        i = j - 1
+        while i >= 0 and (values[i] > v_j or np.isnan(values[i])):
+            values[i + 1] = values[i]
+            idx[i + 1] = idx[i]
+            i -= 1
+        values[i + 1] = v_j
+        idx[i + 1] = i_j
+
+
+@njit(cache=True)
+def _fee(value: float, comm: float, min_comm: float, extra: float) -> float:
+    return max(comm * value, min_comm) + extra * value
+
+
+@njit(cache=True)
+def _affordable_value(cash: float, comm: float, min_comm: float, extra: float) -> float:
+    """Largest traded value ``v`` with ``v + fee(v) <= cash`` (<= 0 when none)."""
+    v = cash / (1.0 + comm + extra)
+    if comm * v >= min_comm:
+        return v
+    return (cash - min_comm) / (1.0 + extra)
+
+
+@njit(cache=True)
+def check_weights_nb(weights: np.ndarray, n_assets: int, max_sum: float) -> tuple:
+    """Return (code, row, column): 0 ok, 1 NaN/inf, 2 negative, 3 row sum above ``max_sum``.
+
+    ``weights`` is (rows, strategies * assets); ``column`` is the offending column (for code
+    3 the first column of the strategy).
+    """
+    n_rows, n_cols = weights.shape
+    for c0 in range(0, n_cols, n_assets):
+        for r in range(n_rows):
+            total = 0.0
+            for a in range(n_assets):
+                w = weights[r, c0 + a]
+                if not np.isfinite(w):
+                    return 1, r, c0 + a
+                if w < 0:
+                    return 2, r, c0 + a
+                total += w
+            if total > max_sum:
+                return 3, r, c0
+    return 0, -1, -1
+
+
+@njit(cache=True)
+def _bar_value(t, cash, pos, fill_price, close_ff, vps):
+    value = cash
+    for a in range(pos.shape[0]):
+        vp = fill_price[t, a]
+        if np.isnan(vp) and t > 0:
+            vp = close_ff[t - 1, a]
+        vps[a] = vp
+        if pos[a] != 0:
+            value += pos[a] * vp
+    return value
+
+
+@njit(cache=True)
+def _buy(size, price, cash, comm, min_comm, extra, lot):
+    """Return (shares, traded value, fee, total cash spent); shares 0 = nothing done."""
+    if lot > 0:
+        size = np.floor(size / lot) * lot
+        if size <= 0:
+            return 0.0, 0.0, 0.0, 0.0
+    req = size * price
+    fee = _fee(req, comm, min_comm, extra)
+    total = req + fee
+    if _is_close(total, cash) or total < cash:
+        return size, req, fee, total
+    v = _affordable_value(_add(cash, 0.0), comm, min_comm, extra)
+    if v <= 0:
+        return 0.0, 0.0, 0.0, 0.0
+    if lot > 0:
+        size = np.floor(v / price / lot) * lot
+        if size <= 0:
+            return 0.0, 0.0, 0.0, 0.0
+        req = size * price
+        fee = _fee(req, comm, min_comm, extra)
+        return size, req, fee, req + fee
+    return v / price, v, cash - v, cash
+
+
+@njit(cache=True)
+def _sell(size, price, comm, min_comm, extra, lot, to_zero):
+    """Return (shares, traded value, fee, net cash received); shares 0 = nothing done."""
+    if lot > 0 and not to_zero:
+        size = np.floor(size / lot) * lot
+        if size <= 0:
+            return 0.0, 0.0, 0.0, 0.0
+    acq = size * price
+    fee = _fee(acq, comm, min_comm, extra)
+    net = _add(acq, -fee)
+    if net < 0:
+        return 0.0, 0.0, 0.0, 0.0
+    return size, acq, fee, net
+
+
+@njit(cache=True)
+def _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_extra,
+                 sell_extra, params, lots, store, eq_out, cost_out, traded_out, pos_out,
+                 rec_out, rec_count, final_out):
+    n_bars, n_assets = close_ff.shape
+    init_cash, comm, min_comm, slip, t1 = params[0], params[1], params[2], params[3], params[4]
+    cash = init_cash
+    pos = np.zeros(n_assets)
+    start_pos = np.zeros(n_assets)
+    target = np.zeros(n_assets)
+    pending = np.zeros(n_assets, dtype=np.bool_)
+    vps = np.empty(n_assets)
+    order_val = np.empty(n_assets)
+    idx = np.empty(n_assets, dtype=np.int64)
+    n_pending = 0
+    c0 = s * n_assets
+    n_rec = 0
+    rec_base = s * rec_out.shape[0] // max(final_out.shape[0], 1)
+    total_cost = 0.0
+    for t in range(n_bars):
+        r = fill_row[t]
+        if r >= 0:
+            for a in range(n_assets):
+                target[a] = weights[r, c0 + a]
+                pending[a] = True
+            n_pending = n_assets
+        bar_cost = 0.0
+        bar_traded = 0.0
+        if n_pending > 0:
+            value = _bar_value(t, cash, pos, fill_price, close_ff, vps)
+            if _is_close(value, 0.0):
+                value = 0.0
+            n = 0
+            for a in range(n_assets):
+                start_pos[a] = pos[a]
+                if pending[a]:
+                    order_val[n] = target[a] * value - pos[a] * vps[a]
+                    idx[n] = a
+                    n += 1
+            _insert_argsort(order_val, idx, n)
+            for k in range(n):
+                a = idx[k]
+                price = fill_price[t, a]
+                if np.isnan(price):
+                    continue  # suspended: stays pending
+                if _is_close(cash, 0.0):
+                    cash = 0.0
+                if _is_close(pos[a], 0.0):
+                    pos[a] = 0.0
+                if value <= 0:
+                    pending[a] = False
+                    continue
+                size = target[a] * value / vps[a] - pos[a]
+                if _is_close(size, 0.0):
+                    pending[a] = False
+                    continue
+                if size > 0:
+                    if not buy_ok[t, a]:
+                        continue  # limit-up / suspended: stays pending
+                    pending[a] = False
+                    if cash == 0.0:
+                        continue
+                    adj = price * (1.0 + slip)
+                    shares, val, fee, spent = _buy(size, adj, cash, comm, min_comm,
+                                                   buy_extra[a], lots[a])
+                    if shares == 0.0:
+                        continue
+                    cash = _add(cash, -spent)
+                    pos[a] = _add(pos[a], shares)
+                    side = 1.0
+                else:
+                    if not sell_ok[t, a]:
+                        continue  # limit-down / suspended: stays pending
+                    pending[a] = False
+                    cap = start_pos[a] if t1 > 0 else pos[a]
+                    adj = price * (1.0 - slip)
+                    to_zero = target[a] == 0.0 or -size >= cap
+                    shares, val, fee, got = _sell(min(-size, cap), adj, comm, min_comm,
+                                                  sell_extra[t, a], lots[a], to_zero)
+                    if shares == 0.0:
+                        continue
+                    cash = cash + got
+                    pos[a] = _add(pos[a], -shares)
+                    side = -1.0
+                bar_cost += fee
+                bar_traded += val
+                if rec_out.shape[0] > 0:
+                    j = rec_base + n_rec
+                    rec_out[j, 0] = t
+                    rec_out[j, 1] = a
+                    rec_out[j, 2] = side
+                    rec_out[j, 3] = shares
+                    rec_out[j, 4] = adj
+                    rec_out[j, 5] = fee
+                    n_rec += 1
+            n_pending = 0
+            for a in range(n_assets):
+                if pending[a]:
+                    n_pending += 1
+        total_cost += bar_cost
+        if store:
+            equity = cash
+            for a in range(n_assets):
+                if pos[a] != 0:
+                    equity += pos[a] * close_ff[t, a]
+                pos_out[t, c0 + a] = pos[a]
+            eq_out[t, s] = equity
+            cost_out[t, s] = bar_cost
+            traded_out[t, s] = bar_traded
+    equity = cash
+    for a in range(n_assets):
+        if pos[a] != 0:
+            equity += pos[a] * close_ff[n_bars - 1, a]
+    final_out[s, 0] = equity
+    final_out[s, 1] = total_cost
+    rec_count[s] = n_rec
+
+
+@njit(cache=True, parallel=True)
+def simulate_nb(close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_extra,
+                sell_extra, params, lots, store, eq_out, cost_out, traded_out, pos_out,
+                rec_out, rec_count, final_out):
+    """Simulate every strategy (in parallel over strategies) on shared price arrays.
+
+    Parameters
+    ----------
+    close_ff : (T, A) closes, forward-filled (valuation at the end of each bar).
+    fill_price : (T, A) fill price per bar (NaN = no fill possible, e.g. suspended).
+    fill_row : (T,) int64, the weights row whose orders are placed on this bar, or -1.
+    weights : (R, S * A) target weights, strategy-major columns.
+    buy_ok, sell_ok : (T, A) bool, tradability masks (price limits, suspension).
+    buy_extra : (A,) proportional buy cost beyond commission (transfer fee).
+    sell_extra : (T, A) proportional sell cost beyond commission (transfer fee + stamp duty).
+    params : (5,) init_cash, commission rate, minimum commission, slippage fraction, T+1 flag.
+    lots : (A,) shares per lot, 0 = fractional.
+    store : bool, write the per-bar outputs (else only ``final_out``).
+    eq_out, cost_out, traded_out : (T, S) or (0, 0) outputs; pos_out (T, S * A) or (0, 0).
+    rec_out : (S * T * A, 6) trade records (bar, asset, side, shares, price, fee) or (0, 6).
+    rec_count : (S,) number of records per strategy; final_out : (S, 2) final value, costs.
+    """
+    n_strats = final_out.shape[0]
+    for s in prange(n_strats):
+        _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_extra,
+                     sell_extra, params, lots, store, eq_out, cost_out, traded_out, pos_out,
+                     rec_out, rec_count, final_out)
