@@ -230,10 +230,10 @@ def test_crash_between_data_and_manifest_keeps_old_state(
     pd.testing.assert_frame_equal(load("csi_all_share", cache_dir=tiny_cache), old)
 
 
-def test_refresh_into_unwritable_directory(tiny_cache: Path, tmp_path: Path) -> None:
+def test_refresh_into_unwritable_directory(tmp_path: Path) -> None:
     blocker = tmp_path / "a_file"
     blocker.write_text("not a directory")
-    stored = load("csi_all_share", cache_dir=tiny_cache).reset_index()
+    stored = load("csi_all_share").reset_index()  # what a user dir without the dataset sees
     fetched = _extend(stored, [1.0])
     with pytest.raises(CacheWriteError, match="cannot write to cache directory"):
         refresh_dataset("csi_all_share", cache_dir=blocker / "cache",
@@ -303,3 +303,21 @@ def test_cli_unknown_dataset_suggests(tiny_cache: Path) -> None:
     assert "Did you mean 'hs300'" in result.output
     result = CliRunner().invoke(main, ["dta", "list"])
     assert result.exit_code == 2 and "Did you mean 'data'" in result.output
+
+
+def test_refresh_wind_all_a_applies_the_manifest_extension_model(tmp_path: Path) -> None:
+    """With the bundled snapshot's fitted model: r_t = intercept + beta * r985_t exactly."""
+    from quantlib.data.store import locate
+
+    ext = locate("wind_all_a").entry["extension"]
+    a, b = ext["intercept"], ext["betas"][0]
+    wind_old = load("wind_all_a")
+    csi = load("csi_all_share").reset_index()
+    fetched = _extend(csi, [csi["close"].iloc[-1] * 1.02, csi["close"].iloc[-1] * 1.01])
+    refresh_dataset("wind_all_a", cache_dir=tmp_path / "u", fetcher=_fetcher_returning(fetched))
+    wind = load("wind_all_a", cache_dir=tmp_path / "u")
+    returns = wind["close"].pct_change().iloc[-2:].to_numpy()
+    np.testing.assert_allclose(returns, [a + b * 0.02, a + b * (1.01 / 1.02 - 1)], rtol=0,
+                               atol=1e-12)
+    pd.testing.assert_frame_equal(wind.iloc[:-2], wind_old)
+    assert wind["is_proxy"].iloc[-2:].all()

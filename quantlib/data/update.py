@@ -108,13 +108,37 @@ def merge_new_rows(old: pd.DataFrame, fetched: pd.DataFrame,
     return merged, log
 
 
-def _wind_from_csi(fetched: pd.DataFrame) -> pd.DataFrame:
-    """Shape a fetched CSI All Share (000985) frame as WIND All A proxy rows.
+def _wind_from_csi(fetched: pd.DataFrame, old: pd.DataFrame,
+                   entry: Mapping[str, Any]) -> pd.DataFrame:
+    """Turn a fetched CSI All Share (000985) frame into WIND All A proxy rows.
 
-    WIND All A itself is proprietary (akshare cannot serve it); after the last real Wind date
-    its rows continue from 000985 by returns (the splice in :func:`merge_new_rows`).
+    WIND All A itself is proprietary (akshare cannot serve it). After the last cached day its
+    close continues by the return model recorded in the manifest's ``extension`` entry
+    (``r_t = intercept + beta * r985_t``, fitted once on real Wind data; plain chaining when the
+    entry has none): ``close_t = close_(t-1) * (1 + r_t)``. Open/high/low are the proxy close
+    times 000985's open/close, high/close, low/close of that day; amount is 000985's.
+    The returned frame starts with an anchor row equal to the last cached close, so the generic
+    splice in :func:`merge_new_rows` applies a ratio of exactly 1.
     """
-    out = fetched[["date", *_PRICE_FIELDS, "amount_cny"]].copy()
+    ext = entry.get("extension") or {}
+    intercept = float(ext.get("intercept", 0.0))
+    betas = ext.get("betas", [1.0])
+    if len(betas) != 1:
+        raise FetchError("wind_all_a: the manifest's extension model needs regressors other than "
+                         "000985; refresh cannot apply it. Rebuild the snapshot.")
+    last = old["date"].max()
+    f = fetched.sort_values("date")
+    f = f.loc[f["date"] >= last].reset_index(drop=True)
+    if f.empty or f["date"].iloc[0] != last:
+        raise FetchError(f"wind_all_a: the fetched 000985 data does not contain the last cached "
+                         f"date {last.date()}, so the proxy cannot be chained from it.")
+    r = intercept + float(betas[0]) * f["close"].pct_change().to_numpy()[1:]
+    base = float(old.loc[old["date"] == last, "close"].iloc[0])
+    close = base * np.concatenate([[1.0], np.cumprod(1.0 + r)])
+    out = pd.DataFrame({"date": f["date"], "close": close})
+    for col in ("open", "high", "low"):
+        out[col] = close * (f[col] / f["close"]).to_numpy()
+    out["amount_cny"] = f["amount_cny"].to_numpy()
     out["source"] = "proxy"
     out["volume_shares"] = np.nan
     out["is_proxy"] = True
@@ -122,7 +146,9 @@ def _wind_from_csi(fetched: pd.DataFrame) -> pd.DataFrame:
 
 
 #: Per-dataset adapters from what the fetcher returns to the dataset's storage layout.
-_ADAPTERS: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {"wind_all_a": _wind_from_csi}
+_ADAPTERS: dict[str, Callable[[pd.DataFrame, pd.DataFrame, Mapping[str, Any]], pd.DataFrame]] = {
+    "wind_all_a": _wind_from_csi,
+}
 
 
 def _target_dir(cache_dir: str | Path | None, environ: Mapping[str, str] | None) -> Path:
@@ -185,7 +211,8 @@ def refresh_dataset(name: str, *, cache_dir: str | Path | None = None,
         raise FetchError(f"refresh of {name!r}: the source returned no rows for "
                          f"{start.date()} .. {end_ts.date() if end_ts is not None else 'today'}. "
                          "The cache is unchanged.")
-    fetched = _ADAPTERS.get(name, lambda f: f)(fetched)
+    if name in _ADAPTERS:
+        fetched = _ADAPTERS[name](fetched, old, ds.entry)
     validate_stored(fetched, spec, where=f"fetched {name!r} frame")
     merged, log = merge_new_rows(old, fetched, spec)
     new_rows = len(merged) - len(old)
