@@ -21,7 +21,18 @@ Order arithmetic mirrors ``vectorbt.portfolio.nb`` (``execute_order_nb``, ``buy_
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit, prange, types
+
+# Explicit signatures: inputs are read-only, any-layout ("A") arrays, so C/F-ordered, sliced
+# and pandas' read-only arrays all hit one compiled (and cached) specialization.
+_F2 = types.Array(types.float64, 2, "A", readonly=True)
+_F1 = types.Array(types.float64, 1, "A", readonly=True)
+_B2 = types.Array(types.boolean, 2, "A", readonly=True)
+_I1 = types.Array(types.int64, 1, "A", readonly=True)
+_OUT2 = types.Array(types.float64, 2, "C")
+_CHECK_SIG = types.UniTuple(types.int64, 3)(_F2, types.int64, types.float64)
+_SIM_SIG = types.void(_F2, _F2, _I1, _F2, _B2, _B2, _F1, _F2, _F1, _F1, types.boolean,
+                      _OUT2, _OUT2, _OUT2, _OUT2, _OUT2, types.Array(types.int64, 1, "C"), _OUT2)
 
 __all__ = ["check_weights_nb", "simulate_nb"]
 
@@ -78,7 +89,7 @@ def _affordable_value(cash: float, comm: float, min_comm: float, extra: float) -
     return (cash - min_comm) / (1.0 + extra)
 
 
-@njit(cache=True)
+@njit(_CHECK_SIG, cache=True)
 def check_weights_nb(weights: np.ndarray, n_assets: int, max_sum: float) -> tuple:
     """Return (code, row, column): 0 ok, 1 NaN/inf, 2 negative, 3 row sum above ``max_sum``.
 
@@ -272,7 +283,7 @@ def _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, bu
     rec_count[s] = n_rec
 
 
-@njit(cache=True, parallel=True)
+@njit(_SIM_SIG, cache=True, parallel=True)
 def simulate_nb(close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_extra,
                 sell_extra, params, lots, store, eq_out, cost_out, traded_out, pos_out,
                 rec_out, rec_count, final_out):

@@ -1,0 +1,133 @@
+"""MA-distance timing sweep on WIND All A: quantlib vs vectorbt, same inputs, same results.
+
+Run from the repository root::
+
+    python benchmarks/timing_sweep.py            # add --repeats 3 for steadier timings
+
+Strategy grid (3,120 strategies): short MA 5..60 step 5 (12) x long MA 60..250 step 10 (20) x
+threshold 0..6% step 0.5% (13). Weight 1 when ``(MA_s - MA_l) / MA_l > threshold`` else 0,
+decided at the close, filled at the next close, fees 0.1% of traded value, initial value 1.0.
+
+Data: ``quantlib.data.load("wind_all_a", end="2024-12-12")["close"]`` (1994-12-30 ..
+2024-12-12, 7,272 bars). Every strategy runs over the whole history; the MAs are computed on it
+and the weight is 0 (cash) until both MAs are defined (warm-up: 250 bars for the longest MA).
+
+vectorbt: ``Portfolio.from_orders(close, size=weights.shift(1), size_type="targetpercent",
+fees=0.001, init_cash=1.0)`` then ``final_value()`` (the shift makes vectorbt fill at the
+next close, as quantlib does internally). quantlib: ``quantlib.backtest.final_values`` with
+``CostModel.percentage(0.001)`` and ``Rules.none()``. Each side runs in its own process
+(see ``_harness.py``); final values must agree to 1e-9 relative.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import _harness  # noqa: E402
+
+SHORT = range(5, 61, 5)
+LONG = range(60, 251, 10)
+THRESH = np.round(np.arange(0, 0.0601, 0.005), 4)
+FEES = 0.001
+RTOL = 1e-9
+SMALL = (400, 8)  # warm-up slice: bars, strategies
+
+
+def load_close() -> pd.Series:
+    """WIND All A daily close, 1994-12-30 .. 2024-12-12."""
+    from quantlib import data
+
+    close = data.load("wind_all_a", end="2024-12-12")["close"].astype(np.float64)
+    close.index = pd.DatetimeIndex(close.index)
+    return close
+
+
+def sweep_weights(close: pd.Series) -> tuple[np.ndarray, pd.MultiIndex]:
+    """Return weights (T, 3120) in {0, 1} and the (short, long, threshold) labels."""
+    ma = {n: close.rolling(n).mean().to_numpy() for n in {*SHORT, *LONG}}
+    out = np.empty((len(close), len(SHORT) * len(LONG) * len(THRESH)))
+    k = 0
+    with np.errstate(invalid="ignore"):
+        for s in SHORT:
+            for lg in LONG:
+                dist = (ma[s] - ma[lg]) / ma[lg]
+                for th in THRESH:
+                    out[:, k] = dist > th
+                    k += 1
+    labels = pd.MultiIndex.from_product([SHORT, LONG, THRESH], names=["short", "long", "threshold"])
+    return out, labels
+
+
+def build_quantlib() -> dict[str, Any]:
+    close = load_close()
+    weights, labels = sweep_weights(close)
+    return {"close": close.to_frame("wind_all_a"), "weights": weights, "labels": labels}
+
+
+def make_quantlib(inp: dict[str, Any], small: bool) -> Any:
+    from quantlib import backtest as bt
+
+    close, w = inp["close"], inp["weights"]
+    if small:
+        close, w = close.iloc[: SMALL[0]], w[: SMALL[0], : SMALL[1]]
+    w3 = w.reshape(w.shape[0], w.shape[1], 1)
+    labels = inp["labels"][: w.shape[1]]
+
+    def call() -> np.ndarray:
+        return bt.final_values(close, w3, strategies=labels, costs=bt.CostModel.percentage(FEES),
+                               rules=bt.Rules.none(), fill="next_close").to_numpy()
+
+    return call
+
+
+def build_vectorbt() -> dict[str, Any]:
+    close = load_close()
+    weights, labels = sweep_weights(close)
+    size = pd.DataFrame(weights, index=close.index).shift(1)  # fill at the next close
+    del weights
+    return {"close": close, "size": size}
+
+
+def make_vectorbt(inp: dict[str, Any], small: bool) -> Any:
+    import vectorbt as vbt
+
+    close, size = inp["close"], inp["size"]
+    if small:
+        close, size = close.iloc[: SMALL[0]], size.iloc[: SMALL[0], : SMALL[1]]
+
+    def call() -> np.ndarray:
+        pf = vbt.Portfolio.from_orders(close, size, size_type="targetpercent", fees=FEES,
+                                       init_cash=1.0, freq="D")
+        return pf.final_value().to_numpy()
+
+    return call
+
+
+SIDES = {"quantlib": (build_quantlib, make_quantlib), "vectorbt": (build_vectorbt, make_vectorbt)}
+
+
+def main() -> int:
+    repeats = int(dict(zip(sys.argv[1::2], sys.argv[2::2], strict=False)).get("--repeats", 2))
+    script = Path(__file__).resolve()
+    n = len(SHORT) * len(LONG) * len(THRESH)
+    print(f"MA timing sweep: {n} strategies on WIND All A, fees {FEES:.1%}, repeats {repeats}")
+    compile_s = _harness.cold_compile_seconds(script)
+    vbt = _harness.run_side(script, "vectorbt", repeats)
+    ql = _harness.run_side(script, "quantlib", repeats)
+    _, ok = _harness.report(f"MA timing sweep ({n} strategies x 7,272 bars)", vbt, ql,
+                            compile_s, RTOL)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    if "--side" in sys.argv:
+        _harness.child_main(SIDES)
+    else:
+        sys.exit(main())
