@@ -169,6 +169,94 @@ def data_refresh(name: str, end: str | None, quiet: bool, cache_dir: str | None)
     _run(body)
 
 
+@main.group(cls=_Group)
+def signal() -> None:
+    """Print this week's model signals (timing, ...)."""
+
+
+TIMING_INDICES = ("wind_all_a", "hs300", "csi_all_share", "sse_composite")
+
+
+def _timing_inputs(index: str, cache_dir: str | None):  # noqa: ANN202 - returns frames
+    from quantlib.data import load
+    from quantlib.errors import UnknownNameError
+
+    if index not in TIMING_INDICES:
+        raise UnknownNameError("timing index", index, TIMING_INDICES)
+    frame = load(index, cache_dir=cache_dir)
+    close = frame["close"].dropna()
+    turnover = frame["amount_cny"].reindex(close.index) if "amount_cny" in frame else None
+    if turnover is not None and turnover.isna().any():
+        turnover = None  # a partial turnover history cannot feed the volume rule
+    return frame, close, turnover
+
+
+def _proxy_note(frame, day: str) -> str | None:  # noqa: ANN001
+    if "is_proxy" in frame and bool(frame.loc[day, "is_proxy"]):
+        return ("PROXY: WIND All A is real Wind data to 2024-12-12; later days are extended by "
+                "a return model on the CSI All Share (000985), see docs/data.md.")
+    return None
+
+
+@signal.command("timing")
+@click.option("--date", "date", default=None, help="Day to report (default: last in the data).")
+@click.option("--index", "index", default="wind_all_a", show_default=True,
+              help="Dataset: " + ", ".join(TIMING_INDICES) + ".")
+@click.option("--history", nargs=2, default=None, metavar="START END",
+              help="Print the regime changes between two dates instead.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@CACHE_DIR_OPTION
+def signal_timing(date: str | None, index: str, history: tuple[str, str] | None, fmt: str,
+                  cache_dir: str | None) -> None:
+    """MA20/MA120 distance regime, trend line, money effect (models.md section 1)."""
+    def body() -> None:
+        from quantlib import timing
+
+        frame, close, turnover = _timing_inputs(index, cache_dir)
+        state = timing.timing_state(close, turnover)
+        if history:
+            changes = timing.regime_changes(state, history[0], history[1])
+            if fmt == "json":
+                records = changes.reset_index().assign(date=lambda d: d["date"].dt.strftime(
+                    "%Y-%m-%d")).to_dict(orient="records")
+                click.echo(json.dumps({"index": index, "changes": records}, default=str,
+                                      indent=2))
+            else:
+                with _wide_pandas():
+                    click.echo(changes.to_string(float_format=lambda v: f"{v:,.4f}"))
+            return
+        snap = timing.snapshot(state, date)
+        note = _proxy_note(frame, snap["date"])
+        if fmt == "json":
+            snap.update(index=index, proxy=note is not None, proxy_note=note)
+            click.echo(json.dumps(snap, indent=2))
+            return
+        click.echo(_format_timing(index, snap, note))
+    _run(body)
+
+
+def _format_timing(index: str, s: dict[str, Any], note: str | None) -> str:
+    lines = [f"timing on {index}, {s['date']}"]
+    rows = [("close", f"{s['close']:,.2f}"), ("MA5", f"{s['ma_fast']:,.2f}"),
+            ("MA20", f"{s['ma_short']:,.2f}"), ("MA120", f"{s['ma_long']:,.2f}"),
+            ("distance", f"{100 * s['distance']:+.2f}%  (threshold +-3.00%)"),
+            ("trend line", f"{s['trend_line']:,.2f}  (MA20)"),
+            ("money effect", f"{100 * s['money_effect']:+.2f}%"),
+            ("regime", f"{s['regime']} since {s['regime_since']} ({s['regime_days']} days); "
+                       f"raw {s['raw_regime']}")]
+    flags = [k for k in ("uptrend_broken", "break_confirmed", "downtrend_exited",
+                         "volume_shrink") if s.get(k)]
+    if flags:
+        rows.append(("rules", ", ".join(flags)))
+    if "turnover" in s:
+        rows.append(("turnover", f"{s['turnover'] / 1e8:,.0f} yi CNY (shrink level "
+                                 f"{s.get('volume_level', float('nan')) / 1e8:,.0f})"))
+    lines += [f"  {k:<13}{v}" for k, v in rows]
+    if note:
+        lines.append(note)
+    return "\n".join(lines)
+
+
 class _wide_pandas:  # noqa: N801 - used as a context manager, reads like a function
     def __enter__(self) -> None:
         import pandas as pd

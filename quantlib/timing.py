@@ -35,7 +35,9 @@ __all__ = [
     "ma_distance",
     "money_effect",
     "regime",
+    "regime_changes",
     "sma",
+    "snapshot",
     "timing_state",
     "trend_line",
     "uptrend_break",
@@ -294,3 +296,58 @@ def timing_state(close: pd.Series, turnover: pd.Series | None = None,
         shrink = volume_shrink(turnover, level, close, p.volume_window, p.volume_min_fall)
         out["volume_shrink"] = shrink & (out["regime"] == RANGE).fillna(False)
     return out
+
+
+def snapshot(state: pd.DataFrame, date: str | pd.Timestamp | None = None) -> dict[str, object]:
+    """The timing block of one day (default the last): every quantity, the regime and since when.
+
+    ``date`` may be a non-trading day: the last trading day on or before it is used.
+
+    Raises
+    ------
+    DataValidationError
+        ``date`` is before the data, or inside the warm-up where the regime is undefined.
+    """
+    when = state.index[-1] if date is None else pd.Timestamp(date)
+    idx = state.index[state.index <= when]
+    if len(idx) == 0:
+        raise DataValidationError(f"date {when.date()} is before the data, which starts "
+                                  f"{state.index[0].date()}.")
+    day = idx[-1]
+    row = state.loc[day]
+    if pd.isna(row["regime"]):
+        first = state["regime"].first_valid_index()
+        raise DataValidationError(
+            f"date {day.date()} is inside the warm-up: the regime needs {len(state.loc[:first])} "
+            f"days of history (the long MA window); the first defined day is "
+            f"{first.date() if first is not None else 'never'}."
+        )
+    days = int(row["regime_days"])
+    since = state.index[state.index.get_loc(day) - days + 1]
+    out: dict[str, object] = {"date": str(day.date())}
+    for col in ("close", "ma_fast", "ma_short", "ma_long", "distance", "trend_line",
+                "money_effect"):
+        out[col] = float(row[col])
+    out["raw_regime"] = REGIME_LABELS[int(row["raw_regime"])]
+    out["regime"] = str(row["regime_label"])
+    out["regime_days"] = days
+    out["regime_since"] = str(since.date())
+    for col in ("uptrend_broken", "break_confirmed", "downtrend_exited", "volume_shrink"):
+        if col in row:
+            out[col] = bool(row[col])
+    for col in ("turnover", "volume_level"):
+        if col in row and pd.notna(row[col]):
+            out[col] = float(row[col])
+    return out
+
+
+def regime_changes(state: pd.DataFrame, start: str | pd.Timestamp | None = None,
+                   end: str | pd.Timestamp | None = None) -> pd.DataFrame:
+    """Days on which the final regime changed, with the regime left and its length."""
+    regimes = state["regime_label"]
+    previous = regimes.shift(1)
+    changed = regimes.ne(previous) & regimes.notna() & previous.notna()
+    out = state.loc[changed, ["close", "distance", "money_effect", "regime_label"]].copy()
+    out.insert(0, "previous", previous[changed])
+    out["previous_lasted_days"] = state["regime_days"].shift(1)[changed]
+    return out.rename(columns={"regime_label": "regime"}).loc[start:end]

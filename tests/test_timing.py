@@ -245,3 +245,49 @@ def test_bad_series() -> None:
         timing_state(s.iloc[::-1])
     with pytest.raises(DataValidationError, match="DatetimeIndex"):
         timing_state(s.reset_index(drop=True))
+
+
+# ------------------------------------------------------------------ snapshot, history, CLI ---
+
+def test_snapshot_and_regime_changes_on_a_fixture() -> None:
+    close = [100] * 6 + [110, 120, 130, 118, 120, 135]
+    p = TimingParams(short=2, long=6, threshold=0.02, fast=1, trend_window=2, confirm_window=3)
+    st = timing_state(_series(close), params=p)
+    snap = timing.snapshot(st)
+    assert snap["regime"] == "up" and snap["regime_days"] == 1
+    assert snap["regime_since"] == str(st.index[11].date())
+    assert snap["ma_short"] == 127.5 and snap["trend_line"] == 127.5
+    # a weekend date resolves to the Friday before it
+    assert st.index[9] == pd.Timestamp("2024-01-12")  # a Friday
+    assert timing.snapshot(st, "2024-01-13")["date"] == "2024-01-12"
+    with pytest.raises(DataValidationError, match="inside the warm-up"):
+        timing.snapshot(st, st.index[2])
+    with pytest.raises(DataValidationError, match="before the data"):
+        timing.snapshot(st, "1990-01-01")
+    changes = timing.regime_changes(st)
+    assert changes["regime"].tolist() == ["up", "range", "up"]
+    assert changes["previous"].tolist() == ["range", "up", "range"]
+    assert changes["previous_lasted_days"].tolist() == [1, 3, 2]
+
+
+def test_cli_signal_timing_json_and_text() -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from quantlib.cli import main
+
+    res = CliRunner().invoke(main, ["signal", "timing", "--date", "2023-01-22", "--format",
+                                    "json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["date"] == "2023-01-20" and out["regime"] == "range" and out["proxy"] is False
+    assert round(out["ma_short"], 1) == 4946.0 and round(out["ma_long"], 1) == 4952.4
+    res = CliRunner().invoke(main, ["signal", "timing"])
+    assert res.exit_code == 0 and "PROXY" in res.output and "MA120" in res.output
+    res = CliRunner().invoke(main, ["signal", "timing", "--history", "2024-01-01", "2024-12-31",
+                                    "--format", "json"])
+    changes = json.loads(res.output)["changes"]
+    assert changes and all(c["regime"] != c["previous"] for c in changes)
+    res = CliRunner().invoke(main, ["signal", "timing", "--date", "1995-01-05"])
+    assert res.exit_code == 2 and "warm-up" in res.output
