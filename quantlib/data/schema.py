@@ -84,9 +84,10 @@ DATASETS: dict[str, DatasetSpec] = {
              Column("is_proxy", dtype="bool", unit="-",
                     description="True after 2024-12-12: extended from public indices")),
             "WIND All A (881001.WI) daily price index: real Wind exports 1994-12-30..2024-12-12, "
-            "extended by returns of the CSI All Share (000985) afterwards.",
-            proxy_note="Rows with is_proxy=True are not Wind data: they continue the last real "
-            "Wind close with the extension method recorded in the manifest.",
+            "then a proxy: returns a + b x CSI All Share (000985) returns, fitted on real Wind.",
+            proxy_note="Rows with is_proxy=True (after 2024-12-12) are not Wind data: they "
+            "continue the last real Wind close by the return model in the manifest's "
+            "'extension' entry (docs/data.md).",
             refreshable=True,
         ),
         DatasetSpec(
