@@ -1,0 +1,191 @@
+"""Plain-Python event-loop reference of the backtest semantics (one strategy, no numba).
+
+Written from the spec in ``docs/backtest.md``, not from the kernel: dicts keyed by asset,
+scalar limit arithmetic, one bar at a time. ``tests/test_engine.py`` checks the numba engine
+against it with hypothesis.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from quantlib.backtest import CostModel, Rules
+
+REL, ABS = 1e-9, 1e-12
+
+
+def is_close(a: float, b: float) -> bool:
+    if math.isnan(a) or math.isnan(b):
+        return False
+    if a == b:
+        return True
+    return abs(a - b) <= max(REL * max(abs(a), abs(b)), ABS)
+
+
+def add(a: float, b: float) -> float:
+    sign = (a > 0) - (a < 0), (b > 0) - (b < 0)
+    if sign[0] != sign[1]:
+        if is_close(abs(a), abs(b)):
+            return 0.0
+    elif is_close(a + b, 0.0):
+        return 0.0
+    return a + b
+
+
+def limit_fraction(board: str, st: bool, date: pd.Timestamp) -> float:
+    if board == "index":
+        return math.inf
+    if board == "chinext":
+        return 0.20 if date >= pd.Timestamp("2020-08-24") else (0.05 if st else 0.10)
+    return {"main": 0.05 if st else 0.10, "star": 0.20, "bse": 0.30, "etf": 0.10}[board]
+
+
+def round_tick(x: float, tick: float) -> float:
+    return math.floor(x / tick + 0.5 + 1e-9) * tick
+
+
+@dataclass
+class RefResult:
+    equity: list[float] = field(default_factory=list)
+    costs: list[float] = field(default_factory=list)
+    trades: list[tuple] = field(default_factory=list)  # (bar, asset, side, shares, price, fee)
+
+
+def _meta(assets: pd.DataFrame | None, a: str) -> tuple[str, str, bool]:
+    row = {} if assets is None or a not in assets.index else assets.loc[a].to_dict()
+    kind = row.get("kind", "stock")
+    board = row.get("board", "index" if kind == "index" else ("etf" if kind == "etf" else "main"))
+    return board, kind, bool(row.get("st", False))
+
+
+def _fee(v: float, comm: float, minc: float, extra: float) -> float:
+    return max(comm * v, minc) + extra * v
+
+
+def reference_run(close: pd.DataFrame, weights: pd.DataFrame, *, fill: str = "next_close",
+                  costs: CostModel, rules: Rules, init_cash: float | None = None,
+                  open_: pd.DataFrame | None = None, volume: pd.DataFrame | None = None,
+                  assets: pd.DataFrame | None = None) -> RefResult:
+    """Simulate one strategy bar by bar; return equity, costs and trades."""
+    names = list(close.columns)
+    dates = close.index
+    lag = 0 if fill == "same_close_lookahead" else 1
+    rows = {}
+    for d, row in weights.iterrows():
+        bar = dates.get_loc(d) + lag
+        if bar < len(dates):
+            rows[bar] = {a: float(row[a]) for a in names}
+    money = init_cash is not None
+    cash = init_cash if money else 1.0
+    comm, minc = costs.commission_rate, (costs.min_commission_cny if money else 0.0)
+    slip = costs.slippage_bps / 1e4
+    meta = {a: _meta(assets, a) for a in names}
+    pos = dict.fromkeys(names, 0.0)
+    last_close = dict.fromkeys(names, math.nan)
+    target: dict[str, float] = {}
+    pending: set[str] = set()
+    out = RefResult()
+    for t, d in enumerate(dates):
+        stamp = float(costs.stamp_duty_rate([d])[0])
+        if t in rows:
+            target, pending = rows[t], set(names)
+        bar_cost = 0.0
+        if pending:
+            px = {a: float((open_ if fill == "next_open" else close).iloc[t][a]) for a in names}
+            vp = {a: (last_close[a] if math.isnan(px[a]) else px[a]) for a in names}
+            value = cash + sum(pos[a] * vp[a] for a in names if pos[a] != 0)
+            value = 0.0 if is_close(value, 0.0) else value
+            queue = [(target[a] * value - pos[a] * vp[a], i, a)
+                     for i, a in enumerate(names) if a in pending]
+            queue.sort(key=lambda q: (math.isnan(q[0]), 0.0 if math.isnan(q[0]) else q[0], q[1]))
+            start = dict(pos)
+            for _, _, a in queue:
+                board, kind, st = meta[a]
+                price = px[a]
+                if math.isnan(price):
+                    continue
+                suspended = (rules.suspension and volume is not None
+                             and not (float(volume.iloc[t][a]) > 0))
+                up = down = math.nan
+                if rules.price_limits and t > 0 and not math.isnan(last_close[a]):
+                    lim = limit_fraction(board, st, d)
+                    if math.isfinite(lim):
+                        tick = 0.001 if kind == "etf" else 0.01
+                        up = round_tick(last_close[a] * (1 + lim), tick)
+                        down = round_tick(last_close[a] * (1 - lim), tick)
+                cash = 0.0 if is_close(cash, 0.0) else cash
+                pos[a] = 0.0 if is_close(pos[a], 0.0) else pos[a]
+                if value <= 0:
+                    pending.discard(a)
+                    continue
+                size = target[a] * value / vp[a] - pos[a]
+                if is_close(size, 0.0):
+                    pending.discard(a)
+                    continue
+                lot = (float(rules.lot_size) if rules.lots and money and kind != "index" else 0.0)
+                stock = kind == "stock"
+                if size > 0:
+                    if suspended or (not math.isnan(up) and price >= up * (1 - 1e-9)):
+                        continue
+                    pending.discard(a)
+                    if cash == 0.0:
+                        continue
+                    adj = price * (1 + slip)
+                    extra = costs.transfer_fee_rate if stock else 0.0
+                    if lot:
+                        size = math.floor(size / lot) * lot
+                        if size <= 0:
+                            continue
+                    val = size * adj
+                    fee = _fee(val, comm, minc, extra)
+                    if is_close(val + fee, cash) or val + fee < cash:
+                        spent = val + fee
+                    else:  # cut the order to what the cash affords, fees included
+                        v = cash / (1 + comm + extra)
+                        if comm * v < minc:
+                            v = (cash - minc) / (1 + extra)
+                        if v <= 0:
+                            continue
+                        if lot:
+                            size = math.floor(v / adj / lot) * lot
+                            if size <= 0:
+                                continue
+                            val = size * adj
+                            fee = _fee(val, comm, minc, extra)
+                            spent = val + fee
+                        else:
+                            size, val, fee, spent = v / adj, v, cash - v, cash
+                    cash = add(cash, -spent)
+                    pos[a] = add(pos[a], size)
+                    out.trades.append((t, a, "buy", size, adj, fee))
+                else:
+                    if suspended or (not math.isnan(down) and price <= down * (1 + 1e-9)):
+                        continue
+                    pending.discard(a)
+                    cap = start[a] if rules.t_plus_one else pos[a]  # T+1: only shares held at open
+                    sell = min(-size, cap)
+                    if lot and not (target[a] == 0.0 or -size >= cap):
+                        sell = math.floor(sell / lot) * lot
+                        if sell <= 0:
+                            continue
+                    adj = price * (1 - slip)
+                    extra = (costs.transfer_fee_rate + stamp) if stock else 0.0
+                    val = sell * adj
+                    fee = _fee(val, comm, minc, extra)
+                    net = add(val, -fee)
+                    if net < 0:
+                        continue
+                    cash = cash + net
+                    pos[a] = add(pos[a], -sell)
+                    out.trades.append((t, a, "sell", sell, adj, fee))
+                bar_cost += fee
+        for a in names:
+            c = float(close.iloc[t][a])
+            if not math.isnan(c):
+                last_close[a] = c
+        out.equity.append(cash + sum(pos[a] * last_close[a] for a in names if pos[a] != 0))
+        out.costs.append(bar_cost)
+    return out

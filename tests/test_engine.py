@@ -1,0 +1,354 @@
+"""The numba engine: hand-computed cases, parity with the reference loop, look-ahead, bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from quantlib import backtest as bt
+from reference_engine import reference_run
+
+FRICTIONLESS = {"costs": bt.CostModel.frictionless(), "rules": bt.Rules.none()}
+
+
+def frame(values, columns=("a",), start="2024-01-01") -> pd.DataFrame:
+    values = np.asarray(values, dtype=float)
+    values = values.reshape(len(values), -1)
+    return pd.DataFrame(values, pd.bdate_range(start, periods=len(values)), list(columns))
+
+
+# --------------------------------------------------------------------------- hand-computed
+
+
+def test_three_bar_example_with_fees_by_hand():
+    # close 10, 11, 12; weight 1 decided at the close of bar 0, filled at the close of bar 1.
+    # Fee 0.1%: the full order 1/11 shares costs 1 * 1.001 > cash 1, so it is cut to
+    # v = 1 / 1.001 = 0.999000999..., fee = 1 - v = 0.000999000999..., shares = v / 11.
+    # equity: bar 0 = 1 (cash), bar 1 = v = 0.999000999, bar 2 = v / 11 * 12 = 1.089819271...
+    close = frame([10.0, 11.0, 12.0])
+    weights = close.iloc[:1] * 0 + 1.0
+    res = bt.run(close, weights, costs=bt.CostModel.percentage(0.001), rules=bt.Rules.none(),
+                 record_trades=True)
+    v = 1 / 1.001
+    np.testing.assert_allclose(res.equity.to_numpy(), [1.0, v, v / 11 * 12], rtol=1e-14)
+    np.testing.assert_allclose(res.costs.to_numpy(), [0.0, 1 - v, 0.0], rtol=1e-12, atol=1e-16)
+    np.testing.assert_allclose(res.returns.to_numpy(), [0.0, v - 1, 12 / 11 - 1], rtol=1e-12)
+    assert res.trades["side"].tolist() == ["buy"]
+    assert res.trades["shares"].iloc[0] == pytest.approx(v / 11, rel=1e-14)
+    assert res.exposure.iloc[1] == pytest.approx(1.0)
+    assert res.final_value == pytest.approx(v / 11 * 12, rel=1e-14)
+
+
+def test_a_share_costs_min_commission_stamp_duty_by_hand():
+    # 100,000 CNY, stock at 10.00. Day 1: buy 50% -> 5,000 shares = 50,000 CNY.
+    # commission max(50,000 * 2.5bp = 12.5, 5) = 12.5, transfer 0.5 -> cost 13.0.
+    # Day 2 (2023-08-28, stamp 0.05%): sell all 5,000 at 10.00: 12.5 + 0.5 + 25 = 38.0.
+    idx = pd.DatetimeIndex(["2023-08-24", "2023-08-25", "2023-08-28"])
+    close = pd.DataFrame({"s": [10.0, 10.0, 10.0]}, idx)
+    weights = pd.DataFrame({"s": [0.5, 0.0]}, idx[:2])
+    res = bt.run(close, weights, init_cash=100_000.0, record_trades=True)
+    assert res.trades["shares"].tolist() == [5000.0, 5000.0]
+    np.testing.assert_allclose(res.costs.to_numpy(), [0.0, 13.0, 38.0], rtol=1e-12)
+    assert res.final_value == pytest.approx(100_000 - 51.0)
+    # a small order pays the 5 CNY minimum: 1% = 1,000 CNY = 100 shares, 5 + 0.01 transfer
+    small = bt.run(close, weights * 0.02, init_cash=100_000.0, record_trades=True)
+    assert small.trades["shares"].iloc[0] == 100.0
+    assert small.trades["cost"].iloc[0] == pytest.approx(5.0 + 1000 * 1e-5)
+
+
+def test_next_open_fill_uses_open_and_values_at_close():
+    close = frame([10.0, 12.0, 12.0])
+    open_ = frame([10.0, 11.0, 12.0])
+    weights = close.iloc[:1] * 0 + 1.0
+    res = bt.run(close, weights, fill="next_open", market=bt.Market(open=open_), **FRICTIONLESS)
+    np.testing.assert_allclose(res.equity.to_numpy(), [1.0, 12 / 11, 12 / 11])
+
+
+def test_same_bar_fill_is_explicit_lookahead():
+    close = frame([10.0, 11.0, 12.0])
+    weights = close.iloc[:1] * 0 + 1.0
+    res = bt.run(close, weights, fill="same_close_lookahead", **FRICTIONLESS)
+    np.testing.assert_allclose(res.equity.to_numpy(), [1.0, 1.1, 1.2])
+
+
+def test_drift_between_rebalances_and_cash_remainder():
+    close = frame(np.c_[[10.0, 10, 20, 20], [10.0, 10, 10, 10]], columns="ab")
+    weights = close.iloc[:1] * 0 + [0.4, 0.4]
+    res = bt.run(close, weights, **FRICTIONLESS)
+    np.testing.assert_allclose(res.equity.to_numpy(), [1.0, 1.0, 1.4, 1.4])
+    np.testing.assert_allclose(res.positions.iloc[2].to_numpy(), [0.8 / 1.4, 0.4 / 1.4])
+    np.testing.assert_allclose(res.exposure.to_numpy(), [0, 0.8, 1.2 / 1.4, 1.2 / 1.4])
+
+
+# --------------------------------------------------------------------------- A-share rules
+
+
+def test_limit_up_blocks_buy_and_order_stays_pending():
+    # bar 1 closes at limit-up (10 -> 11.00): the buy waits and fills at bar 2's close.
+    close = frame([10.0, 11.0, 11.5, 11.5])
+    weights = close.iloc[:1] * 0 + 1.0
+    rules = bt.Rules(lots=False)
+    res = bt.run(close, weights, costs=bt.CostModel.frictionless(), rules=rules,
+                 record_trades=True)
+    assert res.trades["date"].tolist() == [close.index[2]]
+    np.testing.assert_allclose(res.equity.to_numpy(), [1, 1, 1, 1])
+    off = bt.run(close, weights, **FRICTIONLESS)
+    assert off.final_value == pytest.approx(11.5 / 11)
+
+
+def test_limit_down_blocks_sell_st_and_chinext_boards():
+    close = frame(np.c_[[10.0, 10, 9.5, 9.0], [10.0, 10, 9.0, 8.0]], columns=["st", "cy"],
+                  start="2020-08-20")
+    assets = pd.DataFrame({"board": ["main", "chinext"], "st": [True, False]}, index=["st", "cy"])
+    weights = pd.DataFrame([[0.5, 0.5], [0.0, 0.0]], close.index[:2], close.columns)
+    res = bt.run(close, weights, costs=bt.CostModel.frictionless(), rules=bt.Rules(lots=False),
+                 market=bt.Market(assets=assets), record_trades=True)
+    sells = res.trades[res.trades.side == "sell"]
+    # ST limit-down 9.50 blocks on 08-24; ChiNext -10% (9.00) is inside its 20% band from
+    # 2020-08-24, so it sells on 08-24; the ST stock sells on 08-25 at 9.00 (> 9.03? no: limit
+    # down from 9.50 is 9.03, 9.00 <= 9.03 blocks again) -> never sold.
+    assert sells["asset"].tolist() == ["cy"]
+    assert sells["date"].iloc[0] == close.index[2]
+
+
+def test_suspension_nan_price_and_zero_volume_hold_position():
+    close = frame([10.0, np.nan, 10.5, 10.5])
+    volume = frame([1.0, 0.0, 1.0, 0.0])
+    weights = close.iloc[:1] * 0 + 1.0
+    res = bt.run(close, weights, market=bt.Market(volume=volume), record_trades=True,
+                 costs=bt.CostModel.frictionless(), rules=bt.Rules(lots=False))
+    assert res.trades["date"].tolist() == [close.index[2]]
+    # hold through a later suspension: equity valued at the last close
+    w2 = pd.DataFrame({"a": [1.0, 0.0]}, close.index[[0, 2]])
+    res2 = bt.run(close, w2, market=bt.Market(volume=volume), record_trades=True,
+                  costs=bt.CostModel.frictionless(), rules=bt.Rules(lots=False))
+    assert res2.trades["side"].tolist() == ["buy"]  # the sell on bar 3 is suspended
+    assert res2.equity.iloc[-1] == pytest.approx(1.0)
+
+
+def test_lots_round_down_to_100_shares():
+    close = frame([10.0, 10.0, 10.0])
+    weights = close.iloc[:1] * 0 + 0.5
+    res = bt.run(close, weights, init_cash=10_555.0, costs=bt.CostModel.frictionless(),
+                 record_trades=True)
+    assert res.trades["shares"].tolist() == [500.0]
+    unlotted = bt.run(close, weights, init_cash=10_555.0, costs=bt.CostModel.frictionless(),
+                      rules=bt.Rules(lots=False), record_trades=True)
+    assert unlotted.trades["shares"].iloc[0] == pytest.approx(527.75)
+
+
+def test_t_plus_one_never_sells_shares_bought_on_the_same_bar():
+    # One fill per asset per bar: a sell on bar t only ever sells shares held at its start.
+    rng = np.random.default_rng(3)
+    close = frame(10 * np.exp(np.cumsum(rng.normal(0, 0.03, (60, 3)), 0)).round(2), "abc")
+    weights = pd.DataFrame(rng.dirichlet(np.ones(4), 60)[:, :3], close.index, close.columns)
+    res = bt.run(close, weights, init_cash=1e6, record_trades=True)
+    trades = res.trades.set_index(["date", "asset"])
+    assert not trades.index.duplicated().any()
+    held_before = res.shares.shift(1).fillna(0.0)
+    for (d, a), row in trades[trades.side == "sell"].iterrows():
+        assert row["shares"] <= held_before.loc[d, a] + 1e-9
+
+
+# --------------------------------------------------------------------------- parity with reference
+
+
+@st.composite
+def market_case(draw):
+    n_t = draw(st.integers(4, 30))
+    n_a = draw(st.integers(1, 4))
+    moves = st.sampled_from([0.0, 0.01, -0.02, 0.03, 0.1, -0.1, 0.2, -0.2, 0.05, -0.05])
+    rets = np.array(draw(st.lists(st.lists(moves, min_size=n_a, max_size=n_a),
+                                  min_size=n_t, max_size=n_t)))
+    close = np.round(10 * np.cumprod(1 + rets, axis=0), 2)
+    nan_mask = np.array(draw(st.lists(st.lists(st.booleans(), min_size=n_a, max_size=n_a),
+                                      min_size=n_t, max_size=n_t)))
+    nan_mask &= np.array(draw(st.booleans()))  # about half the cases have no gaps
+    close[nan_mask & (np.arange(n_t)[:, None] % 3 == 1)] = np.nan
+    names = [f"x{i}" for i in range(n_a)]
+    idx = pd.bdate_range(draw(st.sampled_from(["2020-08-18", "2023-08-22"])), periods=n_t)
+    close_df = pd.DataFrame(close, idx, names)
+    open_df = pd.DataFrame(np.round(close * draw(st.sampled_from([0.99, 1.0, 1.02])), 2), idx,
+                           names)
+    volume = pd.DataFrame(np.where(np.arange(n_t)[:, None] % 4 == draw(st.integers(0, 4)),
+                                   0.0, 1e6) * np.ones((n_t, n_a)), idx, names)
+    rows = sorted(draw(st.sets(st.integers(0, n_t - 1), min_size=1, max_size=n_t)))
+    raw = np.array(draw(st.lists(st.lists(st.sampled_from([0.0, 0.1, 0.3, 0.5, 1.0]),
+                                          min_size=n_a, max_size=n_a),
+                                 min_size=len(rows), max_size=len(rows))))
+    raw = raw / np.maximum(raw.sum(axis=1, keepdims=True), 1.0)
+    weights = pd.DataFrame(raw, idx[rows], names)
+    assets = pd.DataFrame({
+        "board": draw(st.lists(st.sampled_from(["main", "chinext", "star", "etf"]),
+                               min_size=n_a, max_size=n_a)),
+        "st": draw(st.lists(st.booleans(), min_size=n_a, max_size=n_a)),
+    }, index=names)
+    assets["kind"] = np.where(assets["board"] == "etf", "etf", "stock")
+    return close_df, open_df, volume, weights, assets
+
+
+cost_models = st.builds(
+    bt.CostModel,
+    commission_rate=st.sampled_from([0.0, 0.00025, 0.001, 0.003]),
+    min_commission_cny=st.sampled_from([0.0, 5.0]),
+    transfer_fee_rate=st.sampled_from([0.0, 0.00001]),
+    slippage_bps=st.sampled_from([0.0, 5.0]),
+)
+rule_sets = st.builds(bt.Rules, price_limits=st.booleans(), suspension=st.booleans(),
+                      t_plus_one=st.booleans(), lots=st.booleans())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=market_case(), costs=cost_models, rules=rule_sets,
+       init_cash=st.sampled_from([None, 20_000.0, 1e6]),
+       fill=st.sampled_from(list(bt.FILL_MODES)))
+def test_engine_matches_reference_loop(case, costs, rules, init_cash, fill):
+    close, open_, volume, weights, assets = case
+    market = bt.Market(open=open_, volume=volume, assets=assets)
+    res = bt.run(close, weights, fill=fill, costs=costs, rules=rules, init_cash=init_cash,
+                 market=market, record_trades=True)
+    ref = reference_run(close, weights, fill=fill, costs=costs, rules=rules, init_cash=init_cash,
+                        open_=open_, volume=volume, assets=assets)
+    np.testing.assert_allclose(res.equity.to_numpy(), ref.equity, rtol=1e-9)
+    np.testing.assert_allclose(res.costs.to_numpy(), ref.costs, rtol=1e-9, atol=1e-12)
+    got = list(zip(res.trades["date"].map(close.index.get_loc), res.trades["asset"],
+                   res.trades["side"], strict=True))
+    assert got == [(t, a, s) for t, a, s, *_ in ref.trades]
+    np.testing.assert_allclose(res.trades["shares"].to_numpy(),
+                               [x[3] for x in ref.trades], rtol=1e-9)
+
+
+# --------------------------------------------------------------------------- many strategies
+
+
+def _random_case(seed: int, n_t: int = 80, n_a: int = 3):
+    rng = np.random.default_rng(seed)
+    close = frame(10 * np.exp(np.cumsum(rng.normal(0, 0.02, (n_t, n_a)), 0)),
+                  [f"x{i}" for i in range(n_a)])
+    return rng, close
+
+
+def test_multi_strategy_equals_separate_runs_and_3d_layout():
+    rng, close = _random_case(1)
+    parts = {}
+    for s in ["s0", "s1", "s2"]:
+        w = rng.dirichlet(np.ones(4), len(close))[:, :3]
+        parts[s] = pd.DataFrame(w, close.index, close.columns).iloc[::3]
+    multi = pd.concat(parts, axis=1)
+    kw = {"costs": bt.CostModel.percentage(0.002), "rules": bt.Rules.none()}
+    res = bt.run(close, multi, **kw)
+    for s, w in parts.items():
+        single = bt.run(close, w, **kw)
+        np.testing.assert_allclose(res.equity[s].to_numpy(), single.equity.to_numpy(), rtol=1e-14)
+        np.testing.assert_allclose(res.positions[s].to_numpy(), single.positions.to_numpy(),
+                                   rtol=1e-12, atol=1e-15)
+    full = multi.reindex(close.index).ffill()
+    arr = full.to_numpy().reshape(len(close), 3, 3)
+    res3 = bt.run(close, arr, strategies=["s0", "s1", "s2"], **kw)
+    res_full = bt.run(close, full, **kw)
+    np.testing.assert_allclose(res3.equity.to_numpy(), res_full.equity.to_numpy(), rtol=1e-14)
+    fv = bt.final_values(close, arr, strategies=["s0", "s1", "s2"], **kw)
+    np.testing.assert_allclose(fv.to_numpy(), res3.final_value.to_numpy(), rtol=1e-14)
+
+
+# --------------------------------------------------------------------------- look-ahead
+
+
+def test_lag_shifting_weights_one_bar_equals_filling_one_bar_later():
+    _, close = _random_case(2, n_t=60, n_a=2)
+    rng = np.random.default_rng(5)
+    w = pd.DataFrame(rng.dirichlet(np.ones(3), 60)[:, :2], close.index, close.columns)
+    kw = {"costs": bt.CostModel.percentage(0.001), "rules": bt.Rules.none()}
+    same = bt.run(close, w.shift(1).iloc[1:], fill="same_close_lookahead", **kw)
+    nxt = bt.run(close, w.iloc[:-1], fill="next_close", **kw)
+    np.testing.assert_allclose(same.equity.to_numpy(), nxt.equity.to_numpy(), rtol=1e-14)
+    # the engine applies the lag: weights decided at t never affect bars <= t
+    later = bt.run(close, w.shift(1).iloc[1:], **kw)
+    np.testing.assert_allclose(later.equity.iloc[:2].to_numpy(), [1.0, 1.0])
+    assert not np.allclose(later.equity.to_numpy(), nxt.equity.to_numpy())
+
+
+def test_truncating_data_after_t_changes_nothing_before_t():
+    _, close = _random_case(4, n_t=70, n_a=3)
+    rng = np.random.default_rng(6)
+    w = pd.DataFrame(rng.dirichlet(np.ones(4), 70)[:, :3], close.index, close.columns).iloc[::2]
+    full = bt.run(close, w, init_cash=1e6)
+    for cut in (20, 41, 69):
+        part = bt.run(close.iloc[:cut], w.loc[: close.index[cut - 1]], init_cash=1e6)
+        np.testing.assert_allclose(part.equity.to_numpy(), full.equity.iloc[:cut].to_numpy(),
+                                   rtol=1e-14)
+
+
+def test_doubling_costs_lowers_final_value():
+    _, close = _random_case(7, n_t=120, n_a=3)
+    rng = np.random.default_rng(8)
+    w = pd.DataFrame(rng.dirichlet(np.ones(4), 120)[:, :3], close.index, close.columns)
+    base = bt.CostModel(slippage_bps=3.0)
+    one = bt.run(close, w, costs=base, init_cash=1e6).final_value
+    two = bt.run(close, w, costs=base.scaled(2.0), init_cash=1e6).final_value
+    free = bt.run(close, w, costs=bt.CostModel.frictionless(), init_cash=1e6).final_value
+    assert free > one > two
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def _set(df: pd.DataFrame, value: float) -> pd.DataFrame:
+    out = df.copy()
+    out.iloc[1, 1] = value
+    return out
+
+
+def _ok():
+    close = frame(np.c_[[10.0, 11, 12], [5.0, 5, 5]], columns="ab")
+    return close, close * 0 + 0.5
+
+
+@pytest.mark.parametrize("mutate, error, match", [
+    (lambda c, w: (c, w.rename(columns={"b": "z"})), bt.AlignmentError, "missing"),
+    (lambda c, w: (c, w.set_axis(w.index + pd.Timedelta(days=100))), bt.AlignmentError,
+     "not in prices"),
+    (lambda c, w: (c, _set(w, np.nan)), bt.WeightsError, "NaN"),
+    (lambda c, w: (c, w - 1.0), bt.WeightsError, "negative"),
+    (lambda c, w: (c, w * 3.0), bt.WeightsError, "sum above 1"),
+    (lambda c, w: (_set(c, -1.0), w), bt.PricesError, "> 0"),
+    (lambda c, w: (_set(c, 0.0), w), bt.PricesError, "> 0"),
+    (lambda c, w: (c.iloc[::-1], w), bt.PricesError, "sorted"),
+    (lambda c, w: (pd.concat([c, c.iloc[-1:]]), w), bt.PricesError, "duplicated"),
+    (lambda c, w: (c.iloc[:0], w), bt.PricesError, "empty"),
+    (lambda c, w: (c, w.iloc[:0]), bt.WeightsError, "empty"),
+    (lambda c, w: (c, w.iloc[::-1]), bt.AlignmentError, "sorted"),
+])
+def test_bad_input_raises_typed_error(mutate, error, match):
+    close, weights = mutate(*_ok())
+    with pytest.raises(error, match=match):
+        bt.run(close, weights)
+
+
+def test_unknown_fill_mode_names_the_choices():
+    close, weights = _ok()
+    with pytest.raises(bt.FillModeError, match="next_close"):
+        bt.run(close, weights, fill="next_day")
+    with pytest.raises(ValueError):
+        bt.run(close, weights, fill="same_close")
+
+
+def test_bad_costs_and_next_open_without_open():
+    close, weights = _ok()
+    with pytest.raises(bt.CostModelError):
+        bt.CostModel(commission_rate=-0.1)
+    with pytest.raises(bt.BacktestInputError, match="open"):
+        bt.run(close, weights, fill="next_open")
+
+
+def test_import_is_light():
+    code = ("import sys, quantlib, quantlib.backtest, quantlib.metrics; "
+            "bad = [m for m in ('numba', 'vectorbt', 'statsmodels') if m in sys.modules]; "
+            "assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True)
