@@ -321,3 +321,32 @@ def test_refresh_wind_all_a_applies_the_manifest_extension_model(tmp_path: Path)
                                atol=1e-12)
     pd.testing.assert_frame_equal(wind.iloc[:-2], wind_old)
     assert wind["is_proxy"].iloc[-2:].all()
+
+
+def test_every_bundled_dataset_verifies() -> None:
+    """Hash, schema, manifest rows/range and calendar checks on every bundled dataset."""
+    from quantlib.data import DATASETS, verify
+
+    reports = verify()
+    assert [r["dataset"] for r in reports] == list(DATASETS)
+    failed = {r["dataset"]: r["problems"] for r in reports if not r["ok"]}
+    assert failed == {}
+    for name, spec in DATASETS.items():
+        frame = load(name)
+        fields = (list(frame.columns) if spec.kind == "series"
+                  else list(frame.columns.get_level_values("field").unique()))
+        assert fields == spec.column_names, name
+        assert frame.index.is_monotonic_increasing and not frame.index.has_duplicates
+
+
+def test_verify_reports_a_junk_row(tmp_path: Path) -> None:
+    """A non-trading day (a Sunday) in a user cache is a verify problem."""
+    from quantlib.data import verify
+    from conftest import make_series, write_cache
+
+    dates = pd.DatetimeIndex(["2024-01-05", "2024-01-07", "2024-01-08"])  # 01-07 is a Sunday
+    write_cache(tmp_path, {"csi_all_share": make_series("csi_all_share", dates,
+                                                        np.array([1.0, 2.0, 3.0]))})
+    report = {r["dataset"]: r for r in verify(tmp_path)}["csi_all_share"]
+    assert not report["ok"]
+    assert "1 non-trading day(s), first 2024-01-07" in report["problems"][0]

@@ -1,0 +1,12 @@
+"""Registered strategies: one module per report-derived strategy (NAME, UNIVERSE, Params,
+target_weights). The registry is explicit so that grep finds every strategy."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from strategies import ma_distance_timing
+
+STRATEGIES: dict[str, ModuleType] = {m.NAME: m for m in (ma_distance_timing,)}
+
+__all__ = ["STRATEGIES"]
