@@ -85,7 +85,7 @@ def to_wide(frame: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
     for col in spec.columns:  # pivot turns bool/str columns into object; restore the dtype
         if col.name in fields and col.dtype == "float64":
             wide[col.name] = wide[col.name].astype("float64")
-    return wide.sort_index(axis=1, level=0, sort_remaining=False)
+    return wide[[f for f in spec.column_names if f in fields]]  # schema order of fields
 
 
 def to_storage(wide: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
