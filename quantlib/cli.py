@@ -48,7 +48,8 @@ class _Group(click.Group):
 
             if args and not args[0].startswith("-"):
                 raise click.UsageError(
-                    f"no such command {args[0]!r}.{did_you_mean(args[0], self.commands)}", ctx
+                    f"no such command {args[0]!r}.{did_you_mean(args[0], self.list_commands(ctx))}",
+                    ctx,
                 ) from exc
             raise
 
@@ -169,9 +170,43 @@ def data_refresh(name: str, end: str | None, quiet: bool, cache_dir: str | None)
     _run(body)
 
 
-@main.group(cls=_Group)
+class _LazyGroup(_Group):
+    """A group whose extra sub-commands live in modules imported only when used.
+
+    ``lazy`` maps a command name to a module exposing ``command`` (a click.Command). Keeps the
+    CLI start light: listing commands imports nothing heavy.
+    """
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy or {}
+
+    def _available(self) -> dict[str, str]:
+        from importlib.util import find_spec
+
+        return {k: v for k, v in self.lazy.items() if find_spec(v) is not None}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._available()})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self._available():
+            import importlib
+
+            return importlib.import_module(self._available()[name]).command
+        return super().get_command(ctx, name)
+
+
+#: Sub-commands of ``quantlib signal`` implemented in their own modules (``command`` in each).
+SIGNAL_COMMANDS = {
+    "position": "quantlib.commands.position",
+    "industries": "quantlib.commands.industries",
+}
+
+
+@main.group(cls=_LazyGroup, lazy=SIGNAL_COMMANDS)
 def signal() -> None:
-    """Print this week's model signals (timing, ...)."""
+    """Print this week's model signals (timing, position, industries)."""
 
 
 TIMING_INDICES = ("wind_all_a", "hs300", "csi_all_share", "sse_composite")
