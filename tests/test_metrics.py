@@ -1,0 +1,106 @@
+"""quantlib.metrics against hand computations and statsmodels called directly."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from quantlib import backtest as bt
+from quantlib import metrics as m
+from quantlib.periods import DEFAULT_RISK_FREE_RATE, TRADING_DAYS_PER_YEAR
+
+
+def series(values) -> pd.Series:
+    return pd.Series(values, pd.bdate_range("2024-01-01", periods=len(values)), dtype=float)
+
+
+def test_total_and_annual_return_by_hand():
+    r = series([0.1, -0.05, 0.02])
+    total = 1.1 * 0.95 * 1.02 - 1
+    assert m.total_return(r) == pytest.approx(total)
+    assert m.annual_return(r) == pytest.approx((1 + total) ** (242 / 3) - 1)
+    assert m.annual_return(r, periods_per_year=12) == pytest.approx((1 + total) ** 4 - 1)
+
+
+def test_sharpe_sortino_by_formula():
+    r = series([0.01, -0.02, 0.015, 0.003, -0.004, 0.02])
+    rf = (1 + DEFAULT_RISK_FREE_RATE) ** (1 / TRADING_DAYS_PER_YEAR) - 1
+    ex = r.to_numpy() - rf
+    sharpe = ex.mean() / ex.std(ddof=1) * math.sqrt(242)
+    assert m.sharpe_ratio(r) == pytest.approx(sharpe)
+    assert m.sharpe_ratio(r, risk_free=0.0) == pytest.approx(
+        r.mean() / r.std(ddof=1) * math.sqrt(242))
+    down = math.sqrt(np.mean(np.minimum(ex, 0) ** 2)) * math.sqrt(242)
+    assert m.sortino_ratio(r) == pytest.approx(ex.mean() * 242 / down)
+    assert m.annual_volatility(r) == pytest.approx(r.std(ddof=1) * math.sqrt(242))
+
+
+def test_max_drawdown_and_dates_on_tiny_series():
+    # wealth: 1.1, 1.21, 0.968 (trough), 1.0648, 1.331 (recovered above 1.21)
+    r = series([0.1, 0.1, -0.2, 0.1, 0.25])
+    d = m.drawdown_details(r)
+    assert d["max_drawdown"] == pytest.approx(-0.2)
+    assert d["peak"] == r.index[1]
+    assert d["trough"] == r.index[2]
+    assert d["recovery"] == r.index[4]
+    assert m.max_drawdown(r) == pytest.approx(-0.2)
+    assert m.calmar_ratio(r) == pytest.approx(m.annual_return(r) / 0.2)
+    never = m.drawdown_details(series([-0.1, 0.05]))
+    assert never["peak"] is None and never["recovery"] is None
+    assert never["max_drawdown"] == pytest.approx(-0.1)
+
+
+def test_win_rate_turnover_exposure():
+    assert m.win_rate(series([0.1, 0.0, -0.1, 0.2])) == pytest.approx(2 / 3)
+    assert m.turnover(series([0.0, 2.0, 0.0, 0.0])) == pytest.approx(0.5 * 242)
+    assert m.exposure(series([0.0, 1.0, 1.0, 0.5])) == pytest.approx(0.625)
+
+
+def test_alpha_beta_hac_matches_statsmodels_directly():
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(0)
+    mkt = series(rng.normal(0.0005, 0.01, 500))
+    strat = 0.0002 + 0.8 * mkt + rng.normal(0, 0.005, 500)
+    got = m.alpha_beta(strat, mkt, risk_free=0.0, maxlags=5)
+    fit = sm.OLS(strat.to_numpy(), sm.add_constant(mkt.to_numpy())).fit(
+        cov_type="HAC", cov_kwds={"maxlags": 5})
+    assert got["beta"] == pytest.approx(fit.params[1])
+    assert got["alpha"] == pytest.approx(fit.params[0] * 242)
+    assert got["alpha_tstat"] == pytest.approx(fit.tvalues[0])
+    assert got["beta_tstat"] == pytest.approx(fit.tvalues[1])
+    with pytest.raises(m.MetricsError, match="different dates"):
+        m.alpha_beta(strat, mkt.iloc[1:])
+
+
+def test_dataframe_input_gives_a_value_per_column():
+    r = pd.DataFrame({"a": [0.1, -0.1], "b": [0.0, 0.05]},
+                     pd.bdate_range("2024-01-01", periods=2))
+    out = m.total_return(r)
+    assert list(out.index) == ["a", "b"]
+    assert out["a"] == pytest.approx(1.1 * 0.9 - 1)
+
+
+def test_summary_keys_are_stable_for_results_and_returns():
+    close = pd.DataFrame({"x": [10.0, 10.5, 10.2, 10.8, 11.0]},
+                         pd.bdate_range("2024-01-01", periods=5))
+    res = bt.run(close, close * 0 + 1.0, costs=bt.CostModel.frictionless(), rules=bt.Rules.none())
+    s = m.summary(res, benchmark=close["x"].pct_change().fillna(0.0))
+    assert tuple(s.index) == m.SUMMARY_KEYS
+    assert s["total_return"] == pytest.approx(res.final_value - 1)
+    assert s["mean_exposure"] == pytest.approx(res.exposure.mean())
+    bare = m.summary(res.returns)
+    assert tuple(bare.index) == m.SUMMARY_KEYS and np.isnan(bare["annual_turnover"])
+    multi = pd.concat({"s1": close * 0 + 1.0, "s2": close * 0 + 0.5}, axis=1)
+    df = m.summary(bt.run(close, multi, rules=bt.Rules.none()))
+    assert list(df.columns) == ["s1", "s2"] and tuple(df.index) == m.SUMMARY_KEYS
+
+
+def test_bad_metric_input():
+    with pytest.raises(m.MetricsError, match="empty"):
+        m.total_return(series([]))
+    with pytest.raises(m.MetricsError, match="Series"):
+        m.sharpe_ratio([0.1, 0.2])
