@@ -1,0 +1,361 @@
+"""Valuation-percentile position management (models.md section 2; 量化择时周报 仓位管理模型).
+
+Three pure steps turn a valuation history and the timing regime into an equity weight:
+
+1. :func:`valuation_percentile`: each day's PE (or PB) as a percentile of its own history since
+   ``start`` (default 2014-10-17, the report's window), causal.
+2. :func:`valuation_class`: ``cheap`` / ``normal`` / ``expensive`` from the PE and PB
+   percentiles by a named rule (:data:`CLASS_RULES`, or a :class:`ClassRule`).
+3. :func:`position`: the report's 3x3 table (regime x class -> equity weight).
+
+Percentile formula (``method``), for today's value ``x_t`` among the ``n`` values of the window
+(today included): ``L`` = number of values ``< x_t``, ``E`` = number equal to ``x_t`` (today
+counts, so ``E >= 1``)::
+
+    mean   (default): 100 * (L + E / 2) / n      ties count half; first day = 50
+    weak            : 100 * (L + E) / n          share of history <= today; first day = 100
+    strict          : 100 * L / n                share of history <  today; first day = 0
+
+``weak`` equals pandas ``expanding().rank(method="max", pct=True) * 100``; pandas' default
+``method="average"`` gives ``100 * (L + (E + 1) / 2) / n``, which is ``mean`` plus ``50 / n``
+(it puts the first day at 100). The window holds the days from ``start`` on (earlier days are
+excluded, and their percentile is NaN); with ``window=w`` only the last ``w`` observations
+(fewer until ``w`` are available). All values in percent, 0..100.
+
+PB alignment: the all-A median PB misses days of the WIND All A calendar. Percentiles are
+computed on each series' own dates (no artificial duplicates), then put on the calendar by
+:func:`align_asof`: the last value on or before each day (causal), NaN once it is more than
+``max_stale`` trading days old. No other fill happens anywhere.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from quantlib.errors import DataValidationError, DateRangeError, QuantlibError, UnknownNameError
+
+__all__ = [
+    "CLASSES",
+    "CLASS_RULES",
+    "COMBINES",
+    "DEFAULT_CLASS_RULE",
+    "PERCENTILE_METHODS",
+    "REGIME_KEYS",
+    "REPORT_START",
+    "REPORT_TABLE",
+    "ClassRule",
+    "PositionTableError",
+    "align_asof",
+    "check_table",
+    "position",
+    "valuation_class",
+    "valuation_percentile",
+]
+
+REPORT_START = "2014-10-17"
+PERCENTILE_METHODS = ("mean", "weak", "strict")
+CLASSES = ("cheap", "normal", "expensive")
+#: Row order of a position table and the regime codes of :mod:`quantlib.timing`.
+REGIME_KEYS = (("up", 1), ("range", 0), ("down", -1))
+#: The report's table (framework paper), as fractions: rows up/range/down, columns
+#: cheap/normal/expensive.
+REPORT_TABLE: tuple[tuple[float, ...], ...] = ((0.9, 0.8, 0.7), (0.6, 0.5, 0.4),
+                                               (0.3, 0.2, 0.1))
+COMBINES = ("pe", "pb", "max", "min", "mean")
+
+
+class PositionTableError(QuantlibError, ValueError):
+    """A position table that is not 3x3 or holds weights outside [0, 1]."""
+
+
+@dataclass(frozen=True)
+class ClassRule:
+    """How the PE and PB percentiles make one valuation class.
+
+    ``score = combine(pe_pct, pb_pct)``; ``cheap`` if ``score <= cheap_max``, ``expensive`` if
+    ``score >= expensive_min``, ``normal`` otherwise (both cut-offs inclusive on the outer side).
+
+    Attributes
+    ----------
+    combine : str
+        ``pe`` (PE only), ``pb`` (PB only), ``max``, ``min`` or ``mean`` of the two.
+    cheap_max, expensive_min : float
+        Cut-offs in percent, ``0 <= cheap_max < expensive_min <= 100``.
+    """
+
+    combine: str = "mean"
+    cheap_max: float = 30.0
+    expensive_min: float = 70.0
+
+    def __post_init__(self) -> None:
+        if self.combine not in COMBINES:
+            raise UnknownNameError("percentile combination", self.combine, COMBINES)
+        if not 0.0 <= self.cheap_max < self.expensive_min <= 100.0:
+            raise DataValidationError(
+                f"cut-offs must satisfy 0 <= cheap_max < expensive_min <= 100 (percent), got "
+                f"cheap_max={self.cheap_max!r}, expensive_min={self.expensive_min!r}.")
+
+    @property
+    def name(self) -> str:
+        return f"{self.combine}_{self.cheap_max:g}_{self.expensive_min:g}"
+
+
+def _named_rules() -> dict[str, ClassRule]:
+    rules = [ClassRule(c, lo, hi) for c in COMBINES for lo, hi in ((20, 80), (30, 70))]
+    rules += [ClassRule("pe", 40, 90), ClassRule("pb", 20, 80)]
+    return {r.name: r for r in rules}
+
+
+#: Named rules offered by :func:`valuation_class` (``scripts/calibrate_position.py`` fits them).
+CLASS_RULES: dict[str, ClassRule] = _named_rules()
+#: Default: mean of the PE and PB percentiles, cheap <= 30, expensive >= 70. It reproduces 8 of
+#: the 11 printed positions, the most any rule on the printed percentiles can (docs/position.md).
+DEFAULT_CLASS_RULE = "mean_30_70"
+
+
+def _check_valuation(series: pd.Series, what: str) -> pd.Series:
+    if not isinstance(series, pd.Series) or not isinstance(series.index, pd.DatetimeIndex):
+        raise DataValidationError(f"{what} must be a pandas Series with a DatetimeIndex, "
+                                  f"got {type(series).__name__}.")
+    if not series.index.is_monotonic_increasing or series.index.has_duplicates:
+        raise DataValidationError(f"{what}: dates must be sorted and unique; sort and "
+                                  "de-duplicate the index first.")
+    values = series.to_numpy(dtype="float64")
+    nan = np.isnan(values)
+    if nan.any():
+        run = _longest_run(nan)
+        first = series.index[nan][0].date()
+        raise DataValidationError(
+            f"{what} has {int(nan.sum())} NaN value(s) (first {first}, longest run {run} days); "
+            "a percentile would count them silently. Drop them (series.dropna(): the percentile "
+            "then uses the days with data) and put the result on a calendar with align_asof().")
+    if (values <= 0).any():
+        bad = series.index[values <= 0][0].date()
+        raise DataValidationError(
+            f"{what} has non-positive values (first on {bad}: {series.loc[str(bad)].iloc[0]!r}); "
+            "PE/PB of a loss-making or broken aggregate are not comparable. Pass a positive "
+            "valuation series (drop or replace those days explicitly).")
+    return series.astype("float64")
+
+
+def _longest_run(mask: np.ndarray) -> int:
+    best = cur = 0
+    for m in mask:
+        cur = cur + 1 if m else 0
+        best = max(best, cur)
+    return best
+
+
+def _percentiles(values: np.ndarray, method: str, window: int | None) -> np.ndarray:
+    """Percentile of each value within the values before it (and itself): sorted-list walk."""
+    out = np.empty(len(values))
+    hist: list[float] = []
+    for t, x in enumerate(values):
+        if window is not None and t >= window:
+            hist.pop(bisect.bisect_left(hist, values[t - window]))
+        bisect.insort(hist, x)
+        lo, hi, n = bisect.bisect_left(hist, x), bisect.bisect_right(hist, x), len(hist)
+        out[t] = {"mean": (lo + hi) / 2.0, "weak": hi, "strict": lo}[method] * 100.0 / n
+    return out
+
+
+def valuation_percentile(series: pd.Series, *, start: str | pd.Timestamp | None = REPORT_START,
+                         method: str = "mean", window: int | None = None,
+                         min_periods: int = 1) -> pd.Series:
+    """Return each day's value as a percentile (0..100) of its own history since ``start``.
+
+    Parameters
+    ----------
+    series : Series
+        Daily PE or PB, DatetimeIndex sorted, positive, no NaN.
+    start : date-like or None
+        First day of the history (the report's 2014-10-17 by default); earlier days are
+        excluded and get NaN. None: from the first day of the data.
+    method : {"mean", "weak", "strict"}
+        Tie rule, see the module docstring (``mean``: ties count half).
+    window : int, optional
+        Rolling window in observations (trading days); None: expanding.
+    min_periods : int
+        NaN until the history holds this many observations.
+
+    Returns
+    -------
+    Series of float, same index as ``series``. Causal: the value on t uses days <= t only.
+
+    Raises
+    ------
+    DataValidationError, DateRangeError, UnknownNameError
+    """
+    if method not in PERCENTILE_METHODS:
+        raise UnknownNameError("percentile method", method, PERCENTILE_METHODS)
+    for name, val in (("window", window), ("min_periods", min_periods)):
+        if val is not None and (not isinstance(val, int | np.integer) or val < 1):
+            raise DataValidationError(f"{name} must be a positive integer, got {val!r}.")
+    series = _check_valuation(series, "valuation series")
+    mask = np.ones(len(series), dtype=bool)
+    if start is not None:
+        first = pd.Timestamp(start)
+        if len(series) == 0 or first > series.index[-1]:
+            end = series.index[-1].date() if len(series) else "empty"
+            raise DateRangeError(f"percentile start {first.date()} is after the data (last day "
+                                 f"{end}); pass an earlier start, or start=None.")
+        mask = series.index >= first
+    out = np.full(len(series), np.nan)
+    pct = _percentiles(series.to_numpy()[mask], method, window)
+    count = np.arange(1, mask.sum() + 1)
+    if window is not None:
+        count = np.minimum(count, window)
+    out[mask] = np.where(count >= min_periods, pct, np.nan)
+    return pd.Series(out, index=series.index, name=series.name)
+
+
+def align_asof(series: pd.Series, calendar: pd.DatetimeIndex, *, max_stale: int = 10) -> pd.Series:
+    """Put ``series`` on ``calendar``: the last value on or before each day (an as-of join).
+
+    Causal (never uses a later value). A day whose last value is more than ``max_stale``
+    calendar rows old, or that precedes the series, gets NaN. NaN in ``series`` is dropped
+    first (a missing value is "no observation", it does not reset the as-of value).
+    """
+    if not isinstance(calendar, pd.DatetimeIndex):
+        raise DataValidationError(f"calendar must be a DatetimeIndex, got {type(calendar)}.")
+    src = series.dropna()
+    pos = src.index.searchsorted(calendar, side="right") - 1
+    values = np.where(pos >= 0, src.to_numpy(dtype="float64")[np.maximum(pos, 0)], np.nan)
+    # staleness in calendar rows: rows since the last calendar day <= the source date used
+    src_dates = src.index[np.maximum(pos, 0)]
+    src_row = calendar.searchsorted(src_dates, side="right") - 1
+    stale = np.arange(len(calendar)) - src_row
+    values[(pos < 0) | (stale > max_stale)] = np.nan
+    return pd.Series(values, index=calendar, name=series.name)
+
+
+def _rule(rule: str | ClassRule) -> ClassRule:
+    if isinstance(rule, ClassRule):
+        return rule
+    if rule not in CLASS_RULES:
+        raise UnknownNameError("valuation class rule", str(rule), CLASS_RULES)
+    return CLASS_RULES[rule]
+
+
+def valuation_class(pe_pct: Any, pb_pct: Any, *,
+                    rule: str | ClassRule = DEFAULT_CLASS_RULE) -> Any:
+    """Classify valuation as ``cheap`` / ``normal`` / ``expensive`` from two percentiles.
+
+    Parameters
+    ----------
+    pe_pct, pb_pct : float or Series
+        PE and PB percentiles in percent (0..100), aligned Series or scalars.
+    rule : str or ClassRule
+        A name of :data:`CLASS_RULES` (``"{combine}_{cheap_max}_{expensive_min}"``) or a rule.
+
+    Returns
+    -------
+    str (scalars; None when an input is NaN) or Series of object (None where undefined).
+    """
+    r = _rule(rule)
+    pe, pb = np.asarray(pe_pct, dtype="float64"), np.asarray(pb_pct, dtype="float64")
+    stack = np.stack(np.broadcast_arrays(pe, pb))
+    if r.combine == "pe":
+        score = stack[0]
+    elif r.combine == "pb":
+        score = stack[1]
+    else:
+        with np.errstate(invalid="ignore"):
+            score = getattr(np, r.combine)(stack, axis=0)
+    missing = np.isnan(stack).any(axis=0) if r.combine in ("max", "min", "mean") \
+        else np.isnan(score)
+    labels = np.where(score <= r.cheap_max, "cheap",
+                      np.where(score >= r.expensive_min, "expensive", "normal")).astype(object)
+    labels[missing] = None
+    if isinstance(pe_pct, pd.Series) or isinstance(pb_pct, pd.Series):
+        index = pe_pct.index if isinstance(pe_pct, pd.Series) else pb_pct.index
+        return pd.Series(labels, index=index, dtype=object, name="valuation_class")
+    return labels.item() if labels.ndim == 0 else labels
+
+
+def check_table(table: Sequence[Sequence[float]] | pd.DataFrame) -> np.ndarray:
+    """Validate a position table and return it as a 3x3 float array (rows up/range/down).
+
+    A DataFrame must have index ``up, range, down`` and columns ``cheap, normal, expensive``
+    (any order); a nested sequence is read in that order.
+    """
+    if isinstance(table, pd.DataFrame):
+        rows, cols = [k for k, _ in REGIME_KEYS], list(CLASSES)
+        if sorted(map(str, table.index)) != sorted(rows) or \
+                sorted(map(str, table.columns)) != sorted(cols):
+            raise PositionTableError(
+                f"a table DataFrame needs index {rows} and columns {cols}; got index "
+                f"{list(table.index)} and columns {list(table.columns)}.")
+        table = table.loc[rows, cols].to_numpy()
+    try:
+        arr = np.asarray(table, dtype="float64")
+    except (TypeError, ValueError) as exc:
+        raise PositionTableError(f"the position table must be 3x3 numbers: {exc}") from exc
+    if arr.shape != (3, 3):
+        raise PositionTableError(
+            f"the position table must be 3x3 (rows up/range/down, columns cheap/normal/"
+            f"expensive), got shape {arr.shape}.")
+    if not ((arr >= 0) & (arr <= 1)).all():
+        raise PositionTableError(
+            f"table weights must be fractions in [0, 1] (0.9 = 90%), got {arr.tolist()}; "
+            "divide percentages by 100.")
+    return arr
+
+
+def _regime_rows(regime: Any) -> np.ndarray:
+    codes = {**{k: i for i, (k, _) in enumerate(REGIME_KEYS)},
+             **{c: i for i, (_, c) in enumerate(REGIME_KEYS)}}
+    flat = np.asarray(pd.Series(regime).astype(object), dtype=object)
+    rows = np.full(len(flat), -1)
+    for i, v in enumerate(flat):
+        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+            continue
+        key = int(v) if isinstance(v, int | np.integer | float) else str(v)
+        if key not in codes:
+            raise UnknownNameError("regime", str(v), [k for k, _ in REGIME_KEYS])
+        rows[i] = codes[key]
+    return rows
+
+
+def position(regime: Any, valuation_class: Any, *,
+             table: Sequence[Sequence[float]] | pd.DataFrame = REPORT_TABLE) -> Any:
+    """Return the equity weight for a regime and a valuation class (the report's 3x3 table).
+
+    Parameters
+    ----------
+    regime : int, str or Series
+        1 / 0 / -1 (``quantlib.timing`` codes) or ``"up"`` / ``"range"`` / ``"down"``.
+    valuation_class : str or Series
+        ``cheap`` / ``normal`` / ``expensive`` (:func:`valuation_class`).
+    table : 3x3 nested sequence or DataFrame
+        Weights in [0, 1]; default :data:`REPORT_TABLE` (up 0.9/0.8/0.7, range 0.6/0.5/0.4,
+        down 0.3/0.2/0.1).
+
+    Returns
+    -------
+    float (scalars) or Series (NaN where the regime or the class is missing).
+    """
+    arr = check_table(table)
+    rows = _regime_rows(regime)
+    cls = np.asarray(pd.Series(valuation_class).astype(object), dtype=object)
+    cols = np.full(len(cls), -1)
+    for i, v in enumerate(cls):
+        if isinstance(v, str):
+            if v not in CLASSES:
+                raise UnknownNameError("valuation class", v, CLASSES)
+            cols[i] = CLASSES.index(v)
+    if len(rows) != len(cols):
+        raise DataValidationError(f"regime ({len(rows)}) and valuation_class ({len(cols)}) "
+                                  "have different lengths; align them first.")
+    ok = (rows >= 0) & (cols >= 0)
+    out = np.where(ok, arr[np.maximum(rows, 0), np.maximum(cols, 0)], np.nan)
+    for s in (regime, valuation_class):
+        if isinstance(s, pd.Series):
+            return pd.Series(out, index=s.index, name="position")
+    return float(out[0])
