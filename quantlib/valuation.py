@@ -50,10 +50,12 @@ __all__ = [
     "REPORT_START",
     "REPORT_TABLE",
     "ClassRule",
+    "PositionModel",
     "PositionTableError",
     "align_asof",
     "check_table",
     "position",
+    "position_state",
     "valuation_class",
     "valuation_percentile",
 ]
@@ -225,14 +227,19 @@ def align_asof(series: pd.Series, calendar: pd.DatetimeIndex, *, max_stale: int 
     if not isinstance(calendar, pd.DatetimeIndex):
         raise DataValidationError(f"calendar must be a DatetimeIndex, got {type(calendar)}.")
     src = series.dropna()
-    pos = src.index.searchsorted(calendar, side="right") - 1
+    pos = _asof_positions(src.index, calendar, max_stale)
     values = np.where(pos >= 0, src.to_numpy(dtype="float64")[np.maximum(pos, 0)], np.nan)
-    # staleness in calendar rows: rows since the last calendar day <= the source date used
-    src_dates = src.index[np.maximum(pos, 0)]
-    src_row = calendar.searchsorted(src_dates, side="right") - 1
-    stale = np.arange(len(calendar)) - src_row
-    values[(pos < 0) | (stale > max_stale)] = np.nan
     return pd.Series(values, index=calendar, name=series.name)
+
+
+def _asof_positions(dates: pd.DatetimeIndex, calendar: pd.DatetimeIndex,
+                    max_stale: int) -> np.ndarray:
+    """Row in ``dates`` of the as-of value for each calendar day; -1 where none or too stale."""
+    pos = dates.searchsorted(calendar, side="right") - 1
+    # staleness in calendar rows: rows since the last calendar day <= the source date used
+    src_row = calendar.searchsorted(dates[np.maximum(pos, 0)], side="right") - 1
+    stale = np.arange(len(calendar)) - src_row
+    return np.where((pos < 0) | (stale > max_stale), -1, pos)
 
 
 def _rule(rule: str | ClassRule) -> ClassRule:
@@ -359,3 +366,73 @@ def position(regime: Any, valuation_class: Any, *,
         if isinstance(s, pd.Series):
             return pd.Series(out, index=s.index, name="position")
     return float(out[0])
+
+
+@dataclass(frozen=True)
+class PositionModel:
+    """Every choice of the position model, defaulting to the report's (and our fitted) ones.
+
+    Attributes
+    ----------
+    start : str
+        First day of the percentile history (report: 2014-10-17).
+    method : str
+        Percentile tie rule (:data:`PERCENTILE_METHODS`).
+    window : int or None
+        Rolling percentile window in trading days; None = expanding (report).
+    rule : str or ClassRule
+        Valuation class rule (default :data:`DEFAULT_CLASS_RULE`).
+    table : tuple
+        3x3 position table (default :data:`REPORT_TABLE`).
+    max_stale : int
+        As-of join: a PB/PE value older than this many trading days is not used.
+    timing : TimingParams or None
+        Regime parameters (None: the report's, ``quantlib.timing.TimingParams()``).
+    """
+
+    start: str = REPORT_START
+    method: str = "mean"
+    window: int | None = None
+    rule: str | ClassRule = DEFAULT_CLASS_RULE
+    table: tuple[tuple[float, ...], ...] = REPORT_TABLE
+    max_stale: int = 10
+    timing: Any = None
+
+    def __post_init__(self) -> None:
+        if self.method not in PERCENTILE_METHODS:
+            raise UnknownNameError("percentile method", self.method, PERCENTILE_METHODS)
+        _rule(self.rule)
+        check_table(self.table)
+
+
+def position_state(close: pd.Series, pe: pd.Series, pb: pd.Series,
+                   model: PositionModel | None = None) -> pd.DataFrame:
+    """Compute the position model day by day on the calendar of ``close``.
+
+    ``pe`` and ``pb`` are the raw valuation series on their own dates (NaN rows dropped):
+    percentiles are computed there, then both values and percentiles are put on the calendar
+    by :func:`align_asof`. The regime is :func:`quantlib.timing.timing_state` on ``close``.
+
+    Returns
+    -------
+    DataFrame indexed like ``close``: ``close, regime, regime_label, pe, pe_date, pe_pct, pb,
+    pb_date, pb_pct, valuation_class, position`` (NaN/None where any input is undefined).
+    ``*_date`` is the source date each as-of value comes from.
+    """
+    from quantlib.timing import timing_state
+
+    m = model or PositionModel()
+    state = timing_state(close, params=m.timing)
+    out = pd.DataFrame({"close": state["close"], "regime": state["regime"],
+                        "regime_label": state["regime_label"]}, index=close.index)
+    for name, raw in (("pe", pe), ("pb", pb)):
+        src = _check_valuation(raw.dropna(), name)
+        pct = valuation_percentile(src, start=m.start, method=m.method, window=m.window)
+        pos = _asof_positions(src.index, close.index, m.max_stale)
+        ok = pos >= 0
+        out[name] = np.where(ok, src.to_numpy()[np.maximum(pos, 0)], np.nan)
+        out[f"{name}_date"] = pd.DatetimeIndex(src.index[np.maximum(pos, 0)]).where(ok)
+        out[f"{name}_pct"] = np.where(ok, pct.to_numpy()[np.maximum(pos, 0)], np.nan)
+    out["valuation_class"] = valuation_class(out["pe_pct"], out["pb_pct"], rule=m.rule)
+    out["position"] = position(out["regime"], out["valuation_class"], table=m.table)
+    return out
