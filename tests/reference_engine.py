@@ -15,6 +15,7 @@ import pandas as pd
 from quantlib.backtest import CostModel, Rules
 
 REL, ABS = 1e-9, 1e-12
+MIN_SHARES = 1e-8  # orders below this many shares are skipped (vectorbt's min_size)
 
 
 def is_close(a: float, b: float) -> bool:
@@ -23,6 +24,10 @@ def is_close(a: float, b: float) -> bool:
     if a == b:
         return True
     return abs(a - b) <= max(REL * max(abs(a), abs(b)), ABS)
+
+
+def is_less(a: float, b: float) -> bool:
+    return not is_close(a, b) and a < b
 
 
 def add(a: float, b: float) -> float:
@@ -158,6 +163,8 @@ def reference_run(close: pd.DataFrame, weights: pd.DataFrame, *, fill: str = "ne
                             spent = val + fee
                         else:
                             size, val, fee, spent = v / adj, v, cash - v, cash
+                    if is_less(size, MIN_SHARES):
+                        continue
                     cash = add(cash, -spent)
                     pos[a] = add(pos[a], size)
                     out.trades.append((t, a, "buy", size, adj, fee))
@@ -171,6 +178,8 @@ def reference_run(close: pd.DataFrame, weights: pd.DataFrame, *, fill: str = "ne
                         sell = math.floor(sell / lot) * lot
                         if sell <= 0:
                             continue
+                    if is_less(sell, MIN_SHARES):
+                        continue
                     adj = price * (1 - slip)
                     extra = (costs.transfer_fee_rate + stamp) if stock else 0.0
                     val = sell * adj

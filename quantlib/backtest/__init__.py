@@ -41,6 +41,7 @@ from quantlib.backtest.rules import AssetInfo, Rules, RulesError, lot_sizes, tra
 
 __all__ = [
     "FILL_MODES",
+    "MIN_ORDER_SHARES",
     "AlignmentError",
     "AssetInfo",
     "BacktestInputError",
@@ -57,6 +58,10 @@ __all__ = [
     "run",
     "stamp_duty_rate",
 ]
+
+
+#: Orders for fewer shares than this are skipped (vectorbt's default ``min_size``).
+MIN_ORDER_SHARES = 1e-8
 
 
 def _engine() -> Any:
@@ -100,7 +105,8 @@ def _prepare(prices: Any, weights: Any, fill: str, costs: CostModel | None,
     money = init_cash is not None
     params = np.array([init_cash if money else 1.0, costs.commission_rate,
                        costs.min_commission_cny if money else 0.0,
-                       costs.slippage_bps / 1e4, 1.0 if rules.t_plus_one else 0.0])
+                       costs.slippage_bps / 1e4, 1.0 if rules.t_plus_one else 0.0,
+                       MIN_ORDER_SHARES])
     return dict(
         prices=prices, strat=strat, wdates=wdates, close_ff=close_ff, fill_price=fill_price,
         fill_row=fill_row, weights=w, buy_ok=buy_ok, sell_ok=sell_ok,

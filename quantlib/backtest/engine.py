@@ -15,7 +15,9 @@ Order arithmetic mirrors ``vectorbt.portfolio.nb`` (``execute_order_nb``, ``buy_
 * a buy whose cost ``v + fee(v)`` exceeds the cash is cut to what the cash affords, fees
   included (``v = cash / (1 + rate)``, or ``(cash - min_fee) / (1 + other rates)`` when the
   minimum commission binds);
-* values within 1e-9 relative / 1e-12 absolute of zero are treated as zero, like vectorbt.
+* values within 1e-9 relative / 1e-12 absolute of zero are treated as zero, like vectorbt;
+* an order for fewer than ``min_shares`` shares (``params[5]``, default 1e-8: vectorbt's
+  ``min_size``) is skipped, so drift corrections of a few billionths of a share do not trade.
 """
 
 from __future__ import annotations
@@ -126,8 +128,21 @@ def _bar_value(t, cash, pos, fill_price, close_ff, vps):
 
 
 @njit(cache=True)
-def _buy(size, price, cash, comm, min_comm, extra, lot):
+def _is_less(a: float, b: float) -> bool:
+    return not _is_close(a, b) and a < b
+
+
+@njit(cache=True)
+def _buy(size, price, cash, comm, min_comm, extra, lot, min_shares):
     """Return (shares, traded value, fee, total cash spent); shares 0 = nothing done."""
+    size, req, fee, total = _buy_size(size, price, cash, comm, min_comm, extra, lot)
+    if size == 0.0 or _is_less(size, min_shares):
+        return 0.0, 0.0, 0.0, 0.0
+    return size, req, fee, total
+
+
+@njit(cache=True)
+def _buy_size(size, price, cash, comm, min_comm, extra, lot):
     if lot > 0:
         size = np.floor(size / lot) * lot
         if size <= 0:
@@ -151,12 +166,14 @@ def _buy(size, price, cash, comm, min_comm, extra, lot):
 
 
 @njit(cache=True)
-def _sell(size, price, comm, min_comm, extra, lot, to_zero):
+def _sell(size, price, comm, min_comm, extra, lot, to_zero, min_shares):
     """Return (shares, traded value, fee, net cash received); shares 0 = nothing done."""
     if lot > 0 and not to_zero:
         size = np.floor(size / lot) * lot
         if size <= 0:
             return 0.0, 0.0, 0.0, 0.0
+    if _is_less(size, min_shares):
+        return 0.0, 0.0, 0.0, 0.0
     acq = size * price
     fee = _fee(acq, comm, min_comm, extra)
     net = _add(acq, -fee)
@@ -171,6 +188,7 @@ def _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, bu
                  rec_out, rec_count, final_out):
     n_bars, n_assets = close_ff.shape
     init_cash, comm, min_comm, slip, t1 = params[0], params[1], params[2], params[3], params[4]
+    min_shares = params[5]
     cash = init_cash
     pos = np.zeros(n_assets)
     start_pos = np.zeros(n_assets)
@@ -229,7 +247,7 @@ def _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, bu
                         continue
                     adj = price * (1.0 + slip)
                     shares, val, fee, spent = _buy(size, adj, cash, comm, min_comm,
-                                                   buy_extra[a], lots[a])
+                                                   buy_extra[a], lots[a], min_shares)
                     if shares == 0.0:
                         continue
                     cash = _add(cash, -spent)
@@ -243,7 +261,8 @@ def _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, bu
                     adj = price * (1.0 - slip)
                     to_zero = target[a] == 0.0 or -size >= cap
                     shares, val, fee, got = _sell(min(-size, cap), adj, comm, min_comm,
-                                                  sell_extra[t, a], lots[a], to_zero)
+                                                  sell_extra[t, a], lots[a], to_zero,
+                                                  min_shares)
                     if shares == 0.0:
                         continue
                     cash = cash + got
@@ -298,7 +317,8 @@ def simulate_nb(close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_ex
     buy_ok, sell_ok : (T, A) bool, tradability masks (price limits, suspension).
     buy_extra : (A,) proportional buy cost beyond commission (transfer fee).
     sell_extra : (T, A) proportional sell cost beyond commission (transfer fee + stamp duty).
-    params : (5,) init_cash, commission rate, minimum commission, slippage fraction, T+1 flag.
+    params : (6,) init_cash, commission rate, minimum commission, slippage fraction, T+1 flag,
+        minimum order size in shares.
     lots : (A,) shares per lot, 0 = fractional.
     store : bool, write the per-bar outputs (else only ``final_out``).
     eq_out, cost_out, traded_out : (T, S) or (0, 0) outputs; pos_out (T, S * A) or (0, 0).
