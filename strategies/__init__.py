@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from strategies import ma_distance_timing
+from strategies import ma_distance_timing, valuation_position
 
-STRATEGIES: dict[str, ModuleType] = {m.NAME: m for m in (ma_distance_timing,)}
+STRATEGIES: dict[str, ModuleType] = {m.NAME: m for m in (ma_distance_timing, valuation_position)}
 
 __all__ = ["STRATEGIES"]
