@@ -1,0 +1,93 @@
+"""``quantlib signal position``: this week's valuation-percentile position (models.md section 2).
+
+Module-level imports stay light (click only); pandas and the model load inside the command.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from quantlib.cli import CACHE_DIR_OPTION, _run
+
+PROXY_NOTE = ("PROXY: the valuation inputs are the CSI All Share (000985) PE-TTM and the all-A "
+              "median PB, not WIND All A's PE/PB (not public); percentiles differ from the "
+              "report's. See docs/position.md.")
+WIND_NOTE = ("PROXY: WIND All A is real Wind data to 2024-12-12; later days are extended by a "
+             "return model on the CSI All Share (000985), see docs/data.md.")
+
+
+def position_snapshot(date: str | None, cache_dir: str | None,
+                      rule: str | None = None) -> dict[str, Any]:
+    """Load the bundled data and return the model's figures for one day (default the last)."""
+    import pandas as pd
+
+    from quantlib.data import load
+    from quantlib.errors import DataValidationError
+    from quantlib.valuation import DEFAULT_CLASS_RULE, PositionModel, position_state
+
+    wind = load("wind_all_a", columns=["close", "is_proxy"], cache_dir=cache_dir)
+    pe = load("csi_all_share", columns=["pe_ttm"], cache_dir=cache_dir)["pe_ttm"]
+    pb = load("all_a_pb", cache_dir=cache_dir)["pb_median"]
+    model = PositionModel(rule=rule or DEFAULT_CLASS_RULE)
+    state = position_state(wind["close"].dropna(), pe, pb, model)
+    when = state.index[-1] if date is None else pd.Timestamp(date)
+    days = state.index[state.index <= when]
+    if len(days) == 0:
+        raise DataValidationError(f"date {when.date()} is before the data, which starts "
+                                  f"{state.index[0].date()}.")
+    day = days[-1]
+    row = state.loc[day]
+    if pd.isna(row["position"]):
+        first = state["position"].first_valid_index()
+        raise DataValidationError(
+            f"no position on {day.date()}: PE/PB or the regime is undefined there (PE data "
+            f"starts 2015-01-05; the regime needs 120 days). First day with a position: "
+            f"{first.date() if first is not None else 'none'}.")
+    return {
+        "date": str(day.date()), "close": float(row["close"]),
+        "pe": float(row["pe"]), "pe_date": str(row["pe_date"].date()),
+        "pe_pct": float(row["pe_pct"]), "pb": float(row["pb"]),
+        "pb_date": str(row["pb_date"].date()), "pb_pct": float(row["pb_pct"]),
+        "window": f"{pd.Timestamp(model.start).date()} .. {day.date()} (expanding)",
+        "pe_window_start": str(pe.dropna().loc[model.start:].index[0].date()),
+        "pb_window_start": str(pb.dropna().loc[model.start:].index[0].date()),
+        "rule": str(model.rule), "valuation_class": str(row["valuation_class"]),
+        "regime": str(row["regime_label"]), "position": float(row["position"]),
+        "proxy": True, "proxy_note": PROXY_NOTE,
+        "wind_proxy": bool(wind.loc[day, "is_proxy"]),
+    }
+
+
+def format_text(s: dict[str, Any]) -> str:
+    """Human-readable block of :func:`position_snapshot`."""
+    rows = [("PE (TTM)", f"{s['pe']:.2f}  percentile {s['pe_pct']:.1f}%  (as of {s['pe_date']})"),
+            ("PB (median)", f"{s['pb']:.2f}  percentile {s['pb_pct']:.1f}%  "
+                            f"(as of {s['pb_date']})"),
+            ("window", f"{s['window']}; data from PE {s['pe_window_start']}, "
+                       f"PB {s['pb_window_start']}"),
+            ("valuation", f"{s['valuation_class']}  (rule {s['rule']})"),
+            ("regime", s["regime"]),
+            ("position", f"{100 * s['position']:.0f}% equity (WIND All A), rest cash")]
+    lines = [f"position model on WIND All A, {s['date']}"]
+    lines += [f"  {k:<12}{v}" for k, v in rows]
+    lines.append(PROXY_NOTE)
+    if s["wind_proxy"]:
+        lines.append(WIND_NOTE)
+    return "\n".join(lines)
+
+
+@click.command("position")
+@click.option("--date", "date", default=None, help="Day to report (default: last in the data).")
+@click.option("--rule", "rule", default=None,
+              help="Valuation class rule (default mean_30_70; see docs/position.md).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@CACHE_DIR_OPTION
+def command(date: str | None, rule: str | None, fmt: str, cache_dir: str | None) -> None:
+    """PE/PB percentiles, valuation class, regime and equity weight (models.md section 2)."""
+    def body() -> None:
+        snap = position_snapshot(date, cache_dir, rule)
+        click.echo(json.dumps(snap, indent=2) if fmt == "json" else format_text(snap))
+    _run(body)
