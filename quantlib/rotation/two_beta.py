@@ -1,0 +1,166 @@
+"""TWO BETA model: which of two beta directions leads, and its strongest industries.
+
+The research names two "beta directions" (usually technology growth; in March 2024 upstream
+cyclicals: nonferrous metals, coal) without a formula (OPEN). Our design:
+
+* Sleeves (SW level-1 codes): ``tech_growth`` = electronics 801080, computers 801750,
+  telecom 801770, media 801760, defence 801740; ``upstream_cyclical`` = nonferrous metals
+  801050, coal 801950, oil and petrochemicals 801960, basic chemicals 801030, steel 801040.
+* Market: the equal-weight mean of all industries' daily returns (the universe itself), or a
+  market close passed explicitly.
+* Beta: each industry's rolling OLS slope on the market (statsmodels ``RollingOLS``, with an
+  intercept, ``beta_window`` = 250 days).
+* Beta-adjusted relative strength (``rule="alpha"``, default): an industry's residual return
+  ``e_t = r_t - beta_{t-1} * m_t`` (yesterday's beta: no in-sample fit), summed over the last
+  ``lookback`` = 60 days; a sleeve's alpha is the mean over its members with data.
+  ``spread = alpha(cyclical) - alpha(tech)``.
+  ``rule="ratio_trend"``: spread = MA20/MA120 distance of the ratio of the two sleeves'
+  equal-weight indices (cyclical / tech): the timing system applied to relative strength.
+* Lead, with hysteresis: the first defined day leads by the sign of the spread (tech on 0);
+  then cyclicals take the lead when ``spread > margin`` and tech takes it back when
+  ``spread < -margin`` (``margin`` = 5% for ``alpha``, about 3 switches a year 2015-2026; use ~0.03
+  for ``ratio_trend``).
+* Score: industries of the leading sleeve, by their own 60-day beta-adjusted alpha; the other
+  sleeve and the non-sleeve industries are not eligible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from quantlib.errors import UnknownNameError
+from quantlib.rotation._common import IndustryData, ModelScores, RotationParamError
+
+__all__ = ["CYCLICAL", "RULES", "TECH", "TwoBetaParams", "lead_names", "lead_with_hysteresis",
+           "rolling_beta", "two_beta_scores"]
+
+TECH = ("801080", "801750", "801770", "801760", "801740")
+CYCLICAL = ("801050", "801950", "801960", "801030", "801040")
+RULES = ("alpha", "ratio_trend")
+
+
+@dataclass(frozen=True)
+class TwoBetaParams:
+    """Parameters of the TWO BETA model (see the module docstring for the rule)."""
+
+    sleeve_a: tuple[str, ...] = TECH
+    sleeve_b: tuple[str, ...] = CYCLICAL
+    name_a: str = "tech_growth"
+    name_b: str = "upstream_cyclical"
+    beta_window: int = 250
+    lookback: int = 60
+    margin: float = 0.05
+    rule: str = "alpha"
+
+    def __post_init__(self) -> None:
+        if self.rule not in RULES:
+            raise UnknownNameError("TWO BETA rule", self.rule, RULES)
+        for name in ("beta_window", "lookback"):
+            if int(getattr(self, name)) < 2:
+                raise RotationParamError(f"{name} must be >= 2 days, got {getattr(self, name)}.")
+        if not self.margin >= 0:
+            raise RotationParamError(f"margin must be >= 0, got {self.margin!r}.")
+        if set(self.sleeve_a) & set(self.sleeve_b) or not self.sleeve_a or not self.sleeve_b:
+            raise RotationParamError("the two sleeves must be non-empty and disjoint.")
+
+
+def rolling_beta(returns: pd.DataFrame, market: pd.Series, window: int) -> pd.DataFrame:
+    """Rolling OLS slope of each column on ``market`` (with intercept), ``window`` days.
+
+    ``beta_t = cov(r, m) / var(m)`` over days t-window+1..t (statsmodels ``RollingOLS``);
+    NaN until the window holds ``window`` complete observations.
+    """
+    from statsmodels.regression.rolling import RollingOLS
+
+    out = pd.DataFrame(np.nan, index=returns.index, columns=returns.columns)
+    exog = np.column_stack([np.ones(len(market)), market.to_numpy(dtype="float64")])
+    for code in returns.columns:
+        y = returns[code].to_numpy(dtype="float64")
+        ok = ~np.isnan(y) & ~np.isnan(exog[:, 1])
+        if ok.sum() < window:
+            continue
+        first = int(np.argmax(ok))
+        fit = RollingOLS(y[first:], exog[first:], window=window, missing="skip").fit(
+            params_only=True)
+        out.iloc[first:, out.columns.get_loc(code)] = fit.params[:, 1]
+    return out
+
+
+def lead_with_hysteresis(spread: pd.Series, margin: float) -> pd.Series:
+    """Leading sleeve per day: 0 = sleeve A, 1 = sleeve B, NaN before the spread exists.
+
+    Starts at ``spread > 0``; switches to B when ``spread > margin``, back to A when
+    ``spread < -margin``; NaN spreads keep the previous lead.
+    """
+    values = spread.to_numpy(dtype="float64")
+    lead = np.full(len(values), np.nan)
+    state = np.nan
+    for i, s in enumerate(values):
+        if np.isnan(s):
+            lead[i] = state
+            continue
+        if np.isnan(state):
+            state = 1.0 if s > 0 else 0.0
+        elif s > margin:
+            state = 1.0
+        elif s < -margin:
+            state = 0.0
+        lead[i] = state
+    return pd.Series(lead, index=spread.index)
+
+
+def _market_returns(close: pd.DataFrame, market_close: pd.Series | None) -> pd.Series:
+    if market_close is None:
+        return close.pct_change(fill_method=None).mean(axis=1, skipna=True)
+    return market_close.reindex(close.index).pct_change(fill_method=None)
+
+
+def _sleeve_index(returns: pd.DataFrame) -> pd.Series:
+    mean = returns.mean(axis=1, skipna=True)
+    return (1.0 + mean.fillna(0.0)).cumprod().where(returns.notna().any(axis=1).cummax())
+
+
+def two_beta_scores(data: IndustryData, params: TwoBetaParams | None = None,
+                    market_close: pd.Series | None = None) -> ModelScores:
+    """Pick the leading sleeve and rank its industries by beta-adjusted alpha (see module)."""
+    p = params or TwoBetaParams()
+    members = [*p.sleeve_a, *p.sleeve_b]
+    missing = [c for c in members if c not in data.close.columns]
+    if missing:
+        raise UnknownNameError("sleeve industry code", missing[0], data.codes)
+    returns = data.close.pct_change(fill_method=None)
+    market = _market_returns(data.close, market_close)
+    beta = rolling_beta(returns[members], market, p.beta_window)
+    resid = returns[members] - beta.shift(1).mul(market, axis=0)
+    alpha = resid.rolling(p.lookback, min_periods=p.lookback).sum()
+    a_alpha = alpha[list(p.sleeve_a)].mean(axis=1)
+    b_alpha = alpha[list(p.sleeve_b)].mean(axis=1)
+    if p.rule == "alpha":
+        spread = b_alpha - a_alpha
+    else:
+        ratio = _sleeve_index(returns[list(p.sleeve_b)]) / _sleeve_index(returns[list(p.sleeve_a)])
+        ma_long = ratio.rolling(120, min_periods=120).mean()
+        spread = (ratio.rolling(20, min_periods=20).mean() - ma_long) / ma_long
+    lead = lead_with_hysteresis(spread, p.margin)
+    score = pd.DataFrame(np.nan, index=data.close.index, columns=data.close.columns)
+    for flag, sleeve in ((0.0, p.sleeve_a), (1.0, p.sleeve_b)):
+        rows = (lead == flag).to_numpy()
+        score.loc[rows, list(sleeve)] = alpha.loc[rows, list(sleeve)].to_numpy()
+    sleeves = pd.DataFrame({f"alpha_{p.name_a}": a_alpha, f"alpha_{p.name_b}": b_alpha,
+                            "spread": spread, "lead_is_b": lead})
+    covered = lead.notna()
+    note = (f"sleeves {p.name_a}={','.join(p.sleeve_a)} vs {p.name_b}={','.join(p.sleeve_b)}; "
+            f"rule={p.rule}, beta window {p.beta_window}d, lookback {p.lookback}d, "
+            f"margin {p.margin:g}.")
+    return ModelScores("two_beta", score, covered,
+                       fields={"beta": beta, "alpha": alpha, "sleeves": sleeves}, note=note)
+
+
+def lead_names(scores: ModelScores, params: TwoBetaParams | None = None) -> pd.Series:
+    """The leading sleeve's name per day (``None`` before it is defined)."""
+    p = params or TwoBetaParams()
+    flag = scores.fields["sleeves"]["lead_is_b"]
+    return flag.map({0.0: p.name_a, 1.0: p.name_b}).astype("object")
