@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from strategies import ma_distance_timing, valuation_position
+from strategies import industry_rotation, ma_distance_timing, valuation_position
 
-STRATEGIES: dict[str, ModuleType] = {m.NAME: m for m in (ma_distance_timing, valuation_position)}
+STRATEGIES: dict[str, ModuleType] = {
+    m.NAME: m for m in (ma_distance_timing, valuation_position, industry_rotation)
+}
 
 __all__ = ["STRATEGIES"]
