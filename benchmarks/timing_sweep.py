@@ -52,7 +52,7 @@ def load_close() -> pd.Series:
 def sweep_weights(close: pd.Series) -> tuple[np.ndarray, pd.MultiIndex]:
     """Return weights (T, 3120) in {0, 1} and the (short, long, threshold) labels."""
     ma = {n: close.rolling(n).mean().to_numpy() for n in {*SHORT, *LONG}}
-    out = np.empty((len(close), len(SHORT) * len(LONG) * len(THRESH)))
+    out = np.empty((len(close), len(SHORT) * len(LONG) * len(THRESH)), order="F")
     k = 0
     with np.errstate(invalid="ignore"):
         for s in SHORT:

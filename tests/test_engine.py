@@ -352,3 +352,19 @@ def test_import_is_light():
             "bad = [m for m in ('numba', 'vectorbt', 'statsmodels') if m in sys.modules]; "
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@settings(max_examples=25, deadline=None)
+@given(case=market_case(), costs=cost_models, rules=rule_sets,
+       init_cash=st.sampled_from([None, 50_000.0]))
+def test_single_asset_fast_path_equals_general_kernel(case, costs, rules, init_cash):
+    close, open_, volume, weights, assets = case
+    col = close.columns[:1]
+    p = bt._prepare(close[col], weights[col] * 0.9, "next_close", costs, rules, init_cash,
+                    bt.Market(volume=volume[col], assets=assets.loc[col]), None)
+    fast = bt._simulate(p, store=True, record_trades=True)
+    p["params"] = p["params"].copy()
+    p["params"][6] = 0.0  # force the general multi-asset kernel
+    slow = bt._simulate(p, store=True, record_trades=True)
+    for key in ("eq", "cost", "traded", "pos", "rec", "rec_count", "final"):
+        np.testing.assert_array_equal(fast[key], slow[key])

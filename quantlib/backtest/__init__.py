@@ -106,7 +106,7 @@ def _prepare(prices: Any, weights: Any, fill: str, costs: CostModel | None,
     params = np.array([init_cash if money else 1.0, costs.commission_rate,
                        costs.min_commission_cny if money else 0.0,
                        costs.slippage_bps / 1e4, 1.0 if rules.t_plus_one else 0.0,
-                       MIN_ORDER_SHARES])
+                       MIN_ORDER_SHARES, 1.0])
     return dict(
         prices=prices, strat=strat, wdates=wdates, close_ff=close_ff, fill_price=fill_price,
         fill_row=fill_row, weights=w, buy_ok=buy_ok, sell_ok=sell_ok,

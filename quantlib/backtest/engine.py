@@ -183,13 +183,64 @@ def _sell(size, price, comm, min_comm, extra, lot, to_zero, min_shares):
 
 
 @njit(cache=True)
+def _execute(t, a, target_a, value, vp, cash, pos_a, start_a, fill_price, buy_ok, sell_ok,
+             buy_extra, sell_extra, lots, params):
+    """Run one order. Return (status, cash, shares held, side, shares, price, value, fee).
+
+    status 0: blocked (stays pending); 1: done without a fill; 2: filled.
+    """
+    price = fill_price[t, a]
+    if np.isnan(price):
+        return 0, cash, pos_a, 0.0, 0.0, 0.0, 0.0, 0.0  # no price (suspended): pending
+    if _is_close(cash, 0.0):
+        cash = 0.0
+    if _is_close(pos_a, 0.0):
+        pos_a = 0.0
+    if value <= 0:
+        return 1, cash, pos_a, 0.0, 0.0, 0.0, 0.0, 0.0
+    size = target_a * value / vp - pos_a
+    if _is_close(size, 0.0):
+        return 1, cash, pos_a, 0.0, 0.0, 0.0, 0.0, 0.0
+    comm, min_comm, slip, min_shares = params[1], params[2], params[3], params[5]
+    if size > 0:
+        if not buy_ok[t, a]:
+            return 0, cash, pos_a, 0.0, 0.0, 0.0, 0.0, 0.0  # limit-up / suspended: pending
+        if cash == 0.0:
+            return 1, cash, pos_a, 0.0, 0.0, 0.0, 0.0, 0.0
+        adj = price * (1.0 + slip)
+        shares, val, fee, spent = _buy(size, adj, cash, comm, min_comm, buy_extra[a], lots[a],
+                                       min_shares)
+        if shares == 0.0:
+            return 1, cash, pos_a, 0.0, 0.0, 0.0, 0.0, 0.0
+        return 2, _add(cash, -spent), _add(pos_a, shares), 1.0, shares, adj, val, fee
+    if not sell_ok[t, a]:
+        return 0, cash, pos_a, 0.0, 0.0, 0.0, 0.0, 0.0  # limit-down / suspended: pending
+    cap = start_a if params[4] > 0 else pos_a  # T+1: only shares held at the bar's start
+    adj = price * (1.0 - slip)
+    to_zero = target_a == 0.0 or -size >= cap
+    shares, val, fee, got = _sell(min(-size, cap), adj, comm, min_comm, sell_extra[t, a],
+                                  lots[a], to_zero, min_shares)
+    if shares == 0.0:
+        return 1, cash, pos_a, 0.0, 0.0, 0.0, 0.0, 0.0
+    return 2, cash + got, _add(pos_a, -shares), -1.0, shares, adj, val, fee
+
+
+@njit(cache=True)
+def _record(rec_out, j, t, a, side, shares, price, fee):
+    rec_out[j, 0] = t
+    rec_out[j, 1] = a
+    rec_out[j, 2] = side
+    rec_out[j, 3] = shares
+    rec_out[j, 4] = price
+    rec_out[j, 5] = fee
+
+
+@njit(cache=True)
 def _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_extra,
                  sell_extra, params, lots, store, eq_out, cost_out, traded_out, pos_out,
                  rec_out, rec_count, final_out):
     n_bars, n_assets = close_ff.shape
-    init_cash, comm, min_comm, slip, t1 = params[0], params[1], params[2], params[3], params[4]
-    min_shares = params[5]
-    cash = init_cash
+    cash = params[0]
     pos = np.zeros(n_assets)
     start_pos = np.zeros(n_assets)
     target = np.zeros(n_assets)
@@ -200,7 +251,7 @@ def _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, bu
     n_pending = 0
     c0 = s * n_assets
     n_rec = 0
-    rec_base = s * rec_out.shape[0] // max(final_out.shape[0], 1)
+    rec_base = s * (rec_out.shape[0] // final_out.shape[0])
     total_cost = 0.0
     for t in range(n_bars):
         r = fill_row[t]
@@ -222,63 +273,21 @@ def _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, bu
                     order_val[n] = target[a] * value - pos[a] * vps[a]
                     idx[n] = a
                     n += 1
-            _insert_argsort(order_val, idx, n)
+            _insert_argsort(order_val, idx, n)  # sells first, then buys, like vectorbt "auto"
             for k in range(n):
                 a = idx[k]
-                price = fill_price[t, a]
-                if np.isnan(price):
-                    continue  # suspended: stays pending
-                if _is_close(cash, 0.0):
-                    cash = 0.0
-                if _is_close(pos[a], 0.0):
-                    pos[a] = 0.0
-                if value <= 0:
-                    pending[a] = False
+                status, cash, pos[a], side, shares, adj, val, fee = _execute(
+                    t, a, target[a], value, vps[a], cash, pos[a], start_pos[a], fill_price,
+                    buy_ok, sell_ok, buy_extra, sell_extra, lots, params)
+                if status == 0:
                     continue
-                size = target[a] * value / vps[a] - pos[a]
-                if _is_close(size, 0.0):
-                    pending[a] = False
-                    continue
-                if size > 0:
-                    if not buy_ok[t, a]:
-                        continue  # limit-up / suspended: stays pending
-                    pending[a] = False
-                    if cash == 0.0:
-                        continue
-                    adj = price * (1.0 + slip)
-                    shares, val, fee, spent = _buy(size, adj, cash, comm, min_comm,
-                                                   buy_extra[a], lots[a], min_shares)
-                    if shares == 0.0:
-                        continue
-                    cash = _add(cash, -spent)
-                    pos[a] = _add(pos[a], shares)
-                    side = 1.0
-                else:
-                    if not sell_ok[t, a]:
-                        continue  # limit-down / suspended: stays pending
-                    pending[a] = False
-                    cap = start_pos[a] if t1 > 0 else pos[a]
-                    adj = price * (1.0 - slip)
-                    to_zero = target[a] == 0.0 or -size >= cap
-                    shares, val, fee, got = _sell(min(-size, cap), adj, comm, min_comm,
-                                                  sell_extra[t, a], lots[a], to_zero,
-                                                  min_shares)
-                    if shares == 0.0:
-                        continue
-                    cash = cash + got
-                    pos[a] = _add(pos[a], -shares)
-                    side = -1.0
-                bar_cost += fee
-                bar_traded += val
-                if rec_out.shape[0] > 0:
-                    j = rec_base + n_rec
-                    rec_out[j, 0] = t
-                    rec_out[j, 1] = a
-                    rec_out[j, 2] = side
-                    rec_out[j, 3] = shares
-                    rec_out[j, 4] = adj
-                    rec_out[j, 5] = fee
-                    n_rec += 1
+                pending[a] = False
+                if status == 2:
+                    bar_cost += fee
+                    bar_traded += val
+                    if rec_out.shape[0] > 0:
+                        _record(rec_out, rec_base + n_rec, t, a, side, shares, adj, fee)
+                        n_rec += 1
             n_pending = 0
             for a in range(n_assets):
                 if pending[a]:
@@ -302,6 +311,63 @@ def _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, bu
     rec_count[s] = n_rec
 
 
+@njit(cache=True)
+def _strategy_1asset_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_extra,
+                        sell_extra, params, lots, store, eq_out, cost_out, traded_out, pos_out,
+                        rec_out, rec_count, final_out):
+    """Same as ``_strategy_nb`` for one asset, with scalars instead of per-asset arrays."""
+    n_bars = close_ff.shape[0]
+    cash = params[0]
+    pos = 0.0
+    target = 0.0
+    pending = False
+    n_rec = 0
+    rec_base = s * (rec_out.shape[0] // final_out.shape[0])
+    total_cost = 0.0
+    for t in range(n_bars):
+        r = fill_row[t]
+        if r >= 0:
+            target = weights[r, s]
+            pending = True
+        bar_cost = 0.0
+        bar_traded = 0.0
+        if pending:
+            vp = fill_price[t, 0]
+            if np.isnan(vp) and t > 0:
+                vp = close_ff[t - 1, 0]
+            value = cash
+            if pos != 0:
+                value += pos * vp
+            if _is_close(value, 0.0):
+                value = 0.0
+            status, cash, pos, side, shares, adj, val, fee = _execute(
+                t, 0, target, value, vp, cash, pos, pos, fill_price, buy_ok, sell_ok,
+                buy_extra, sell_extra, lots, params)
+            if status != 0:
+                pending = False
+            if status == 2:
+                bar_cost = fee
+                bar_traded = val
+                if rec_out.shape[0] > 0:
+                    _record(rec_out, rec_base + n_rec, t, 0, side, shares, adj, fee)
+                    n_rec += 1
+        total_cost += bar_cost
+        if store:
+            equity = cash
+            if pos != 0:
+                equity += pos * close_ff[t, 0]
+            pos_out[t, s] = pos
+            eq_out[t, s] = equity
+            cost_out[t, s] = bar_cost
+            traded_out[t, s] = bar_traded
+    equity = cash
+    if pos != 0:
+        equity += pos * close_ff[n_bars - 1, 0]
+    final_out[s, 0] = equity
+    final_out[s, 1] = total_cost
+    rec_count[s] = n_rec
+
+
 @njit(_SIM_SIG, cache=True, parallel=True)
 def simulate_nb(close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_extra,
                 sell_extra, params, lots, store, eq_out, cost_out, traded_out, pos_out,
@@ -317,8 +383,8 @@ def simulate_nb(close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_ex
     buy_ok, sell_ok : (T, A) bool, tradability masks (price limits, suspension).
     buy_extra : (A,) proportional buy cost beyond commission (transfer fee).
     sell_extra : (T, A) proportional sell cost beyond commission (transfer fee + stamp duty).
-    params : (6,) init_cash, commission rate, minimum commission, slippage fraction, T+1 flag,
-        minimum order size in shares.
+    params : (7,) init_cash, commission rate, minimum commission, slippage fraction, T+1 flag,
+        minimum order size in shares, 1.0 to allow the single-asset fast path.
     lots : (A,) shares per lot, 0 = fractional.
     store : bool, write the per-bar outputs (else only ``final_out``).
     eq_out, cost_out, traded_out : (T, S) or (0, 0) outputs; pos_out (T, S * A) or (0, 0).
@@ -326,6 +392,12 @@ def simulate_nb(close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_ex
     rec_count : (S,) number of records per strategy; final_out : (S, 2) final value, costs.
     """
     n_strats = final_out.shape[0]
+    if close_ff.shape[1] == 1 and params[6] > 0:  # single-asset fast path (same semantics)
+        for s in prange(n_strats):
+            _strategy_1asset_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok,
+                                buy_extra, sell_extra, params, lots, store, eq_out, cost_out,
+                                traded_out, pos_out, rec_out, rec_count, final_out)
+        return
     for s in prange(n_strats):
         _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_extra,
                      sell_extra, params, lots, store, eq_out, cost_out, traded_out, pos_out,
