@@ -138,9 +138,10 @@ def _check_valuation(series: pd.Series, what: str) -> pd.Series:
             "a percentile would count them silently. Drop them (series.dropna(): the percentile "
             "then uses the days with data) and put the result on a calendar with align_asof().")
     if (values <= 0).any():
-        bad = series.index[values <= 0][0].date()
+        i = int(np.argmax(values <= 0))
         raise DataValidationError(
-            f"{what} has non-positive values (first on {bad}: {series.loc[str(bad)].iloc[0]!r}); "
+            f"{what} has {int((values <= 0).sum())} non-positive value(s) (first on "
+            f"{series.index[i].date()}: {values[i]!r}); "
             "PE/PB of a loss-making or broken aggregate are not comparable. Pass a positive "
             "valuation series (drop or replace those days explicitly).")
     return series.astype("float64")
