@@ -130,7 +130,9 @@ def two_beta_scores(data: IndustryData, params: TwoBetaParams | None = None,
     members = [*p.sleeve_a, *p.sleeve_b]
     missing = [c for c in members if c not in data.close.columns]
     if missing:
-        raise UnknownNameError("sleeve industry code", missing[0], data.codes)
+        raise RotationParamError(
+            f"TWO BETA needs its sleeve industries in the data; missing {', '.join(missing)}. "
+            "Add them to the universe, or pass other sleeves in TwoBetaParams.")
     returns = data.close.pct_change(fill_method=None)
     market = _market_returns(data.close, market_close)
     beta = rolling_beta(returns[members], market, p.beta_window)
