@@ -1,4 +1,4 @@
-"""Valuation-percentile position management (models.md section 2; 量化择时周报 仓位管理模型).
+"""Valuation-percentile position management (models.md section 2; 仓位管理模型).
 
 Three pure steps turn a valuation history and the timing regime into an equity weight:
 
@@ -361,6 +361,10 @@ def position(regime: Any, valuation_class: Any, *,
     if len(rows) != len(cols):
         raise DataValidationError(f"regime ({len(rows)}) and valuation_class ({len(cols)}) "
                                   "have different lengths; align them first.")
+    if isinstance(regime, pd.Series) and isinstance(valuation_class, pd.Series) \
+            and not regime.index.equals(valuation_class.index):
+        raise DataValidationError("regime and valuation_class have different indexes; align "
+                                  "them first (e.g. valuation_class.reindex(regime.index)).")
     ok = (rows >= 0) & (cols >= 0)
     out = np.where(ok, arr[np.maximum(rows, 0), np.maximum(cols, 0)], np.nan)
     for s in (regime, valuation_class):

@@ -103,6 +103,21 @@ def table(results: dict[str, tuple[pd.Series, pd.Series, pd.Series]]) -> pd.Data
     return pd.DataFrame(rows).T
 
 
+SENSITIVITY_RULES = ("mean_30_70", "mean_20_80", "pe_40_90", "pe_20_80", "pb_20_80", "max_20_80",
+                     "min_20_80")
+
+
+def rule_sensitivity(frame: pd.DataFrame) -> pd.DataFrame:
+    """The model's headline metrics under each named class rule (same costs, cash, window)."""
+    rows = {}
+    for rule in SENSITIVITY_RULES:
+        res = backtest(frame, Params(rule=rule))
+        rows[rule] = table({k: res[k] for k in ("valuation_position", "buy_and_hold")}).loc[
+            "valuation_position", ["annual_return", "annual_volatility", "sharpe",
+                                   "max_drawdown", "calmar", "avg_position", "alpha_tstat_hac"]]
+    return pd.DataFrame(rows).T
+
+
 def yearly(results: dict[str, tuple[pd.Series, pd.Series, pd.Series]]) -> pd.DataFrame:
     """Calendar-year returns per strategy."""
     rets = pd.DataFrame({k: v[0] for k, v in results.items()})
@@ -113,8 +128,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--end", default=None)
+    ap.add_argument("--rules", action="store_true", help="also the class-rule sensitivity")
     args = ap.parse_args()
-    results = backtest(inputs(args.end))
+    frame = inputs(args.end)
+    results = backtest(frame)
     first, last = results["buy_and_hold"][0].index[[0, -1]]
     tab, years = table(results), yearly(results)
     print(f"WIND All A, {first.date()} .. {last.date()} (returns from the first fill day)")
@@ -127,6 +144,11 @@ def main() -> None:
             print(tab.to_string())
             print()
             print(years.to_string())
+    if args.rules:
+        sens = rule_sensitivity(frame)
+        print("\nvaluation_position by class rule")
+        print(sens.to_markdown(floatfmt=".3f") if args.markdown else sens.to_string(
+            float_format="{:.3f}".format))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The position model vs the figures the weekly report printed (tests/golden/published_calibration.csv).
+"""The position model vs the figures the weekly report printed (published_calibration.csv).
 
 1. Every printed (regime, PE pct, PB pct) tuple goes through ``position`` with the printed
    percentiles as input; the default rule reproduces 8 of 11 printed positions, which is the

@@ -200,6 +200,9 @@ def test_unknown_rule_suggests_close_matches() -> None:
         position("sideways", "cheap")
     with pytest.raises(UnknownNameError, match="valuation class"):
         position("up", "fair")
+    idx = pd.bdate_range("2024-01-01", periods=2)
+    with pytest.raises(DataValidationError, match="align"):
+        position(pd.Series([1, 0], index=idx), pd.Series(["cheap"] * 2, index=idx[::-1]))
 
 
 @pytest.mark.parametrize(("table", "match"), [
