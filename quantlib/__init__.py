@@ -11,7 +11,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("data", "backtest", "metrics", "periods", "errors", "timing")
+_SUBMODULES = ("data", "backtest", "metrics", "periods", "errors", "timing", "valuation", "rotation")
 
 __all__ = ["__version__", *_SUBMODULES]
 
