@@ -76,3 +76,16 @@ def test_cli_text_says_earnings_has_no_data_after_2022() -> None:
     assert res.exit_code == 0, res.output
     assert "2022-08-31" in res.output and "no picks" in res.output
     assert "no fallback" in res.output
+
+
+def test_two_beta_march_2024_on_bundled_data() -> None:
+    """The report switched to upstream cyclicals in March 2024; our rule (alpha, 60 days,
+    margin 5%) had switched on 2024-01-10 and leads with cyclicals through Feb-Apr 2024."""
+    close = load("sw_l1", start="2022-01-01", end="2024-06-28", columns=["close"])["close"]
+    out = R.two_beta_scores(R.IndustryData(close))
+    lead = R.lead_names(out)
+    for day in ("2024-02-29", "2024-03-29", "2024-04-30"):
+        assert lead.loc[day] == "upstream_cyclical"
+    assert lead.loc["2023-12-29"] == "tech_growth"
+    changes = lead[lead.ne(lead.shift())].loc["2023-12":"2024-06"]
+    assert [str(d.date()) for d in changes.index] == ["2023-12-08", "2024-01-10"]

@@ -36,7 +36,8 @@ def check_close(close: pd.DataFrame, what: str = "close") -> pd.DataFrame:
         raise DataValidationError(f"{what} must be a DataFrame (dates x industry codes), got "
                                   f"{type(close).__name__}; use load('sw_l1')['close'].")
     if not isinstance(close.index, pd.DatetimeIndex):
-        raise DataValidationError(f"{what} needs a DatetimeIndex, got {type(close.index).__name__}.")
+        raise DataValidationError(
+            f"{what} needs a DatetimeIndex, got {type(close.index).__name__}.")
     if not close.index.is_monotonic_increasing or close.index.has_duplicates:
         raise DataValidationError(f"{what}: dates must be sorted and unique; sort and "
                                   "de-duplicate the index first.")
@@ -95,8 +96,9 @@ class IndustryData:
         if self.pe_ttm is not None:
             pe = self.pe_ttm
             if not isinstance(pe, pd.DataFrame) or not isinstance(pe.index, pd.DatetimeIndex):
-                raise DataValidationError("pe_ttm must be a DataFrame with a DatetimeIndex "
-                                          "(month-ends x codes); use load('sw_l1_pe_ttm')['pe_ttm'].")
+                raise DataValidationError(
+                    "pe_ttm must be a DataFrame with a DatetimeIndex (month-ends x codes); use "
+                    "load('sw_l1_pe_ttm')['pe_ttm'].")
             if not pe.index.is_monotonic_increasing or pe.index.has_duplicates:
                 raise DataValidationError("pe_ttm: dates must be sorted and unique.")
             object.__setattr__(self, "pe_ttm", pe.reindex(columns=self.close.columns)
