@@ -69,11 +69,20 @@ def table(close: pd.DataFrame, pe: pd.DataFrame, p_k: int, weighting: str,
         bench = backtest(close, equal_weight(close, w.index[0]), end, slippage_bps)
         rows[model] = _row(strat, bench)
         if model in ("trend", "earnings"):
-            rows[f"equal_weight_31 ({'to 2022-09' if end else 'full'})"] = _row(bench, bench)
+            rows[f"equal_weight_31 ({'to 2022-09' if end else 'full'})"] = _row(bench, None)
     return pd.DataFrame(rows).T
 
 
 def _row(result, bench) -> dict[str, object]:  # noqa: ANN001
+    """Metrics of ``result``; relative ones against ``bench`` (None: the benchmark itself)."""
+    if bench is None:
+        s = metrics.summary(result)
+        return {"start": s["start"].date(), "end": s["end"].date(),
+                "ann_return": s["annual_return"], "ann_vol": s["annual_volatility"],
+                "sharpe": s["sharpe_ratio"], "max_dd": s["max_drawdown"], "ann_excess": 0.0,
+                "alpha": float("nan"), "alpha_t": float("nan"), "beta": 1.0,
+                "years_beating_ew": "-", "turnover": s["annual_turnover"],
+                "exposure": s["mean_exposure"]}
     s = metrics.summary(result, benchmark=bench.returns)
     yearly_excess = (result.returns - bench.returns).groupby(result.returns.index.year).sum()
     return {
