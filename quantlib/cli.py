@@ -54,7 +54,46 @@ class _Group(click.Group):
             raise
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+
+
+class _LazyGroup(_Group):
+    """A group whose extra sub-commands live in modules imported only when used.
+
+    ``lazy`` maps a command name to a module exposing ``command`` (a click.Command). Keeps the
+    CLI start light: listing commands imports nothing heavy.
+    """
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy or {}
+
+    def _available(self) -> dict[str, str]:
+        from importlib.util import find_spec
+
+        return {k: v for k, v in self.lazy.items() if find_spec(v) is not None}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._available()})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self._available():
+            import importlib
+
+            return importlib.import_module(self._available()[name]).command
+        return super().get_command(ctx, name)
+
+
+#: Top-level commands implemented in their own modules (``command`` in each).
+MAIN_COMMANDS = {
+    "backtest": "quantlib.commands.backtest",
+    "strategies": "quantlib.commands.strategies",
+    "sweep": "quantlib.commands.sweep",
+    "weekly": "quantlib.commands.weekly",
+}
+
+
+@click.group(cls=_LazyGroup, lazy=MAIN_COMMANDS,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="quantlib")
 def main() -> None:
     """quantlib: China A-share timing, position and rotation research on cached real data."""
@@ -168,33 +207,6 @@ def data_refresh(name: str, end: str | None, quiet: bool, cache_dir: str | None)
             click.echo(f"use it with --cache-dir {result['directory']} or "
                        f"QUANTLIB_CACHE_DIR={result['directory']}")
     _run(body)
-
-
-class _LazyGroup(_Group):
-    """A group whose extra sub-commands live in modules imported only when used.
-
-    ``lazy`` maps a command name to a module exposing ``command`` (a click.Command). Keeps the
-    CLI start light: listing commands imports nothing heavy.
-    """
-
-    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.lazy = lazy or {}
-
-    def _available(self) -> dict[str, str]:
-        from importlib.util import find_spec
-
-        return {k: v for k, v in self.lazy.items() if find_spec(v) is not None}
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *self._available()})
-
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name in self._available():
-            import importlib
-
-            return importlib.import_module(self._available()[name]).command
-        return super().get_command(ctx, name)
 
 
 #: Sub-commands of ``quantlib signal`` implemented in their own modules (``command`` in each).
