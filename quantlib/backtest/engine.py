@@ -1,7 +1,8 @@
 """Numba kernels of the portfolio simulation: NumPy in, NumPy out.
 
 Imported lazily by :func:`quantlib.backtest.run` (this module imports numba). Every kernel is
-``cache=True``. The plain-Python reference implementation of the same loop lives in
+``cache=True`` with ``error_model="numpy"`` (no division-by-zero checks: prices are validated
+> 0 at the boundary). The plain-Python reference implementation of the same loop lives in
 ``tests/reference_engine.py`` and the two are checked against each other.
 
 Order arithmetic mirrors ``vectorbt.portfolio.nb`` (``execute_order_nb``, ``buy_nb``,
@@ -42,18 +43,15 @@ _REL_TOL = 1e-9
 _ABS_TOL = 1e-12
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _is_close(a: float, b: float) -> bool:
-    if np.isnan(a) or np.isnan(b):
-        return False
+    # vectorbt's is_close_nb for the finite values the state holds (NaN compares False).
     if a == b:
         return True
-    if np.isinf(a) or np.isinf(b):
-        return False
     return abs(a - b) <= max(_REL_TOL * max(abs(a), abs(b)), _ABS_TOL)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _add(a: float, b: float) -> float:
     if np.sign(a) != np.sign(b):
         if _is_close(abs(a), abs(b)):
@@ -63,7 +61,7 @@ def _add(a: float, b: float) -> float:
     return a + b
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _insert_argsort(values: np.ndarray, idx: np.ndarray, n: int) -> None:
     for j in range(1, n):
         v_j = values[j]
@@ -77,12 +75,12 @@ def _insert_argsort(values: np.ndarray, idx: np.ndarray, n: int) -> None:
         idx[i + 1] = i_j
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _fee(value: float, comm: float, min_comm: float, extra: float) -> float:
     return max(comm * value, min_comm) + extra * value
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _affordable_value(cash: float, comm: float, min_comm: float, extra: float) -> float:
     """Largest traded value ``v`` with ``v + fee(v) <= cash`` (<= 0 when none)."""
     v = cash / (1.0 + comm + extra)
@@ -91,7 +89,7 @@ def _affordable_value(cash: float, comm: float, min_comm: float, extra: float) -
     return (cash - min_comm) / (1.0 + extra)
 
 
-@njit(_CHECK_SIG, cache=True)
+@njit(_CHECK_SIG, cache=True, error_model="numpy")
 def check_weights_nb(weights: np.ndarray, n_assets: int, max_sum: float) -> tuple:
     """Return (code, row, column): 0 ok, 1 NaN/inf, 2 negative, 3 row sum above ``max_sum``.
 
@@ -114,7 +112,7 @@ def check_weights_nb(weights: np.ndarray, n_assets: int, max_sum: float) -> tupl
     return 0, -1, -1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _bar_value(t, cash, pos, fill_price, close_ff, vps):
     value = cash
     for a in range(pos.shape[0]):
@@ -127,12 +125,12 @@ def _bar_value(t, cash, pos, fill_price, close_ff, vps):
     return value
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _is_less(a: float, b: float) -> bool:
     return not _is_close(a, b) and a < b
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _buy(size, price, cash, comm, min_comm, extra, lot, min_shares):
     """Return (shares, traded value, fee, total cash spent); shares 0 = nothing done."""
     size, req, fee, total = _buy_size(size, price, cash, comm, min_comm, extra, lot)
@@ -141,7 +139,7 @@ def _buy(size, price, cash, comm, min_comm, extra, lot, min_shares):
     return size, req, fee, total
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _buy_size(size, price, cash, comm, min_comm, extra, lot):
     if lot > 0:
         size = np.floor(size / lot) * lot
@@ -165,7 +163,7 @@ def _buy_size(size, price, cash, comm, min_comm, extra, lot):
     return v / price, v, cash - v, cash
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _sell(size, price, comm, min_comm, extra, lot, to_zero, min_shares):
     """Return (shares, traded value, fee, net cash received); shares 0 = nothing done."""
     if lot > 0 and not to_zero:
@@ -182,7 +180,7 @@ def _sell(size, price, comm, min_comm, extra, lot, to_zero, min_shares):
     return size, acq, fee, net
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")
 def _execute(t, a, target_a, value, vp, cash, pos_a, start_a, fill_price, buy_ok, sell_ok,
              buy_extra, sell_extra, lots, params):
     """Run one order. Return (status, cash, shares held, side, shares, price, value, fee).
@@ -225,7 +223,7 @@ def _execute(t, a, target_a, value, vp, cash, pos_a, start_a, fill_price, buy_ok
     return 2, cash + got, _add(pos_a, -shares), -1.0, shares, adj, val, fee
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _record(rec_out, j, t, a, side, shares, price, fee):
     rec_out[j, 0] = t
     rec_out[j, 1] = a
@@ -235,7 +233,7 @@ def _record(rec_out, j, t, a, side, shares, price, fee):
     rec_out[j, 5] = fee
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_extra,
                  sell_extra, params, lots, store, eq_out, cost_out, traded_out, pos_out,
                  rec_out, rec_count, final_out):
@@ -311,7 +309,7 @@ def _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, bu
     rec_count[s] = n_rec
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _strategy_1asset_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_extra,
                         sell_extra, params, lots, store, eq_out, cost_out, traded_out, pos_out,
                         rec_out, rec_count, final_out):
@@ -331,6 +329,8 @@ def _strategy_1asset_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell
             pending = True
         bar_cost = 0.0
         bar_traded = 0.0
+        if pending and target == 0.0 and pos == 0.0:
+            pending = False  # nothing to do: size would be exactly 0 (shortcut, same result)
         if pending:
             vp = fill_price[t, 0]
             if np.isnan(vp) and t > 0:
@@ -368,7 +368,7 @@ def _strategy_1asset_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell
     rec_count[s] = n_rec
 
 
-@njit(_SIM_SIG, cache=True, parallel=True)
+@njit(_SIM_SIG, cache=True, error_model="numpy", parallel=True)
 def simulate_nb(close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_extra,
                 sell_extra, params, lots, store, eq_out, cost_out, traded_out, pos_out,
                 rec_out, rec_count, final_out):
