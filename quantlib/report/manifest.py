@@ -1,0 +1,147 @@
+"""Run manifests: everything needed to re-run a backtest to the last digit, and the checks
+that refuse a replay on different data.
+
+A manifest is a JSON-able dict: the quantlib version, the :class:`BacktestSpec` (strategy,
+full parameters, resolved window, fill, costs), the sha256 of every dataset the run read (from
+the data manifest), the versions of the packages that shape the numbers, the command line, and
+the sha256 of each output CSV.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+from collections.abc import Iterable, Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from quantlib.errors import QuantlibError
+from quantlib.report.spec import BacktestSpec
+
+__all__ = [
+    "MANIFEST_VERSION",
+    "PACKAGES",
+    "DataMismatchError",
+    "ManifestError",
+    "build_manifest",
+    "check_data",
+    "data_hashes",
+    "package_versions",
+    "package_warnings",
+    "sha256_bytes",
+    "spec_from_manifest",
+]
+
+MANIFEST_VERSION = 1
+#: Packages whose versions can change a backtest's digits.
+PACKAGES = ("quantlib", "numpy", "pandas", "numba", "statsmodels", "pyarrow", "matplotlib")
+
+
+class ManifestError(QuantlibError, ValueError):
+    """A manifest that cannot be read or lacks a field."""
+
+
+class DataMismatchError(QuantlibError, ValueError):
+    """The data a manifest was run on differs from the data available now."""
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Hex sha256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def data_hashes(names: Iterable[str], cache_dir: str | Path | None = None
+                ) -> dict[str, dict[str, Any]]:
+    """sha256, range and origin of each dataset, from the data manifest (no file read)."""
+    from quantlib.data.store import locate
+
+    out = {}
+    for name in names:
+        ds = locate(name, cache_dir)
+        e = ds.entry
+        out[name] = {"sha256": e["sha256"], "start": e.get("start"), "end": e.get("end"),
+                     "rows": e.get("rows"),
+                     "location": "bundled" if ds.is_bundled else str(ds.directory)}
+    return out
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of :data:`PACKAGES` and Python (``"not installed"`` if absent)."""
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def build_manifest(spec: BacktestSpec, *, datasets: Mapping[str, Mapping[str, Any]],
+                   packages: Mapping[str, str], command: str,
+                   outputs: Mapping[str, str]) -> dict[str, Any]:
+    """Assemble the manifest dict (see the module docstring)."""
+    from quantlib import __version__
+
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "quantlib_version": __version__,
+        "strategy": spec.strategy,
+        "params": dict(spec.params),
+        "start": spec.start, "end": spec.end, "fill": spec.fill,
+        "costs": {k: ([list(x) for x in v] if k == "stamp_duty_schedule" else v)
+                  for k, v in spec.costs.items()},
+        "data": {k: dict(v) for k, v in datasets.items()},
+        "packages": dict(packages),
+        "command": command,
+        "outputs": dict(outputs),
+    }
+
+
+def spec_from_manifest(manifest: Mapping[str, Any]) -> BacktestSpec:
+    """The :class:`BacktestSpec` recorded in ``manifest``.
+
+    Raises
+    ------
+    ManifestError
+        A missing field or an unknown manifest version.
+    """
+    if manifest.get("manifest_version") != MANIFEST_VERSION:
+        raise ManifestError(f"manifest_version {manifest.get('manifest_version')!r} is not "
+                            f"{MANIFEST_VERSION}; re-create it with this quantlib.")
+    try:
+        return BacktestSpec(strategy=manifest["strategy"], params=dict(manifest["params"]),
+                            start=manifest["start"], end=manifest["end"],
+                            fill=manifest["fill"], costs=dict(manifest["costs"]))
+    except KeyError as exc:
+        raise ManifestError(f"manifest lacks the field {exc.args[0]!r}; it was not written by "
+                            "`quantlib backtest`, or was edited.") from None
+
+
+def check_data(manifest: Mapping[str, Any], current: Mapping[str, Mapping[str, Any]]) -> None:
+    """Refuse a replay when any dataset's sha256 differs from the manifest's.
+
+    Raises
+    ------
+    DataMismatchError
+        Names the dataset, both hashes and both ranges.
+    """
+    recorded = manifest.get("data") or {}
+    for name, rec in recorded.items():
+        now = current.get(name)
+        if now is None or now["sha256"] != rec["sha256"]:
+            got = "missing" if now is None else (f"sha256 {now['sha256'][:12]}.. ({now['start']}"
+                                                 f" .. {now['end']}, {now['location']})")
+            raise DataMismatchError(
+                f"dataset {name!r} differs from the one this manifest was run on: manifest "
+                f"sha256 {rec['sha256'][:12]}.. ({rec.get('start')} .. {rec.get('end')}), now "
+                f"{got}. The run cannot be reproduced on this data; use the same data "
+                f"(e.g. the bundled snapshot: drop --cache-dir / QUANTLIB_CACHE_DIR) or start "
+                f"a new run without --manifest.")
+
+
+def package_warnings(manifest: Mapping[str, Any], current: Mapping[str, str]) -> list[str]:
+    """One line per package whose version differs from the manifest's (digits may differ)."""
+    recorded = manifest.get("packages") or {}
+    return [f"{k} is {current.get(k)} here, {v} in the manifest: digits may differ"
+            for k, v in recorded.items() if current.get(k) != v]

@@ -1,0 +1,286 @@
+"""The weekly page: market, timing, position and industries for the week ending on a date.
+
+:func:`load_weekly_inputs` reads the datasets (through :func:`quantlib.data.load`);
+:func:`weekly_report` assembles one JSON-able dict from them; :mod:`quantlib.report.tables`
+and :mod:`quantlib.report.html` render it. Every block carries the date it rests on: the
+datasets end on different days (e.g. Shenwan industries before WIND All A), and the page says
+so instead of mixing them silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from quantlib.errors import DataValidationError, QuantlibError
+
+__all__ = ["BROAD_INDICES", "WeeklyInputs", "load_weekly_inputs", "week_return", "weekly_report"]
+
+#: Broad indices of the market block: dataset -> label.
+BROAD_INDICES = {"wind_all_a": "WIND All A (881001)", "csi_all_share": "CSI All Share (000985)",
+                 "hs300": "CSI 300 (000300)", "sse_composite": "SSE Composite (000001)"}
+#: Datasets whose last date the data notes list.
+NOTE_DATASETS = ("wind_all_a", "csi_all_share", "hs300", "sse_composite", "all_a_pb", "sw_l1",
+                 "sw_l1_pe_ttm")
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class WeeklyInputs:
+    """The loaded data of the weekly page.
+
+    Attributes
+    ----------
+    closes : dict of str -> Series
+        Broad index closes (keys of :data:`BROAD_INDICES`).
+    wind : DataFrame
+        WIND All A ``close``, ``amount_cny``, ``is_proxy``.
+    sw_close : DataFrame
+        Shenwan L1 closes, dates x codes.
+    sw_names : dict
+        Code -> "中文 English" name.
+    data_end : dict
+        Dataset -> last date in the data (``YYYY-MM-DD``).
+    cache_dir : str or None
+        Passed on to the position and industry blocks, which load their own inputs.
+    """
+
+    closes: dict[str, pd.Series]
+    wind: pd.DataFrame
+    sw_close: pd.DataFrame
+    sw_names: dict[str, str]
+    data_end: dict[str, str]
+    cache_dir: str | Path | None = None
+
+
+def load_weekly_inputs(cache_dir: str | Path | None = None) -> WeeklyInputs:
+    """Read the datasets of the weekly page (hash-checked by :func:`quantlib.data.load`)."""
+    from quantlib.data import load
+    from quantlib.data.store import bundled_dir, locate
+
+    wind = load("wind_all_a", columns=["close", "amount_cny", "is_proxy"], cache_dir=cache_dir)
+    closes = {"wind_all_a": wind["close"].dropna()}
+    for name in list(BROAD_INDICES)[1:]:
+        closes[name] = load(name, columns=["close"], cache_dir=cache_dir)["close"].dropna()
+    sw = load("sw_l1", columns=["close"], cache_dir=cache_dir)["close"]
+    names = pd.read_csv(bundled_dir() / "reference" / "sw_l1_names.csv", dtype=str)
+    return WeeklyInputs(
+        closes=closes, wind=wind, sw_close=sw,
+        sw_names=dict(zip(names["code"], names["name_zh"] + " " + names["name_en"],
+                          strict=True)),
+        data_end={n: str(locate(n, cache_dir).entry["end"]) for n in NOTE_DATASETS},
+        cache_dir=cache_dir)
+
+
+def _week_start(day: pd.Timestamp) -> pd.Timestamp:
+    return day.to_period("W-SUN").start_time
+
+
+def week_return(close: pd.Series, day: pd.Timestamp) -> dict[str, Any] | None:
+    """Return of the calendar week (Mon-Sun) holding the last close on or before ``day``.
+
+    ``close[as_of] / close[base] - 1`` with ``as_of`` the last close <= ``day`` and ``base``
+    the last close before that week's Monday. ``None`` without both.
+    """
+    close = close.dropna()
+    upto = close.index[close.index <= day]
+    if len(upto) == 0:
+        return None
+    as_of = upto[-1]
+    before = close.index[close.index < _week_start(as_of)]
+    if len(before) == 0:
+        return None
+    base = before[-1]
+    return {"as_of": str(as_of.date()), "base": str(base.date()),
+            "close": float(close[as_of]), "week_return": float(close[as_of] / close[base] - 1)}
+
+
+def _market_block(inputs: WeeklyInputs, day: pd.Timestamp) -> list[dict[str, Any]]:
+    rows = []
+    for name, label in BROAD_INDICES.items():
+        r = week_return(inputs.closes[name], day)
+        if r is None:
+            continue
+        stale = _week_start(pd.Timestamp(r["as_of"])) != _week_start(day)
+        rows.append({"dataset": name, "index": label, **r, "current_week": not stale})
+    return rows
+
+
+def _industry_returns(inputs: WeeklyInputs, day: pd.Timestamp, n: int) -> dict[str, Any]:
+    close = inputs.sw_close
+    upto = close.index[close.index <= day]
+    if len(upto) == 0:
+        return {"available": False, "reason": f"Shenwan L1 data starts {close.index[0].date()}",
+                "best": [], "worst": [], "all": []}
+    as_of = upto[-1]
+    rows = []
+    for code in close.columns:
+        r = week_return(close[code], as_of)
+        if r is not None and r["as_of"] == str(as_of.date()):
+            rows.append({"code": str(code), "name": inputs.sw_names.get(str(code), ""),
+                         "week_return": r["week_return"], "base": r["base"]})
+    rows.sort(key=lambda x: x["week_return"], reverse=True)
+    return {"available": True, "as_of": str(as_of.date()), "current_week": _week_start(as_of) == _week_start(day),
+            "count": len(rows), "best": rows[:n], "worst": rows[::-1][:n], "all": rows}
+
+
+def _timing_block(inputs: WeeklyInputs, day: pd.Timestamp) -> dict[str, Any]:
+    from quantlib import timing
+
+    close = inputs.wind["close"].dropna()
+    turnover = inputs.wind["amount_cny"].reindex(close.index)
+    state = timing.timing_state(close, None if turnover.isna().any() else turnover)
+    now = timing.snapshot(state, day)
+    before = close.index[close.index < _week_start(pd.Timestamp(now["date"]))]
+    block: dict[str, Any] = {"index": "wind_all_a", "as_of": now["date"], "now": now,
+                             "proxy": bool(inputs.wind.loc[now["date"], "is_proxy"])}
+    try:
+        prev = timing.snapshot(state, before[-1]) if len(before) else None
+    except DataValidationError:
+        prev = None
+    block["previous"] = prev
+    block["changes"] = _timing_changes(now, prev)
+    changes = timing.regime_changes(state, before[-1] if len(before) else None, now["date"])
+    block["regime_changes"] = [
+        {"date": str(d.date()), "from": str(r["previous"]), "to": str(r["regime"])}
+        for d, r in changes.iterrows() if len(before) == 0 or d > before[-1]]
+    return block
+
+
+def _timing_changes(now: dict[str, Any], prev: dict[str, Any] | None) -> list[str]:
+    if prev is None:
+        return ["no previous week in the data"]
+    out = []
+    if now["regime"] != prev["regime"]:
+        out.append(f"regime {prev['regime']} -> {now['regime']}")
+    else:
+        out.append(f"regime unchanged: {now['regime']} (since {now['regime_since']})")
+    out.append(f"distance {100 * prev['distance']:+.2f}% -> {100 * now['distance']:+.2f}%")
+    if (now["money_effect"] > 0) != (prev["money_effect"] > 0):
+        out.append(f"money effect turned {'positive' if now['money_effect'] > 0 else 'negative'}"
+                   f" ({100 * now['money_effect']:+.2f}%)")
+    side = lambda s: "above" if s["ma_fast"] >= s["trend_line"] else "below"  # noqa: E731
+    if side(now) != side(prev):
+        out.append(f"MA5 crossed {side(now)} the trend line")
+    for flag in ("uptrend_broken", "break_confirmed", "downtrend_exited", "volume_shrink"):
+        if now.get(flag) != prev.get(flag) and flag in now:
+            out.append(f"{flag}: {prev.get(flag)} -> {now.get(flag)}")
+    return out
+
+
+def _position_block(inputs: WeeklyInputs, day: pd.Timestamp, prev_day: pd.Timestamp | None
+                    ) -> dict[str, Any]:
+    from quantlib.commands.position import position_snapshot
+
+    try:
+        now = position_snapshot(str(day.date()), inputs.cache_dir)
+    except QuantlibError as exc:
+        return {"available": False, "reason": str(exc)}
+    block: dict[str, Any] = {"available": True, "as_of": now["date"], **now}
+    try:
+        prev = position_snapshot(str(prev_day.date()), inputs.cache_dir) if prev_day else None
+    except QuantlibError:
+        prev = None
+    block["previous_position"] = None if prev is None else prev["position"]
+    block["previous_date"] = None if prev is None else prev["date"]
+    return block
+
+
+def _industry_block(inputs: WeeklyInputs, day: pd.Timestamp, k: int) -> dict[str, Any]:
+    from quantlib.commands.industries import industry_signal
+
+    try:
+        sig = industry_signal(str(day.date()), "all", k, inputs.cache_dir)
+    except QuantlibError as exc:
+        return {"available": False, "reason": str(exc)}
+    return {"available": True, "as_of": sig["date"], **sig}
+
+
+def _resolve_day(inputs: WeeklyInputs, date: str | pd.Timestamp | None) -> pd.Timestamp:
+    close = inputs.closes["wind_all_a"]
+    when = close.index[-1] if date is None else pd.Timestamp(date)
+    upto = close.index[close.index <= when]
+    if len(upto) == 0:
+        raise DataValidationError(
+            f"date {when.date()} is before the data: WIND All A starts "
+            f"{close.index[0].date()}, and the timing block needs 120 more days of warm-up "
+            "(MA120). Pick a later --date.")
+    return upto[-1]
+
+
+def _notes(inputs: WeeklyInputs, report: dict[str, Any]) -> list[str]:
+    day = report["date"]
+    notes = []
+    if report["timing"]["proxy"]:
+        notes.append(f"WIND All A on {day} is a PROXY (real Wind data ends 2024-12-12; later "
+                     "days follow a return model on the CSI All Share, docs/data.md): the "
+                     "WIND All A return, the timing block and the position block rest on it.")
+    for row in report["market"]:
+        if not row["current_week"]:
+            notes.append(f"{row['index']}: no data in this week; its row is the week ending "
+                         f"{row['as_of']} (its last date).")
+    pos = report["position"]
+    if pos.get("available"):
+        notes.append(f"Position: PE/PB are proxies (CSI All Share PE-TTM as of {pos['pe_date']}, "
+                     f"all-A median PB as of {pos['pb_date']}), not WIND All A's; see "
+                     "docs/position.md.")
+    ind = report["industries"]
+    if ind.get("available") and ind["as_of"] != day:
+        notes.append(f"Industries: as of {ind['as_of']}, the last Shenwan L1 date on or before "
+                     f"{day}; picks and industry returns are from that week, not {day}'s.")
+    notes.append("Data last dates: " + ", ".join(f"{k} {v}" for k, v in inputs.data_end.items())
+                 + ".")
+    return notes
+
+
+def weekly_report(inputs: WeeklyInputs, date: str | pd.Timestamp | None = None, *, k: int = 5,
+                  n_industries: int = 5, progress: Progress | None = None) -> dict[str, Any]:
+    """Assemble the weekly page for the week ending on ``date`` (default: WIND All A's last day).
+
+    Parameters
+    ----------
+    inputs : WeeklyInputs
+        From :func:`load_weekly_inputs`.
+    date : date-like, optional
+        Any day; the last WIND All A trading day on or before it is used.
+    k : int
+        Industry picks per rotation model.
+    n_industries : int
+        Best and worst industries listed by weekly return.
+    progress : callable, optional
+        Called with a step label before each block.
+
+    Returns
+    -------
+    dict
+        ``date``, ``week_start``, ``market``, ``industry_returns``, ``timing``, ``position``,
+        ``industries``, ``notes``, ``data_end`` (JSON-able). Position and industry blocks that
+        the data cannot support on ``date`` carry ``available: False`` and the reason.
+
+    Raises
+    ------
+    DataValidationError
+        ``date`` before the data or inside the timing warm-up (the 120-day MA).
+    """
+    step = progress or (lambda _label: None)
+    day = _resolve_day(inputs, date)
+    step("timing")
+    report: dict[str, Any] = {"date": str(day.date()),
+                              "week_start": str(_week_start(day).date())}
+    report["timing"] = _timing_block(inputs, day)
+    step("market")
+    report["market"] = _market_block(inputs, day)
+    report["industry_returns"] = _industry_returns(inputs, day, n_industries)
+    step("position")
+    prev = report["timing"]["previous"]
+    report["position"] = _position_block(inputs, day,
+                                         pd.Timestamp(prev["date"]) if prev else None)
+    step("industries")
+    report["industries"] = _industry_block(inputs, day, k)
+    report["notes"] = _notes(inputs, report)
+    report["data_end"] = dict(inputs.data_end)
+    return report
