@@ -1,0 +1,256 @@
+"""``quantlib backtest STRATEGY``: run a registered strategy, write the tearsheet (HTML with
+plots), CSVs of equity, weights and trades, and ``manifest.json``; ``--manifest`` replays a run
+and checks that every output is identical.
+
+Module-level imports stay light (click only); pandas, the engine and matplotlib load inside.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shlex
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from quantlib.cli import CACHE_DIR_OPTION, _run
+from quantlib.errors import QuantlibError
+
+FILLS = ("next_close", "next_open", "same_close_lookahead")
+#: Output files whose sha256 the manifest records (the replay compares them).
+CSV_OUTPUTS = ("equity.csv", "weights.csv", "targets.csv", "trades.csv", "metrics.csv")
+
+
+class OutputDirError(QuantlibError, OSError):
+    """The output directory cannot be created or written."""
+
+
+def prepare_out(path: str | Path) -> Path:
+    """Create ``path`` and check that it can be written, before any work is done.
+
+    Raises
+    ------
+    OutputDirError
+        With the OS reason and the fix.
+    """
+    out = Path(path)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".quantlib-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise OutputDirError(f"cannot write to output directory {str(out)!r}: "
+                             f"{exc.strerror or exc}. Pass --out a writable directory.") from None
+    return out
+
+
+def progress_bar(steps: list[str], quiet: bool, desc: str) -> tuple[Callable[[str], None],
+                                                                    Callable[[], None]]:
+    """A tqdm bar on stderr advanced by calling ``step(label)``; ``close()`` ends it."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(steps), desc=desc, disable=quiet, file=sys.stderr, leave=False,
+               bar_format="{desc}: {n_fmt}/{total_fmt} {bar} {postfix} [{elapsed}]")
+    seen: list[str] = []
+
+    def step(label: str) -> None:
+        if seen:
+            bar.update(1)
+        seen.append(label)
+        bar.set_postfix_str(label)
+
+    def close() -> None:
+        bar.update(bar.total - bar.n)
+        bar.close()
+
+    return step, close
+
+
+def _write(out: Path, name: str, data: bytes) -> str:
+    from quantlib.report.manifest import sha256_bytes
+
+    try:
+        (out / name).write_bytes(data)
+    except OSError as exc:
+        raise OutputDirError(f"cannot write {out / name}: {exc.strerror or exc}.") from None
+    return sha256_bytes(data)
+
+
+def canonical_command(spec: Any, out: str) -> str:
+    """A ``quantlib backtest`` command line that states every choice of ``spec``."""
+    args = ["quantlib", "backtest", spec.strategy, "--start", spec.start, "--end", spec.end,
+            "--fill", spec.fill, "--fees", repr(spec.costs["commission_rate"]),
+            "--slippage-bps", repr(spec.costs["slippage_bps"])]
+    for k, v in spec.params.items():
+        args += ["--param", f"{k}={'none' if v is None else v}"]
+    return shlex.join([*args, "--out", out])
+
+
+def _spec_from_options(strategy: str | None, opts: dict[str, Any]) -> Any:
+    from quantlib.report.inputs import builder_for
+    from quantlib.report.spec import BacktestSpec, parse_params, strategy_module
+
+    if strategy is None:
+        raise click.UsageError("give a STRATEGY (see `quantlib strategies`) or --manifest FILE.")
+    module = strategy_module(strategy)
+    builder = builder_for(strategy)
+    costs = dataclasses.asdict(builder.costs)
+    if opts["fees"] is not None:
+        costs["commission_rate"] = opts["fees"]
+    if opts["slippage_bps"] is not None:
+        costs["slippage_bps"] = opts["slippage_bps"]
+    spec = BacktestSpec(strategy, parse_params(module, opts["param"]), opts["start"],
+                        opts["end"], opts["fill"] or "next_close", costs)
+    spec.cost_model()  # validates the cost overrides now
+    return spec
+
+
+def _spec_from_manifest(path: str, strategy: str | None, opts: dict[str, Any],
+                        cache_dir: str | None) -> tuple[Any, dict[str, Any]]:
+    from quantlib.report import manifest as mf
+    from quantlib.report.inputs import builder_for
+
+    given = [f"--{k.replace('_', '-')}" for k, v in opts.items() if v not in (None, ())]
+    if given:
+        raise click.UsageError(f"--manifest fixes every choice of the run; drop {', '.join(given)}"
+                               " (or run without --manifest).")
+    try:
+        recorded = json.loads(Path(path).read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise mf.ManifestError(f"cannot read manifest {path!r}: {exc}.") from None
+    spec = mf.spec_from_manifest(recorded)
+    if strategy is not None and strategy != spec.strategy:
+        raise click.UsageError(f"the manifest is a run of {spec.strategy!r}, not {strategy!r}.")
+    mf.check_data(recorded, mf.data_hashes(builder_for(spec.strategy).datasets, cache_dir))
+    for line in mf.package_warnings(recorded, mf.package_versions()):
+        click.echo(f"warning: {line}", err=True)
+    return spec, recorded
+
+
+def _csvs(outcome: Any) -> dict[str, bytes]:
+    from quantlib.report.tearsheet import equity_frame
+
+    trades = outcome.result.trades.drop(columns=["strategy"])
+    return {
+        "equity.csv": equity_frame(outcome).to_csv().encode(),
+        "weights.csv": outcome.result.positions.rename_axis("date").to_csv().encode(),
+        "targets.csv": outcome.weights.rename_axis("date").to_csv().encode(),
+        "trades.csv": trades.to_csv(index=False).encode(),
+        "metrics.csv": outcome.metrics.rename_axis("metric").to_csv().encode(),
+    }
+
+
+def _figures(outcome: Any) -> dict[str, str]:
+    from quantlib.metrics import to_drawdown_series
+    from quantlib.report import plots
+    from quantlib.report.html import figure_png, png_data_uri
+    from quantlib.report.tearsheet import monthly_returns
+
+    r, b = outcome.result, outcome.benchmark
+    figs = {
+        "equity": plots.equity_figure(r.equity, b.equity, benchmark_name=outcome.benchmark_name,
+                                      title=f"{outcome.spec.strategy}: equity vs benchmark"),
+        "drawdown": plots.drawdown_figure(to_drawdown_series(r.returns),
+                                          to_drawdown_series(b.returns)),
+        "weights": plots.weights_figure(r.positions, outcome.regime),
+        "monthly": plots.monthly_heatmap_figure(monthly_returns(r.returns)),
+    }
+    return {k: png_data_uri(figure_png(f)) for k, f in figs.items()}
+
+
+STEPS = ["load data", "target weights", "backtest", "metrics", "figures", "write"]
+
+
+def backtest_body(strategy: str | None, opts: dict[str, Any], manifest_path: str | None,
+                  out_dir: str | None, quiet: bool, cache_dir: str | None) -> dict[str, Any]:
+    """Run, write every output, and return the manifest (raises on a failed replay)."""
+    from quantlib.report import manifest as mf
+    from quantlib.report.html import tearsheet_html
+    from quantlib.report.inputs import builder_for
+    from quantlib.report.tearsheet import run_spec, tearsheet_context
+
+    recorded = None
+    if manifest_path:
+        spec, recorded = _spec_from_manifest(manifest_path, strategy, opts, cache_dir)
+    else:
+        spec = _spec_from_options(strategy, opts)
+    out = prepare_out(out_dir or f"backtest-{spec.strategy}")
+    builder = builder_for(spec.strategy)
+    step, close = progress_bar(STEPS, quiet, f"backtest {spec.strategy}")
+    try:
+        step("load data")
+        inputs = builder.load(cache_dir)
+        outcome = run_spec(spec, inputs, progress=step)
+        step("figures")
+        figures = _figures(outcome)
+        step("write")
+        hashes = {name: _write(out, name, data) for name, data in _csvs(outcome).items()}
+        manifest = mf.build_manifest(
+            outcome.spec, datasets=mf.data_hashes(builder.datasets, cache_dir),
+            packages=mf.package_versions(), command=canonical_command(outcome.spec, str(out)),
+            outputs=hashes)
+        manifest["argv"] = ["quantlib", *sys.argv[1:]] if recorded is None else recorded.get(
+            "argv")
+        if recorded is not None:
+            manifest["replayed_from"] = str(manifest_path)
+        page = tearsheet_html(tearsheet_context(outcome, figures=figures, manifest=manifest))
+        _write(out, "tearsheet.html", page.encode("utf-8"))
+        _write(out, "manifest.json", (json.dumps(manifest, indent=2, ensure_ascii=False,
+                                                 default=str) + "\n").encode("utf-8"))
+    finally:
+        close()
+    _report(outcome, out, manifest, recorded)
+    return manifest
+
+
+def _report(outcome: Any, out: Path, manifest: dict[str, Any],
+            recorded: dict[str, Any] | None) -> None:
+    m = outcome.metrics["strategy"]
+    b = outcome.metrics["benchmark"]
+    click.echo(f"{outcome.spec.strategy} {outcome.spec.start} .. {outcome.spec.end}: annual "
+               f"return {100 * m['annual_return']:.2f}% (benchmark {100 * b['annual_return']:.2f}"
+               f"%), Sharpe {m['sharpe_ratio']:.2f}, max drawdown {100 * m['max_drawdown']:.2f}%,"
+               f" {len(outcome.result.trades)} fills")
+    click.echo(f"wrote {out}/: tearsheet.html, manifest.json, {', '.join(CSV_OUTPUTS)}")
+    if recorded is not None:
+        differ = [k for k, v in (recorded.get("outputs") or {}).items()
+                  if manifest["outputs"].get(k) != v]
+        if differ:
+            click.echo(f"error: the replay differs from the manifest in {', '.join(differ)}",
+                       err=True)
+            sys.exit(1)
+        click.echo(f"reproduced: {len(manifest['outputs'])} outputs identical to the manifest's "
+                   "(sha256)")
+
+
+@click.command("backtest")
+@click.argument("strategy", required=False)
+@click.option("--start", default=None, help="First day (default: the first decision).")
+@click.option("--end", default=None, help="Last day (default: the last price).")
+@click.option("--param", "param", multiple=True, metavar="K=V",
+              help="Strategy parameter (repeatable); `quantlib strategies` lists them.")
+@click.option("--fees", type=float, default=None,
+              help="Commission rate per side, e.g. 0.0003 (default: the strategy's, 0.00025).")
+@click.option("--slippage-bps", type=float, default=None,
+              help="Slippage per fill in bps (default: the strategy's).")
+@click.option("--fill", type=click.Choice(FILLS), default=None,
+              help="When decisions trade (default next_close).")
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
+              help="Output directory (default ./backtest-STRATEGY).")
+@click.option("--manifest", "manifest_path", default=None, type=click.Path(dir_okay=False),
+              help="Replay the run recorded in this manifest.json (checks data hashes).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@CACHE_DIR_OPTION
+def command(strategy: str | None, start: str | None, end: str | None, param: tuple[str, ...],
+            fees: float | None, slippage_bps: float | None, fill: str | None,
+            out_dir: str | None, manifest_path: str | None, quiet: bool,
+            cache_dir: str | None) -> None:
+    """Backtest a registered STRATEGY; write tearsheet.html, CSVs and manifest.json."""
+    opts = {"start": start, "end": end, "param": param, "fees": fees,
+            "slippage_bps": slippage_bps, "fill": fill}
+    _run(lambda: backtest_body(strategy, opts, manifest_path, out_dir, quiet, cache_dir))
