@@ -324,6 +324,11 @@ def _ok():
     (lambda c, w: (c.iloc[:0], w), bt.PricesError, "empty"),
     (lambda c, w: (c, w.iloc[:0]), bt.WeightsError, "empty"),
     (lambda c, w: (c, w.iloc[::-1]), bt.AlignmentError, "sorted"),
+    (lambda c, w: (c, pd.concat([w, w.iloc[-1:]])), bt.AlignmentError, "duplicated"),
+    (lambda c, w: (c, w.to_numpy()), bt.WeightsError, "3-D"),
+    (lambda c, w: (c, w.to_numpy()[:, None, :][:2]), bt.AlignmentError, "shape"),
+    (lambda c, w: (c, pd.concat({"s": w}, axis=1).rename(columns={"a": "q"}, level=1)),
+     bt.AlignmentError, "missing"),
 ])
 def test_bad_input_raises_typed_error(mutate, error, match):
     close, weights = mutate(*_ok())

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quantlib import backtest as bt
 
@@ -85,3 +87,20 @@ def test_many_strategies_with_cash_sharing_groups_match_vectorbt():
                                    init_cash=1.0, cash_sharing=True, group_by=0, call_seq="auto",
                                    freq="D")
     np.testing.assert_allclose(fv.to_numpy(), pf.final_value().to_numpy(), rtol=1e-9)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), n_t=st.integers(5, 80), n_a=st.integers(1, 5),
+       every=st.integers(1, 10), fees=st.sampled_from([0.0, 0.0005, 0.001, 0.003]),
+       slip_bps=st.sampled_from([0.0, 10.0]), next_open=st.booleans())
+def test_random_cases_match_vectorbt(seed, n_t, n_a, every, fees, slip_bps, next_open):
+    close, open_ = _market(seed, n_t, n_a)
+    rng = np.random.default_rng(seed)
+    raw = rng.dirichlet(np.ones(n_a + 1), n_t)[:, :n_a] * rng.choice([0.0, 1.0], (n_t, n_a),
+                                                                     p=[0.3, 0.7])
+    w = pd.DataFrame(raw, close.index, close.columns).iloc[::every]
+    ours = bt.run(close, w, fill="next_open" if next_open else "next_close",
+                  market=bt.Market(open=open_), rules=bt.Rules.none(),
+                  costs=bt.CostModel.percentage(fees, slippage_bps=slip_bps))
+    pf = _vbt(close, w, fees, slippage=slip_bps / 1e4, open_=open_ if next_open else None)
+    np.testing.assert_allclose(ours.equity.to_numpy(), pf.value().to_numpy(), rtol=1e-9)

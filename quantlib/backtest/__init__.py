@@ -160,7 +160,11 @@ def _result(p: dict[str, Any], out: dict[str, np.ndarray], record_trades: bool) 
     prev = np.vstack([np.full((1, n_s), init), eq[:-1]])
     close3 = np.nan_to_num(p["close_ff"])[:, None, :]
     shares3 = out["pos"].reshape(len(prices), n_s, n_a)
-    weights3 = shares3 * close3 / eq[:, :, None]
+    with np.errstate(divide="ignore", invalid="ignore"):  # a wiped-out portfolio: NaN weights
+        weights3 = shares3 * close3 / eq[:, :, None]
+        turnover = traded / prev
+        exposure = 1.0 - _cash(eq, shares3, close3) / eq
+        returns = eq / prev - 1.0
     cols = strat if strat is not None else pd.Index(["strategy"])
     poscols = (pd.MultiIndex.from_product([strat, prices.columns]) if strat is not None
                else prices.columns)
@@ -170,12 +174,11 @@ def _result(p: dict[str, Any], out: dict[str, np.ndarray], record_trades: bool) 
         return df if strat is not None else df.iloc[:, 0].rename(None)
 
     return BacktestResult(
-        equity=frame(eq), returns=frame(eq / prev - 1.0),
+        equity=frame(eq), returns=frame(returns),
         positions=pd.DataFrame(weights3.reshape(len(prices), -1), prices.index, poscols),
         trades=_trades_frame(p, out) if record_trades else _trades_frame(
             p, {**out, "rec": np.zeros((0, 6)), "rec_count": np.zeros(n_s, np.int64)}),
-        turnover=frame(traded / prev), costs=frame(out["cost"]),
-        exposure=frame(1.0 - _cash(eq, shares3, close3) / eq),
+        turnover=frame(turnover), costs=frame(out["cost"]), exposure=frame(exposure),
         shares=pd.DataFrame(out["pos"], prices.index, poscols), init_cash=init,
     )
 
