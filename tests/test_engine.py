@@ -110,9 +110,9 @@ def test_limit_down_blocks_sell_st_and_chinext_boards():
     res = bt.run(close, weights, costs=bt.CostModel.frictionless(), rules=bt.Rules(lots=False),
                  market=bt.Market(assets=assets), record_trades=True)
     sells = res.trades[res.trades.side == "sell"]
-    # ST limit-down 9.50 blocks on 08-24; ChiNext -10% (9.00) is inside its 20% band from
-    # 2020-08-24, so it sells on 08-24; the ST stock sells on 08-25 at 9.00 (> 9.03? no: limit
-    # down from 9.50 is 9.03, 9.00 <= 9.03 blocks again) -> never sold.
+    # Sells are due on 2020-08-24. ST (5%): limit-down 9.50, close 9.50 -> blocked, pending;
+    # 08-25: limit-down round(9.50 * 0.95) = 9.03 and close 9.00 <= 9.03 -> blocked again.
+    # ChiNext -10% (9.00) is inside its 20% band from 2020-08-24 -> sells on 08-24.
     assert sells["asset"].tolist() == ["cy"]
     assert sells["date"].iloc[0] == close.index[2]
 
