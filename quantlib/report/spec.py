@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from quantlib.errors import QuantlibError, UnknownNameError
+from quantlib.errors import DateRangeError, QuantlibError, UnknownNameError
 
 __all__ = [
     "BacktestSpec",
     "ParamTypeError",
+    "parse_date",
     "param_table",
     "parse_params",
     "strategy_module",
@@ -61,6 +62,20 @@ class BacktestSpec:
         kw = dict(self.costs)
         kw["stamp_duty_schedule"] = tuple(tuple(x) for x in kw.get("stamp_duty_schedule", ()))
         return CostModel(**kw)
+
+
+def parse_date(value: Any, what: str) -> Any:
+    """``pd.Timestamp`` of ``value`` (a day), or :class:`DateRangeError` saying how to write it."""
+    import pandas as pd
+
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise DateRangeError(f"{what} {value!r} is not a date; write it as YYYY-MM-DD, e.g. "
+                             "2024-03-15.") from None
+    if ts is pd.NaT or ts.tzinfo is not None:
+        raise DateRangeError(f"{what} {value!r} is not a plain date; write it as YYYY-MM-DD.")
+    return ts.normalize()
 
 
 def strategy_module(name: str) -> ModuleType:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from quantlib.errors import DateRangeError, QuantlibError
 from quantlib.report.inputs import StrategyInputs
-from quantlib.report.spec import BacktestSpec, strategy_module, validate_params
+from quantlib.report.spec import BacktestSpec, parse_date, strategy_module, validate_params
 
 __all__ = ["BacktestOutcome", "FillUnavailableError", "run_spec", "tearsheet_context"]
 
@@ -60,8 +60,8 @@ def _window(spec: BacktestSpec, weights: pd.DataFrame, prices: pd.DataFrame
             ) -> tuple[pd.Timestamp, pd.Timestamp]:
     first_decision = weights.index[0]
     last = prices.index[-1]
-    start = first_decision if spec.start is None else pd.Timestamp(spec.start)
-    end = last if spec.end is None else pd.Timestamp(spec.end)
+    start = first_decision if spec.start is None else parse_date(spec.start, "start")
+    end = last if spec.end is None else parse_date(spec.end, "end")
     if start < first_decision:
         raise DateRangeError(
             f"start {start.date()} is before {spec.strategy}'s first decision on "

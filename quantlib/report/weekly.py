@@ -201,8 +201,10 @@ def _industry_block(inputs: WeeklyInputs, day: pd.Timestamp, k: int) -> dict[str
 
 
 def _resolve_day(inputs: WeeklyInputs, date: str | pd.Timestamp | None) -> pd.Timestamp:
+    from quantlib.report.spec import parse_date
+
     close = inputs.closes["wind_all_a"]
-    when = close.index[-1] if date is None else pd.Timestamp(date)
+    when = close.index[-1] if date is None else parse_date(date, "date")
     upto = close.index[close.index <= when]
     if len(upto) == 0:
         raise DataValidationError(

@@ -1,0 +1,223 @@
+"""quantlib.report units: weekly returns by hand, parameter parsing, manifests, monthly table,
+HTML rendering, figures, the weights carried into a backtest window."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from quantlib.errors import DateRangeError, UnknownNameError
+from quantlib.report import html, manifest, plots, tables
+from quantlib.report.inputs import INPUT_BUILDERS, builder_for
+from quantlib.report.spec import (
+    BacktestSpec,
+    ParamTypeError,
+    param_table,
+    parse_params,
+    strategy_module,
+    validate_params,
+)
+from quantlib.report.tearsheet import _traded_weights, _window, monthly_returns
+from quantlib.report.weekly import week_return
+from strategies import STRATEGIES
+
+
+def _series(values: list[float], start: str = "2024-01-01") -> pd.Series:
+    return pd.Series(values, index=pd.bdate_range(start, periods=len(values)), dtype=float)
+
+
+def test_week_return_by_hand() -> None:
+    # 2024-01-01 is a Monday: week 1 = Jan 1-5, week 2 = Jan 8-12
+    close = _series([100, 101, 102, 103, 104, 110, 99, 105, 106, 108])
+    r = week_return(close, pd.Timestamp("2024-01-10"))
+    assert r == {"as_of": "2024-01-10", "base": "2024-01-05", "close": 105.0,
+                 "week_return": pytest.approx(105 / 104 - 1, rel=1e-15)}
+    # a Sunday reports the week that ended on the Friday before
+    assert week_return(close, pd.Timestamp("2024-01-14"))["base"] == "2024-01-05"
+    assert week_return(close, pd.Timestamp("2024-01-14"))["as_of"] == "2024-01-12"
+    assert week_return(close, pd.Timestamp("2024-01-03")) is None  # no week before
+    assert week_return(close, pd.Timestamp("2023-12-01")) is None
+
+
+def test_week_return_skips_missing_days() -> None:
+    close = _series([100, 101, np.nan, 103, 104, 110, 99, np.nan])
+    r = week_return(close, pd.Timestamp("2024-01-10"))
+    assert r["as_of"] == "2024-01-09" and r["week_return"] == pytest.approx(99 / 104 - 1)
+
+
+def test_every_registered_strategy_has_an_input_builder() -> None:
+    assert set(STRATEGIES) == set(INPUT_BUILDERS)
+    with pytest.raises(UnknownNameError, match="Did you mean 'industry_rotation'"):
+        builder_for("industry_rotaton")
+
+
+def test_unknown_strategy_suggests_close_matches() -> None:
+    with pytest.raises(UnknownNameError, match="Did you mean 'ma_distance_timing'"):
+        strategy_module("ma_distance_timin")
+
+
+@pytest.mark.parametrize(("pairs", "expected"), [
+    (["k=3"], {"k": 3}),
+    (["model=blend", "weighting=score"], {"model": "blend", "weighting": "score"}),
+], ids=["int", "str"])
+def test_parse_params_rotation(pairs: list[str], expected: dict) -> None:
+    assert parse_params(STRATEGIES["industry_rotation"], pairs) == expected
+
+
+def test_parse_params_types() -> None:
+    timing = STRATEGIES["ma_distance_timing"]
+    got = parse_params(timing, ["threshold=0.05", "use_rules=false", "short= 10"])
+    assert got == {"threshold": 0.05, "use_rules": False, "short": 10}
+    assert type(got["threshold"]) is float and type(got["short"]) is int
+    pos = STRATEGIES["valuation_position"]
+    assert parse_params(pos, ["window=none"]) == {"window": None}
+    assert parse_params(pos, ["window=500"]) == {"window": 500}
+
+
+@pytest.mark.parametrize(("pair", "match"), [
+    ("short=abc", "takes int, got 'abc'"),
+    ("short=2.5", "takes int"),
+    ("use_rules=maybe", "takes bool"),
+    ("threshold=nan", "takes float"),
+    ("short", "not of the form name=value"),
+], ids=["text-for-int", "float-for-int", "bad-bool", "nan", "no-equals"])
+def test_parse_params_rejects_wrong_types(pair: str, match: str) -> None:
+    with pytest.raises(ParamTypeError, match=match):
+        parse_params(STRATEGIES["ma_distance_timing"], [pair])
+
+
+def test_unknown_parameter_suggests_close_matches() -> None:
+    with pytest.raises(UnknownNameError, match="Did you mean 'threshold'"):
+        parse_params(STRATEGIES["ma_distance_timing"], ["treshold=0.02"])
+
+
+def test_validate_params_fills_defaults_and_checks_types() -> None:
+    timing = STRATEGIES["ma_distance_timing"]
+    full = validate_params(timing, {"short": 10})
+    assert full == {**dataclasses.asdict(timing.Params()), "short": 10}
+    with pytest.raises(ParamTypeError, match="takes int"):
+        validate_params(timing, {"short": "10"})
+    with pytest.raises(ParamTypeError, match="takes bool"):
+        validate_params(timing, {"use_rules": 1})
+
+
+def test_param_table_lists_defaults() -> None:
+    rows = {r["name"]: r for r in param_table(STRATEGIES["valuation_position"])}
+    assert rows["window"] == {"name": "window", "type": "int | None", "default": "None"}
+    assert rows["rule"]["default"] == "'mean_30_70'"
+
+
+def test_monthly_returns_by_hand() -> None:
+    idx = pd.DatetimeIndex(["2024-01-30", "2024-01-31", "2024-02-01", "2025-03-03"])
+    r = pd.Series([0.1, -0.1, 0.02, 0.05], index=idx)
+    table = monthly_returns(r)
+    assert table.loc[2024, 1] == pytest.approx(1.1 * 0.9 - 1)
+    assert table.loc[2024, 2] == pytest.approx(0.02)
+    assert np.isnan(table.loc[2024, 3])
+    assert table.loc[2024, "year"] == pytest.approx(1.1 * 0.9 * 1.02 - 1)
+    assert table.loc[2025, "year"] == pytest.approx(0.05)
+    assert list(table.columns) == [*range(1, 13), "year"]
+
+
+def test_traded_weights_carry_the_target_in_force_into_the_window() -> None:
+    days = pd.bdate_range("2024-01-01", periods=10)
+    weights = pd.DataFrame({"a": [1.0, 0.0, 0.5]}, index=days[[0, 3, 7]])
+    prices = pd.DataFrame({"a": np.arange(10.0) + 1}, index=days).iloc[5:9]
+    got = _traded_weights(weights, prices)
+    assert list(got.index) == [days[5], days[7]]
+    assert list(got["a"]) == [0.0, 0.5]
+
+
+def test_window_names_the_warm_up() -> None:
+    days = pd.bdate_range("2024-01-01", periods=200)
+    prices = pd.DataFrame({"a": 1.0}, index=days)
+    weights = pd.DataFrame({"a": [1.0]}, index=days[[119]])
+    spec = BacktestSpec("ma_distance_timing", {}, "2024-01-03", None, "next_close", {})
+    with pytest.raises(DateRangeError, match=r"before ma_distance_timing's first decision on "
+                       r"2024-06-14.*warm-up.*--start 2024-06-14"):
+        _window(spec, weights, prices)
+    late = dataclasses.replace(spec, start="2030-01-01")
+    with pytest.raises(DateRangeError, match="after the last price"):
+        _window(late, weights, prices)
+    swapped = dataclasses.replace(spec, start="2024-09-02", end="2024-08-01")
+    with pytest.raises(DateRangeError, match="before start"):
+        _window(swapped, weights, prices)
+
+
+def _manifest() -> dict:
+    spec = BacktestSpec("ma_distance_timing", {"short": 20}, "2020-01-02", "2020-12-31",
+                        "next_close", {"commission_rate": 0.00025, "min_commission_cny": 0.0,
+                                       "transfer_fee_rate": 0.0, "slippage_bps": 0.0,
+                                       "stamp_duty_schedule": (("1900-01-01", 0.001),)})
+    data = manifest.data_hashes(["wind_all_a"])
+    return manifest.build_manifest(spec, datasets=data, packages=manifest.package_versions(),
+                                   command="quantlib backtest ...", outputs={"a.csv": "00"})
+
+
+def test_manifest_round_trips_the_spec() -> None:
+    m = _manifest()
+    spec = manifest.spec_from_manifest(m)
+    assert spec.strategy == "ma_distance_timing" and spec.start == "2020-01-02"
+    assert m["costs"]["stamp_duty_schedule"] == [["1900-01-01", 0.001]]
+    assert spec.cost_model().stamp_duty_schedule == (("1900-01-01", 0.001),)
+    assert set(manifest.PACKAGES) <= set(m["packages"])
+    manifest.check_data(m, manifest.data_hashes(["wind_all_a"]))  # same data: no error
+
+
+def test_manifest_refuses_changed_data_and_names_the_dataset() -> None:
+    m = _manifest()
+    current = manifest.data_hashes(["wind_all_a"])
+    current["wind_all_a"]["sha256"] = "f" * 64
+    with pytest.raises(manifest.DataMismatchError, match="dataset 'wind_all_a' differs"):
+        manifest.check_data(m, current)
+    with pytest.raises(manifest.DataMismatchError, match="now missing"):
+        manifest.check_data(m, {})
+
+
+def test_manifest_errors() -> None:
+    m = _manifest()
+    with pytest.raises(manifest.ManifestError, match="manifest_version"):
+        manifest.spec_from_manifest({**m, "manifest_version": 99})
+    broken = {k: v for k, v in m.items() if k != "params"}
+    with pytest.raises(manifest.ManifestError, match="lacks the field 'params'"):
+        manifest.spec_from_manifest(broken)
+    assert manifest.package_warnings(m, {**m["packages"], "numpy": "0.0"}) == [
+        f"numpy is 0.0 here, {m['packages']['numpy']} in the manifest: digits may differ"]
+
+
+def test_render_fails_on_a_missing_key() -> None:
+    assert html.render("<p>$a</p>", {"a": "x"}) == "<p>x</p>"
+    with pytest.raises(KeyError):
+        html.render("<p>$a $b</p>", {"a": "x"})
+
+
+def test_templates_have_no_remote_resources() -> None:
+    for name in ("tearsheet.html", "weekly.html"):
+        text = html.template_text(name)
+        assert "http" not in text and "<script" not in text
+
+
+def test_figures_are_figures_and_png() -> None:
+    days = pd.bdate_range("2020-01-01", periods=300)
+    r = pd.Series(np.sin(np.arange(300)) / 100, index=days)
+    eq = (1 + r).cumprod()
+    regime = pd.Series(np.where(np.arange(300) % 90 < 30, "up", "range"), index=days)
+    w = pd.DataFrame({"a": 0.5, "b": np.where(np.arange(300) > 100, 0.3, 0.0)}, index=days)
+    figs = [plots.equity_figure(eq, eq * 0.9), plots.drawdown_figure(eq / eq.cummax() - 1),
+            plots.weights_figure(w, regime), plots.monthly_heatmap_figure(monthly_returns(r))]
+    assert all(isinstance(f, Figure) for f in figs)
+    png = html.figure_png(figs[0], dpi=40)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert html.png_data_uri(b"abc") == "data:image/png;base64,YWJj"
+
+
+def test_metrics_table_formats() -> None:
+    m = pd.DataFrame({"strategy": {"annual_return": 0.1234, "sharpe_ratio": 1.234,
+                                   "start": pd.Timestamp("2020-01-02"), "alpha": np.nan}})
+    got = tables.metrics_table(m)["strategy"].to_dict()
+    assert got == {"annual_return": "12.34%", "sharpe_ratio": "1.23", "start": "2020-01-02",
+                   "alpha": "-"}

@@ -1,0 +1,163 @@
+"""quantlib weekly: every block's date, numbers equal to the single-model commands, the data
+notes, the CLI formats and bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from quantlib.cli import main
+from quantlib.data import load
+from quantlib.errors import DataValidationError
+from quantlib.report import tables
+from quantlib.report.weekly import load_weekly_inputs, weekly_report
+
+
+@pytest.fixture(scope="module")
+def inputs():  # noqa: ANN201
+    return load_weekly_inputs()
+
+
+@pytest.fixture(scope="module")
+def report(inputs) -> dict:  # noqa: ANN001
+    return weekly_report(inputs)
+
+
+def test_default_date_is_the_last_wind_day(report: dict) -> None:
+    assert report["date"] == "2026-08-21" and report["week_start"] == "2026-08-17"
+    assert report["timing"]["as_of"] == "2026-08-21"
+    assert report["position"]["as_of"] == "2026-08-21"
+
+
+def test_blocks_say_which_date_they_use(report: dict) -> None:
+    market = {r["dataset"]: r for r in report["market"]}
+    assert market["sse_composite"]["as_of"] == "2026-02-27"
+    assert not market["sse_composite"]["current_week"]
+    assert all(market[n]["current_week"] for n in ("wind_all_a", "csi_all_share", "hs300"))
+    assert report["industries"]["as_of"] == "2026-02-26"
+    assert report["industry_returns"]["as_of"] == "2026-02-26"
+    assert not report["industry_returns"]["current_week"]
+    assert report["position"]["pb_date"] == "2026-08-13"
+    notes = " ".join(report["notes"])
+    assert "Industries: as of 2026-02-26, the last Shenwan L1 date" in notes
+    assert "SSE Composite (000001): no data in this week" in notes
+    assert "PROXY" in notes and "PE/PB are proxies" in notes
+    assert "sw_l1 2026-02-26" in notes and "all_a_pb 2026-08-13" in notes
+
+
+def test_index_week_return_by_hand(report: dict) -> None:
+    close = load("hs300", start="2026-08-01", columns=["close"])["close"]
+    row = next(r for r in report["market"] if r["dataset"] == "hs300")
+    assert row["base"] == "2026-08-14"
+    assert row["week_return"] == close["2026-08-21"] / close["2026-08-14"] - 1
+
+
+def test_industry_returns_are_sorted_and_complete(report: dict) -> None:
+    ind = report["industry_returns"]
+    rets = [r["week_return"] for r in ind["all"]]
+    assert rets == sorted(rets, reverse=True) and ind["count"] == 31
+    assert ind["best"] == ind["all"][:5] and ind["worst"] == ind["all"][::-1][:5]
+    sw = load("sw_l1", start="2026-02-01", columns=["close"])["close"]
+    top = ind["best"][0]
+    assert top["week_return"] == pytest.approx(
+        sw.loc["2026-02-26", top["code"]] / sw.loc[top["base"], top["code"]] - 1, rel=1e-14)
+
+
+def test_timing_block_equals_signal_timing(report: dict) -> None:
+    from quantlib import timing
+    from quantlib.cli import _timing_inputs
+
+    _, close, turnover = _timing_inputs("wind_all_a", None)
+    snap = timing.snapshot(timing.timing_state(close, turnover), "2026-08-21")
+    assert report["timing"]["now"] == snap
+    assert report["timing"]["previous"]["date"] == "2026-08-14"
+    assert report["timing"]["changes"][0].startswith("regime")
+
+
+def test_position_and_industry_blocks_equal_their_commands(report: dict) -> None:
+    from quantlib.commands.industries import industry_signal
+    from quantlib.commands.position import position_snapshot
+
+    pos = position_snapshot("2026-08-21", None)
+    assert {k: report["position"][k] for k in pos} == pos
+    assert report["position"]["previous_date"] == "2026-08-14"
+    sig = industry_signal("2026-08-21", "all", 5, None)
+    assert report["industries"]["models"] == sig["models"]
+    assert set(sig["models"]) == {"trend", "two_beta", "earnings", "reversal", "blend"}
+
+
+def test_past_week_has_aligned_dates_and_the_readme_regime(inputs) -> None:  # noqa: ANN001
+    rep = weekly_report(inputs, "2023-01-22")  # a Sunday: the week ending Friday 2023-01-20
+    assert rep["date"] == "2023-01-20"
+    assert rep["timing"]["now"]["regime"] == "range"
+    assert round(100 * rep["timing"]["now"]["distance"], 2) == -0.13
+    assert rep["industries"]["as_of"] == "2023-01-20"
+    assert all(r["current_week"] for r in rep["market"])
+    assert not any(n.startswith("Industries:") for n in rep["notes"])
+
+
+def test_block_without_data_says_why(inputs) -> None:  # noqa: ANN001
+    rep = weekly_report(inputs, "2012-06-01")
+    assert rep["position"]["available"] is False
+    assert "PE data starts 2015-01-05" in rep["position"]["reason"]
+    text = tables.weekly_text(rep)
+    assert "POSITION  unavailable:" in text
+    csi = next(r for r in rep["market"] if r["dataset"] == "wind_all_a")
+    assert csi["as_of"] == "2012-06-01"
+
+
+@pytest.mark.parametrize(("date", "match"), [
+    ("1990-01-01", "before the data: WIND All A starts 1994-12-30"),
+    ("1995-03-01", "inside the warm-up: the regime needs 120 days"),
+], ids=["before-data", "warm-up"])
+def test_dates_the_data_cannot_support(inputs, date: str, match: str) -> None:  # noqa: ANN001
+    with pytest.raises(DataValidationError, match=match):
+        weekly_report(inputs, date)
+
+
+def test_text_layout(report: dict) -> None:
+    text = tables.weekly_text(report)
+    for head in ("MARKET  week 2026-08-17 .. 2026-08-21", "TIMING  WIND All A, as of 2026-08-21",
+                 "POSITION  WIND All A, as of 2026-08-21",
+                 "INDUSTRIES  picks per model, as of 2026-02-26", "DATA NOTES"):
+        assert head in text
+    assert max(len(line) for line in text.splitlines() if not line.startswith("  - ")) <= 200
+
+
+def test_cli_json_and_quiet(report: dict) -> None:
+    res = CliRunner().invoke(main, ["weekly", "--format", "json", "--quiet"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout) == json.loads(json.dumps(report))
+    assert res.stderr == ""
+
+
+def test_cli_writes_html_with_progress(tmp_path: Path) -> None:
+    res = CliRunner().invoke(main, ["weekly", "--format", "html", "--out", str(tmp_path),
+                                    "--date", "2024-03-15"])
+    assert res.exit_code == 0, res.output
+    page = (tmp_path / "weekly-2024-03-15.html").read_text("utf-8")
+    assert "data:image/png;base64," in page and "week ending 2024-03-15" in page
+    assert "http" not in page and "<script" not in page
+    assert "weekly:" in res.stderr  # the progress bar
+
+
+@pytest.mark.parametrize(("args", "match"), [
+    (["--date", "1990-01-01"], "before the data"),
+    (["--date", "not-a-date"], "not-a-date"),
+    (["--k", "40"], "40 is not in the range"),
+], ids=["early", "garbage", "k"])
+def test_cli_bad_input(args: list[str], match: str) -> None:
+    res = CliRunner().invoke(main, ["weekly", "--quiet", *args])
+    assert res.exit_code == 2 and match in res.output
+
+
+def test_cli_unwritable_out(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    res = CliRunner().invoke(main, ["weekly", "--quiet", "--out", str(blocker / "sub")])
+    assert res.exit_code == 2
+    assert "cannot write to output directory" in res.output and "--out" in res.output
