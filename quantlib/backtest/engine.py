@@ -340,9 +340,17 @@ def _strategy_1asset_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell
                 value += pos * vp
             if _is_close(value, 0.0):
                 value = 0.0
-            status, cash, pos, side, shares, adj, val, fee = _execute(
-                t, 0, target, value, vp, cash, pos, pos, fill_price, buy_ok, sell_ok,
-                buy_extra, sell_extra, lots, params)
+            status = -1
+            price = fill_price[t, 0]
+            if not np.isnan(price) and value > 0:  # cheap exit of _execute's no-op case
+                cash_ = 0.0 if _is_close(cash, 0.0) else cash
+                pos_ = 0.0 if _is_close(pos, 0.0) else pos
+                if _is_close(target * value / vp - pos_, 0.0):
+                    cash, pos, status = cash_, pos_, 1
+            if status == -1:
+                status, cash, pos, side, shares, adj, val, fee = _execute(
+                    t, 0, target, value, vp, cash, pos, pos, fill_price, buy_ok, sell_ok,
+                    buy_extra, sell_extra, lots, params)
             if status != 0:
                 pending = False
             if status == 2:
