@@ -163,6 +163,12 @@ def _figures(outcome: Any) -> dict[str, str]:
     return {k: png_data_uri(figure_png(f)) for k, f in figs.items()}
 
 
+def _argv() -> list[str] | None:
+    """The command line as typed, when the process is the ``quantlib`` CLI (else None)."""
+    prog = Path(sys.argv[0]).name if sys.argv else ""
+    return ["quantlib", *sys.argv[1:]] if prog in ("quantlib", "cli.py") else None
+
+
 STEPS = ["load data", "target weights", "backtest", "metrics", "figures", "write"]
 
 
@@ -194,8 +200,7 @@ def backtest_body(strategy: str | None, opts: dict[str, Any], manifest_path: str
             outcome.spec, datasets=mf.data_hashes(builder.datasets, cache_dir),
             packages=mf.package_versions(), command=canonical_command(outcome.spec, str(out)),
             outputs=hashes)
-        manifest["argv"] = ["quantlib", *sys.argv[1:]] if recorded is None else recorded.get(
-            "argv")
+        manifest["argv"] = _argv() if recorded is None else recorded.get("argv")
         if recorded is not None:
             manifest["replayed_from"] = str(manifest_path)
         page = tearsheet_html(tearsheet_context(outcome, figures=figures, manifest=manifest))

@@ -153,7 +153,7 @@ def parse_params(module: ModuleType, pairs: Sequence[str]) -> dict[str, Any]:
                                  f"--param {next(iter(fields))}=...")
         key, text = (s.strip() for s in pair.split("=", 1))
         if key not in fields:
-            raise UnknownNameError(f"parameter of strategy {module.NAME!r}", key, fields)
+            raise UnknownNameError(f"{module.NAME} parameter", key, fields)
         types = _type_names(fields[key].type)
         try:
             out[key] = _coerce_text(text, types)
@@ -175,7 +175,7 @@ def validate_params(module: ModuleType, values: Mapping[str, Any]) -> dict[str, 
     fields = {f.name: f for f in dataclasses.fields(module.Params)}
     for key, value in values.items():
         if key not in fields:
-            raise UnknownNameError(f"parameter of strategy {module.NAME!r}", key, fields)
+            raise UnknownNameError(f"{module.NAME} parameter", key, fields)
         types = _type_names(fields[key].type)
         if not _check_value(value, types):
             raise ParamTypeError(f"parameter {key!r} of {module.NAME!r} takes "

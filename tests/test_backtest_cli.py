@@ -1,0 +1,217 @@
+"""quantlib backtest / strategies: outputs, the manifest replay reproducing every digit, the
+tearsheet numbers against a direct engine run, and bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from quantlib.cli import main
+from quantlib.commands.backtest import CSV_OUTPUTS
+
+SHORT = {  # strategy -> a short window and a non-default parameter
+    "ma_distance_timing": ["--start", "2015-01-05", "--end", "2019-12-31",
+                           "--param", "range_weight=0.25", "--fees", "0.0003"],
+    "valuation_position": ["--start", "2016-01-04", "--end", "2018-12-28",
+                           "--param", "rule=pe_20_80"],
+    "industry_rotation": ["--start", "2019-01-04", "--end", "2020-06-30", "--param", "k=3",
+                          "--slippage-bps", "2"],
+}
+
+
+def _invoke(*args: str) -> object:
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = {}
+    for name, extra in SHORT.items():
+        d = tmp_path_factory.mktemp(name)
+        res = _invoke("backtest", name, *extra, "--out", str(d), "--quiet")
+        assert res.exit_code == 0, res.output
+        out[name] = d
+    return out
+
+
+@pytest.mark.parametrize("name", list(SHORT))
+def test_manifest_replay_reproduces_every_digit(runs: dict[str, Path], name: str,
+                                                tmp_path: Path) -> None:
+    first = runs[name]
+    res = _invoke("backtest", "--manifest", str(first / "manifest.json"), "--out",
+                  str(tmp_path), "--quiet")
+    assert res.exit_code == 0, res.output
+    assert f"reproduced: {len(CSV_OUTPUTS)} outputs identical" in res.output
+    for csv in CSV_OUTPUTS:
+        assert (first / csv).read_bytes() == (tmp_path / csv).read_bytes(), csv
+    a = json.loads((first / "manifest.json").read_text())
+    b = json.loads((tmp_path / "manifest.json").read_text())
+    assert {k: v for k, v in a.items() if k != "command"} == {
+        k: v for k, v in b.items() if k not in ("command", "replayed_from")}
+
+
+def test_manifest_records_everything(runs: dict[str, Path]) -> None:
+    from quantlib import __version__
+    from quantlib.data.store import locate
+
+    m = json.loads((runs["ma_distance_timing"] / "manifest.json").read_text())
+    assert m["quantlib_version"] == __version__ and m["strategy"] == "ma_distance_timing"
+    assert m["params"] == {"short": 20, "long": 120, "threshold": 0.03, "trend_method": "sma",
+                           "trend_window": 20, "range_weight": 0.25, "use_rules": True}
+    assert (m["start"], m["end"], m["fill"]) == ("2015-01-05", "2019-12-31", "next_close")
+    assert m["costs"]["commission_rate"] == 0.0003
+    assert m["data"]["wind_all_a"]["sha256"] == locate("wind_all_a").entry["sha256"]
+    assert {"numpy", "pandas", "numba", "python", "quantlib"} <= set(m["packages"])
+    assert "--param range_weight=0.25" in m["command"] and "--fees 0.0003" in m["command"]
+    assert set(m["outputs"]) == set(CSV_OUTPUTS)
+    rot = json.loads((runs["industry_rotation"] / "manifest.json").read_text())
+    assert set(rot["data"]) == {"sw_l1", "sw_l1_pe_ttm", "wind_all_a"}
+
+
+def test_canonical_command_reproduces_too(runs: dict[str, Path], tmp_path: Path) -> None:
+    import shlex
+
+    m = json.loads((runs["valuation_position"] / "manifest.json").read_text())
+    args = shlex.split(m["command"])[1:]
+    args[args.index("--out") + 1] = str(tmp_path)
+    res = _invoke(*args, "--quiet")
+    assert res.exit_code == 0, res.output
+    for csv in CSV_OUTPUTS:
+        assert (runs["valuation_position"] / csv).read_bytes() == (tmp_path / csv).read_bytes()
+
+
+def test_replay_refuses_changed_data(runs: dict[str, Path], tmp_path: Path) -> None:
+    m = json.loads((runs["industry_rotation"] / "manifest.json").read_text())
+    m["data"]["sw_l1_pe_ttm"]["sha256"] = "0" * 64
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(m))
+    res = _invoke("backtest", "--manifest", str(path), "--out", str(tmp_path / "o"), "--quiet")
+    assert res.exit_code == 2
+    assert "dataset 'sw_l1_pe_ttm' differs from the one this manifest was run on" in res.output
+    assert not (tmp_path / "o").exists()  # refused before any output
+
+
+def test_replay_with_other_options_is_refused(runs: dict[str, Path]) -> None:
+    res = _invoke("backtest", "--manifest", str(runs["ma_distance_timing"] / "manifest.json"),
+                  "--param", "short=10")
+    assert res.exit_code == 2 and "--manifest fixes every choice" in res.output
+
+
+def test_outputs_and_tearsheet(runs: dict[str, Path]) -> None:
+    d = runs["industry_rotation"]
+    page = (d / "tearsheet.html").read_text("utf-8")
+    assert page.count("data:image/png;base64,") == 4
+    for section in ("Equity", "Drawdown", "Weights over time", "Monthly returns", "Metrics",
+                    "Trades", "Run manifest"):
+        assert section in page
+    assert "http" not in page.replace("https://", "") and "<script" not in page
+    equity = pd.read_csv(d / "equity.csv", index_col="date", parse_dates=True)
+    assert equity.index[0] == pd.Timestamp("2019-01-04")
+    assert equity.index[-1] == pd.Timestamp("2020-06-30")
+    weights = pd.read_csv(d / "weights.csv", index_col="date", parse_dates=True)
+    assert weights.shape[1] == 31 and (weights.sum(axis=1) <= 1 + 1e-9).all()
+    trades = pd.read_csv(d / "trades.csv")
+    assert list(trades.columns) == ["date", "asset", "side", "shares", "price", "value", "cost"]
+    assert len(trades) > 50
+
+
+def test_tearsheet_equals_a_direct_engine_run(runs: dict[str, Path]) -> None:
+    from quantlib.backtest import CostModel, Market, run
+    from quantlib.data import load
+    from strategies import ma_distance_timing as s
+
+    prices = load("wind_all_a", columns=["close"]).rename(columns={"close": "wind_all_a"})
+    w = s.target_weights(prices, s.Params(range_weight=0.25))
+    window = prices.loc["2015-01-05":"2019-12-31"]
+    carried = w.loc[:"2015-01-05"].iloc[[-1]].set_axis([window.index[0]])
+    w = pd.concat([carried, w.loc["2015-01-06":"2019-12-31"]])
+    costs = CostModel(commission_rate=0.0003, min_commission_cny=0.0, transfer_fee_rate=0.0,
+                      stamp_duty_schedule=())
+    market = Market(assets=pd.DataFrame({"kind": ["index"]}, index=["wind_all_a"]))
+    direct = run(window, w, costs=costs, market=market)
+    got = pd.read_csv(runs["ma_distance_timing"] / "equity.csv", index_col="date",
+                      parse_dates=True)
+    np.testing.assert_array_equal(got["equity"].to_numpy(), direct.equity.to_numpy())
+
+
+def test_default_window_matches_the_timing_script(tmp_path: Path) -> None:
+    import importlib.util
+
+    res = _invoke("backtest", "ma_distance_timing", "--out", str(tmp_path), "--quiet")
+    assert res.exit_code == 0, res.output
+    spec = importlib.util.spec_from_file_location(
+        "backtest_timing", Path(__file__).parents[1] / "scripts" / "backtest_timing.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    table = script.compare()
+    metrics = pd.read_csv(tmp_path / "metrics.csv", index_col="metric")
+    for key in ("total_return", "annual_return", "annual_volatility", "max_drawdown"):
+        assert float(metrics.loc[key, "strategy"]) == pytest.approx(
+            table.loc["timing (rules, range 0.5)", key], rel=1e-12)
+        assert float(metrics.loc[key, "benchmark"]) == pytest.approx(
+            table.loc["buy and hold", key], rel=1e-12)
+
+
+@pytest.mark.parametrize(("args", "match"), [
+    (["ma_distance_timin"], "unknown strategy 'ma_distance_timin'. Did you mean "
+                            "'ma_distance_timing'?"),
+    (["ma_distance_timing", "--param", "treshold=0.02"],
+     "unknown ma_distance_timing parameter 'treshold'. Did you mean 'threshold'"),
+    (["ma_distance_timing", "--param", "short=ten"], "parameter 'short' of "
+                                                     "'ma_distance_timing' takes int, got 'ten'"),
+    (["industry_rotation", "--param", "model=trnd"], "Did you mean 'trend'?"),
+    (["ma_distance_timing", "--start", "1995-01-03"],
+     "start 1995-01-03 is before ma_distance_timing's first decision on 1995-06-26"),
+    (["valuation_position", "--start", "2010-01-04"], "warm-up"),
+    (["ma_distance_timing", "--start", "2031-01-01"], "after the last price"),
+    (["ma_distance_timing", "--start", "yesterday-ish"], "is not a date"),
+    (["ma_distance_timing", "--fees", "-1"], "commission_rate=-1.0 must be finite and >= 0"),
+    (["ma_distance_timing", "--fill", "next_open"], "use --fill next_close"),
+    ([], "give a STRATEGY"),
+], ids=["strategy", "param-name", "param-type", "param-value", "warm-up", "position-warm-up",
+        "late", "bad-date", "fees", "fill", "none"])
+def test_bad_input(args: list[str], match: str, tmp_path: Path) -> None:
+    res = _invoke("backtest", *args, "--out", str(tmp_path / "o"), "--quiet")
+    assert res.exit_code == 2, res.output
+    assert match in res.output
+
+
+def test_unwritable_out_fails_before_running(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    res = _invoke("backtest", "ma_distance_timing", "--out", str(blocker / "o"), "--quiet")
+    assert res.exit_code == 2 and "cannot write to output directory" in res.output
+
+
+def test_unreadable_manifest(tmp_path: Path) -> None:
+    bad = tmp_path / "m.json"
+    bad.write_text("{not json")
+    res = _invoke("backtest", "--manifest", str(bad))
+    assert res.exit_code == 2 and "cannot read manifest" in res.output
+
+
+def test_progress_bar_and_quiet(tmp_path: Path) -> None:
+    args = ["backtest", "ma_distance_timing", "--start", "2024-01-02", "--out", str(tmp_path)]
+    loud = _invoke(*args)
+    quiet = _invoke(*args, "--quiet")
+    assert loud.exit_code == quiet.exit_code == 0
+    assert "backtest ma_distance_timing:" in loud.stderr and quiet.stderr == ""
+
+
+def test_strategies_lists_parameters_and_defaults() -> None:
+    from strategies import STRATEGIES
+
+    res = _invoke("strategies")
+    assert res.exit_code == 0
+    for name in STRATEGIES:
+        assert name in res.output
+    assert "range_weight  float        default 0.5" in res.output
+    items = json.loads(_invoke("strategies", "--format", "json").stdout)
+    rot = next(i for i in items if i["name"] == "industry_rotation")
+    assert {"name": "k", "type": "int", "default": "5"} in rot["params"]
+    assert rot["datasets"] == ["sw_l1", "sw_l1_pe_ttm", "wind_all_a"]
