@@ -1,0 +1,67 @@
+"""Open the tearsheet and the weekly page in headless Chromium (offline): no console message,
+and a screenshot that is not blank. Skipped when Chromium is not installed."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from quantlib.cli import main
+
+CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser",
+                                                 "google-chrome")) if p), None)
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="headless Chromium is not installed (Debian: apt-get install -y "
+    "chromium); the HTML render check needs it")
+
+
+def _open(page: Path, tmp: Path) -> tuple[list[str], Path]:
+    """Render ``page`` offline; return Chromium's console lines and the screenshot path."""
+    shot = tmp / (page.stem + ".png")
+    proc = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+         "--enable-logging=stderr", "--v=0", f"--user-data-dir={tmp / 'profile'}",
+         "--host-resolver-rules=MAP * ~NOTFOUND", "--window-size=1200,2400",
+         f"--screenshot={shot}", page.as_uri()],
+        capture_output=True, text=True, timeout=180, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return [line for line in proc.stderr.splitlines() if ":CONSOLE" in line], shot
+
+
+def _not_blank(shot: Path) -> float:
+    from matplotlib.image import imread
+
+    pixels = imread(shot)[..., :3]
+    return float((pixels.mean(axis=2) < 0.9).mean())  # share of non-white pixels
+
+
+def test_the_check_catches_console_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.html"
+    bad.write_text("<!DOCTYPE html><html><body><p>x</p><script>undefinedFn();</script>"
+                   "</body></html>")
+    console, _ = _open(bad, tmp_path)
+    assert any("Uncaught ReferenceError" in line for line in console)
+
+
+def test_tearsheet_renders_without_console_errors(tmp_path: Path) -> None:
+    out = tmp_path / "bt"
+    res = CliRunner().invoke(main, ["backtest", "industry_rotation", "--start", "2018-01-05",
+                                    "--end", "2021-12-31", "--out", str(out), "--quiet"])
+    assert res.exit_code == 0, res.output
+    console, shot = _open(out / "tearsheet.html", tmp_path)
+    assert console == []
+    assert np.isfinite(share := _not_blank(shot)) and share > 0.05
+
+
+def test_weekly_page_renders_without_console_errors(tmp_path: Path) -> None:
+    res = CliRunner().invoke(main, ["weekly", "--format", "html", "--out", str(tmp_path),
+                                    "--quiet"])
+    assert res.exit_code == 0, res.output
+    console, shot = _open(tmp_path / "weekly-2026-08-21.html", tmp_path)
+    assert console == []
+    assert _not_blank(shot) > 0.05
