@@ -60,7 +60,7 @@ def tearsheet_html(ctx: dict[str, Any]) -> str:
         "setup": ctx["setup"], "params": ctx["params"], "metrics": ctx["metrics"],
         "equity": _img(figs["equity"], "equity vs benchmark"),
         "drawdown": _img(figs["drawdown"], "drawdown"),
-        "weights": _img(figs["weights"], "weights over time with regime shading"),
+        "weights": _img(figs["weights"], "weights over time with the regime strip"),
         "heatmap": _img(figs["monthly"], "monthly returns heatmap"),
         "monthly": ctx["monthly"], "trades": ctx["trades"],
         "trade_count": html.escape(ctx["trade_count"]), "notes": _list(ctx["notes"]),

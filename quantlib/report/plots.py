@@ -69,13 +69,22 @@ def drawdown_figure(drawdown: pd.Series, benchmark_drawdown: pd.Series | None = 
     return fig
 
 
+def _regime_strip(ax: Any, regime: pd.Series) -> None:
+    shade_regimes(ax, regime, alpha=0.9)
+    ax.set_yticks([])
+    ax.set_ylabel("regime", rotation=0, ha="right", va="center", fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.6), fontsize=7, ncol=3, frameon=False)
+
+
 def weights_figure(weights: pd.DataFrame, regime: pd.Series, *, top: int = 8) -> Figure:
     """Weights held over time (stacked; the ``top`` assets by mean weight, the rest as
-    ``other``), over WIND All A's regime shading."""
-    fig = Figure(figsize=_SIZE, layout="constrained")
-    ax = fig.add_subplot()
-    shade_regimes(ax, regime)
+    ``other``; weekly means when there are several assets), above a strip of WIND All A's
+    regime (up / range / down)."""
+    fig = Figure(figsize=(10.0, 4.2), layout="constrained")
+    ax, strip = fig.subplots(2, 1, sharex=True, height_ratios=[6, 0.5])
     w = weights.fillna(0.0)
+    if w.shape[1] > 1:
+        w = w.resample("W-FRI").mean().dropna(how="all")
     order = w.mean().sort_values(ascending=False).index
     shown = [c for c in order[:top] if w[c].max() > 0]
     stack = w[shown].copy()
@@ -84,11 +93,13 @@ def weights_figure(weights: pd.DataFrame, regime: pd.Series, *, top: int = 8) ->
         stack["other"] = rest
     if stack.shape[1]:
         ax.stackplot(stack.index, stack.to_numpy(float).T, labels=[str(c) for c in stack],
-                     alpha=0.85, step="post")
+                     alpha=0.9, step="post")
     ax.set_ylim(0, max(1.0, float(w.sum(axis=1).max()) * 1.05))
     ax.set_ylabel("weight")
-    ax.set_title("Weights held (shading: WIND All A regime)")
-    ax.legend(loc="upper left", fontsize=7, ncol=min(6, stack.shape[1] + 3))
+    ax.set_title("Weights held" + (" (weekly means)" if weights.shape[1] > 1 else ""))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize=7, ncol=min(9, stack.shape[1]))
+    _regime_strip(strip, regime)
     return fig
 
 
