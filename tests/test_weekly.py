@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -18,12 +17,12 @@ from quantlib.report.weekly import load_weekly_inputs, weekly_report
 
 
 @pytest.fixture(scope="module")
-def inputs():  # noqa: ANN201
+def inputs():
     return load_weekly_inputs()
 
 
 @pytest.fixture(scope="module")
-def report(inputs) -> dict:  # noqa: ANN001
+def report(inputs) -> dict:
     return weekly_report(inputs)
 
 
@@ -90,7 +89,7 @@ def test_position_and_industry_blocks_equal_their_commands(report: dict) -> None
     assert set(sig["models"]) == {"trend", "two_beta", "earnings", "reversal", "blend"}
 
 
-def test_past_week_has_aligned_dates_and_the_readme_regime(inputs) -> None:  # noqa: ANN001
+def test_past_week_has_aligned_dates_and_the_readme_regime(inputs) -> None:
     rep = weekly_report(inputs, "2023-01-22")  # a Sunday: the week ending Friday 2023-01-20
     assert rep["date"] == "2023-01-20"
     assert rep["timing"]["now"]["regime"] == "range"
@@ -100,7 +99,7 @@ def test_past_week_has_aligned_dates_and_the_readme_regime(inputs) -> None:  # n
     assert not any(n.startswith("Industries:") for n in rep["notes"])
 
 
-def test_block_without_data_says_why(inputs) -> None:  # noqa: ANN001
+def test_block_without_data_says_why(inputs) -> None:
     rep = weekly_report(inputs, "2012-06-01")
     assert rep["position"]["available"] is False
     assert "PE data starts 2015-01-05" in rep["position"]["reason"]
@@ -114,7 +113,7 @@ def test_block_without_data_says_why(inputs) -> None:  # noqa: ANN001
     ("1990-01-01", "before the data: WIND All A starts 1994-12-30"),
     ("1995-03-01", "inside the warm-up: the regime needs 120 days"),
 ], ids=["before-data", "warm-up"])
-def test_dates_the_data_cannot_support(inputs, date: str, match: str) -> None:  # noqa: ANN001
+def test_dates_the_data_cannot_support(inputs, date: str, match: str) -> None:
     with pytest.raises(DataValidationError, match=match):
         weekly_report(inputs, date)
 

@@ -41,7 +41,7 @@ def format_text(items: list[dict[str, Any]]) -> str:
         universe = s["universe"]
         shown = ", ".join(universe[:4]) + (f" ... ({len(universe)})" if len(universe) > 4 else "")
         lines += [s["name"], f"  {s['summary']}", f"  universe: {shown}",
-                  f"  inputs: {s['inputs'] or 'no input builder: not runnable by quantlib backtest'}"
+                  f"  inputs: {s['inputs'] or 'no input builder (not runnable by backtest)'}"
                   + (f" [{', '.join(s['datasets'])}]" if s["datasets"] else ""),
                   "  parameters:"]
         width = max(len(p["name"]) for p in s["params"]) if s["params"] else 0

@@ -14,8 +14,14 @@ from importlib import resources
 from string import Template
 from typing import Any
 
-__all__ = ["figure_png", "png_data_uri", "render", "template_text", "tearsheet_html",
-           "weekly_html"]
+__all__ = [
+    "figure_png",
+    "png_data_uri",
+    "render",
+    "tearsheet_html",
+    "template_text",
+    "weekly_html",
+]
 
 
 def figure_png(fig: Any, dpi: int = 110) -> bytes:

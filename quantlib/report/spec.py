@@ -18,8 +18,8 @@ from quantlib.errors import DateRangeError, QuantlibError, UnknownNameError
 __all__ = [
     "BacktestSpec",
     "ParamTypeError",
-    "parse_date",
     "param_table",
+    "parse_date",
     "parse_params",
     "strategy_module",
     "validate_params",

@@ -6,7 +6,6 @@ pages embed :func:`html_table` output.
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import pandas as pd
@@ -111,12 +110,13 @@ def _market_text(report: dict[str, Any]) -> list[str]:
 
 def _timing_text(t: dict[str, Any]) -> list[str]:
     s = t["now"]
+    side = "above" if s["ma_fast"] >= s["trend_line"] else "below"
     lines = [f"TIMING  WIND All A, as of {t['as_of']}" + ("  [PROXY]" if t["proxy"] else "")]
     lines += _rows([
         ("close", f"{s['close']:,.2f}"), ("MA5", f"{s['ma_fast']:,.2f}"),
         ("MA20", f"{s['ma_short']:,.2f}"), ("MA120", f"{s['ma_long']:,.2f}"),
         ("distance", f"{100 * s['distance']:+.2f}%  (threshold +-3%)"),
-        ("trend line", f"{s['trend_line']:,.2f}  (MA5 {'above' if s['ma_fast'] >= s['trend_line'] else 'below'})"),
+        ("trend line", f"{s['trend_line']:,.2f}  (MA5 {side})"),
         ("money effect", f"{100 * s['money_effect']:+.2f}%"),
         ("regime", f"{s['regime']} since {s['regime_since']} ({s['regime_days']} days); raw "
                    f"{s['raw_regime']}")])

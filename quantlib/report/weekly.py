@@ -124,7 +124,8 @@ def _industry_returns(inputs: WeeklyInputs, day: pd.Timestamp, n: int) -> dict[s
             rows.append({"code": str(code), "name": inputs.sw_names.get(str(code), ""),
                          "week_return": r["week_return"], "base": r["base"]})
     rows.sort(key=lambda x: x["week_return"], reverse=True)
-    return {"available": True, "as_of": str(as_of.date()), "current_week": _week_start(as_of) == _week_start(day),
+    return {"available": True, "as_of": str(as_of.date()),
+            "current_week": _week_start(as_of) == _week_start(day),
             "count": len(rows), "best": rows[:n], "worst": rows[::-1][:n], "all": rows}
 
 
