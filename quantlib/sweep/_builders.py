@@ -82,22 +82,23 @@ def warmup_bars(module: ModuleType, combos: pd.DataFrame, base: Any) -> int:
 
 
 def build_weights(module: ModuleType, signal_prices: pd.DataFrame, engine_prices: pd.DataFrame,
-                  combos: pd.DataFrame, base: Any) -> np.ndarray:
+                  combos: pd.DataFrame, base: Any,
+                  kwargs: dict[str, Any] | None = None) -> np.ndarray:
     """Return the (T, B, A) dense target weights of a batch, Fortran-ordered (one strategy's
-    path contiguous), T = ``engine_prices`` rows."""
+    path contiguous), T = ``engine_prices`` rows. ``kwargs`` go to ``target_weights``."""
     if module.NAME == "ma_distance_timing":
         return _timing_weights(signal_prices, engine_prices, combos, base)
-    return _generic_weights(module, signal_prices, engine_prices, combos, base)
+    return _generic_weights(module, signal_prices, engine_prices, combos, base, kwargs or {})
 
 
 def _generic_weights(module: ModuleType, signal_prices: pd.DataFrame,
                      engine_prices: pd.DataFrame, combos: pd.DataFrame,
-                     base: Any) -> np.ndarray:
+                     base: Any, kwargs: dict[str, Any]) -> np.ndarray:
     n_t, n_a = engine_prices.shape
     out = np.zeros((n_t, len(combos), n_a), order="F")
     for b, row in enumerate(combos.to_dict(orient="records")):
         params = dataclasses.replace(base, **row)
-        w = module.target_weights(signal_prices, params)
+        w = module.target_weights(signal_prices, params, **kwargs)
         dense = w.reindex(columns=engine_prices.columns, fill_value=0.0)
         dense = dense.reindex(engine_prices.index).ffill().fillna(0.0)
         out[:, b, :] = dense.to_numpy(dtype=np.float64)

@@ -29,7 +29,11 @@ class SweepError(QuantlibError, ValueError):
 
 @dataclass(frozen=True, kw_only=True)
 class BacktestOptions:
-    """Engine and metric settings shared by every combination (see ``backtest.run``)."""
+    """Engine and metric settings shared by every combination (see ``backtest.run``).
+
+    ``weights_kwargs`` are extra keyword arguments of the strategy's ``target_weights`` (e.g.
+    ``pe_ttm`` for industry_rotation).
+    """
 
     fill: str = "next_close"
     costs: Any = None
@@ -38,6 +42,7 @@ class BacktestOptions:
     market: Any = None
     risk_free: float = DEFAULT_RISK_FREE_RATE
     periods_per_year: float = TRADING_DAYS_PER_YEAR
+    weights_kwargs: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def engine_kwargs(self) -> dict[str, Any]:
         return {"fill": self.fill, "costs": self.costs, "rules": self.rules,
@@ -192,7 +197,8 @@ def _plan(strategy: Any, grid: Mapping[str, Any], prices: pd.DataFrame, base: An
     eng = _engine_prices(module, prices)
     pos = _start_pos(eng.index, start, _builders.warmup_bars(module, combos, base))
     spec = _run.EvalSpec(
-        module_name=module.__name__, base=base, signal_prices=prices, engine_prices=eng,
+        module_name=module.__name__, base=base, weights_kwargs=dict(options.weights_kwargs),
+        signal_prices=prices, engine_prices=eng,
         engine_kwargs=options.engine_kwargs(), start=pos, risk_free=options.risk_free,
         periods_per_year=options.periods_per_year, n_blocks=n_blocks, windows=windows,
         select=metric)
@@ -233,7 +239,7 @@ def _execute(plan: _Plan, execution: _run.Execution,
     t0 = time.perf_counter()
     size = plan.batch_size
     batches = [plan.combos.iloc[i:i + size] for i in range(0, len(plan.combos), size)]
-    outs = _run.run_batches(plan.spec, batches, execution, progress)
+    outs = _run.run_batches(plan.spec, batches, execution, progress, plan.module)
     values = np.vstack([o["metrics"] for o in outs])
     table = pd.concat([plan.combos, pd.DataFrame(values, index=plan.combos.index,
                                                  columns=list(_run.METRIC_KEYS))], axis=1)
@@ -303,10 +309,7 @@ def single_run(strategy: str | ModuleType, params: Mapping[str, Any], *, prices:
     options = options or BacktestOptions()
     eng = _engine_prices(module, prices)
     combos = pd.DataFrame([dict(params)])
-    w = _builders.build_weights(module, prices, eng, combos, base)
+    w = _builders.build_weights(module, prices, eng, combos, base, options.weights_kwargs)
     return run(eng, pd.DataFrame(w[:, 0, :], index=eng.index, columns=eng.columns),
                **options.engine_kwargs())
 
-
-def _replace(base: Any, params: Mapping[str, Any]) -> Any:
-    return dataclasses.replace(base, **params)

@@ -12,6 +12,7 @@ import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -69,6 +70,7 @@ class EvalSpec:
 
     module_name: str
     base: Any
+    weights_kwargs: dict[str, Any] = field(default_factory=dict)
     signal_prices: pd.DataFrame
     engine_prices: pd.DataFrame
     engine_kwargs: dict[str, Any] = field(default_factory=dict)
@@ -126,12 +128,15 @@ def _metric_columns(r: np.ndarray, turn: np.ndarray, expo: np.ndarray, rf: float
         "sharpe_ratio": metrics.sharpe_ratio(rets, risk_free=rf, **kw),
         "sortino_ratio": metrics.sortino_ratio(rets, risk_free=rf, **kw),
         "max_drawdown": metrics.max_drawdown(rets),
-        "calmar_ratio": metrics.calmar_ratio(rets, **kw),
         "win_rate": metrics.win_rate(rets),
         "annual_turnover": metrics.turnover(df(turn), **kw),
         "mean_exposure": metrics.exposure(df(expo)),
     }
     out = {k: np.asarray(v, dtype=np.float64) for k, v in out.items()}
+    mdd = np.abs(out["max_drawdown"])  # metrics.calmar_ratio's formula, without recomputing
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["calmar_ratio"] = np.where(mdd > 0, out["annual_return"] / np.where(mdd > 0, mdd,
+                                                                                1.0), np.nan)
     x = r - ((1.0 + rf) ** (1.0 / ppy) - 1.0)
     mu = x.mean(axis=0)
     dev = x - mu
@@ -157,27 +162,51 @@ def select_values(r: np.ndarray, name: str, rf: float, ppy: float) -> np.ndarray
     return np.asarray(fn(rets, **kw), dtype=np.float64)
 
 
-def evaluate_batch(spec: EvalSpec, combos: pd.DataFrame) -> dict[str, np.ndarray]:
+def simulate_paths(prices: pd.DataFrame, weights: np.ndarray,
+                   engine_kwargs: dict[str, Any]) -> tuple[np.ndarray, ...]:
+    """Return (returns, turnover, exposure), each (T, B), of B strategies in one engine call.
+
+    Same numbers as ``backtest.run(prices, weights, ...)``'s ``returns``, ``turnover`` and
+    ``exposure`` (a test pins it), without building its per-asset position frames: it calls
+    the engine's ``_prepare``/``_simulate`` and applies ``_result``'s formulas to the arrays.
+    """
+    from quantlib import backtest as bt
+
+    p = bt._prepare(prices, weights, engine_kwargs.get("fill", "next_close"),
+                    engine_kwargs.get("costs"), engine_kwargs.get("rules"),
+                    engine_kwargs.get("init_cash"), engine_kwargs.get("market"), None)
+    out = bt._simulate(p, store=True, record_trades=False)
+    n_t, n_a = p["close_ff"].shape
+    eq = out["eq"]
+    prev = np.vstack([np.full((1, eq.shape[1]), float(p["params"][0])), eq[:-1]])
+    close3 = np.nan_to_num(p["close_ff"])[:, None, :]
+    held = (out["pos"].reshape(n_t, eq.shape[1], n_a) * close3).sum(axis=2)
+    return eq / prev - 1.0, out["traded"] / prev, 1.0 - (eq - held) / eq
+
+
+def evaluate_batch(spec: EvalSpec, combos: pd.DataFrame,
+                   module: ModuleType | None = None) -> dict[str, np.ndarray]:
     """Simulate one batch in one engine call; return its per-combination statistics.
+
+    ``module`` is the strategy module (in-process); on a Dask worker it is imported by
+    ``spec.module_name`` (so a worker needs the strategy importable).
 
     Returns ``metrics`` (B, len(METRIC_KEYS)), ``block_mean``/``block_m2`` (B, S) of the
     excess returns over the evaluation window (for PBO), ``block_len``, and ``windows``
     (len(spec.windows), B): the selection metric over each walk-forward training window.
     """
-    from quantlib.backtest import run
     from quantlib.sweep._builders import build_weights
     from quantlib.sweep.overfitting import block_stats
 
-    module = importlib.import_module(spec.module_name)
-    w = build_weights(module, spec.signal_prices, spec.engine_prices, combos, spec.base)
-    res = run(spec.engine_prices, w, strategies=combos.index, **spec.engine_kwargs)
+    module = module or importlib.import_module(spec.module_name)
+    w = build_weights(module, spec.signal_prices, spec.engine_prices, combos, spec.base,
+                      spec.weights_kwargs)
+    rets, turn, expo = simulate_paths(spec.engine_prices, w, spec.engine_kwargs)
     del w
-    rets = res.returns.to_numpy()
     r = rets[spec.start:]
-    cols = _metric_columns(r, res.turnover.to_numpy()[spec.start:],
-                           res.exposure.to_numpy()[spec.start:], spec.risk_free,
+    cols = _metric_columns(r, turn[spec.start:], expo[spec.start:], spec.risk_free,
                            spec.periods_per_year)
-    del res
+    del turn, expo
     rf_p = (1.0 + spec.risk_free) ** (1.0 / spec.periods_per_year) - 1.0
     mean, m2, per = block_stats(r - rf_p, spec.n_blocks)
     win = np.array([select_values(rets[a:b], spec.select, spec.risk_free,
@@ -205,13 +234,14 @@ def _connect(scheduler: Any, timeout_s: float) -> Any:
 
 
 def run_batches(spec: EvalSpec, batches: Sequence[pd.DataFrame], execution: Execution,
-                progress: Callable[[int, int], None] | None = None) -> list[dict[str, Any]]:
+                progress: Callable[[int, int], None] | None = None,
+                module: ModuleType | None = None) -> list[dict[str, Any]]:
     """Evaluate every batch, in order; in-process or on the scheduler of ``execution``."""
     total = len(batches)
     if execution.scheduler is None:
         out = []
         for i, batch in enumerate(batches):
-            out.append(evaluate_batch(spec, batch))
+            out.append(evaluate_batch(spec, batch, module))
             if progress is not None:
                 progress(i + 1, total)
         return out

@@ -178,7 +178,8 @@ def walk_forward(strategy: str | ModuleType, grid: Mapping[str, Any], *, prices:
         chosen.append(int(np.nanargmax(row)))
     picks = plan.combos.iloc[chosen].reset_index(drop=True)
     eng = plan.spec.engine_prices
-    w = _builders.build_weights(plan.module, prices, eng, picks, plan.spec.base)
+    w = _builders.build_weights(plan.module, prices, eng, picks, plan.spec.base,
+                                options.weights_kwargs)
     each = run(eng, w, strategies=range(len(picks)), **options.engine_kwargs())
     stitched = np.zeros((len(eng), eng.shape[1]))
     for k, s in enumerate(splits):
