@@ -85,8 +85,30 @@ def test_position_and_industry_blocks_equal_their_commands(report: dict) -> None
     assert {k: report["position"][k] for k in pos} == pos
     assert report["position"]["previous_date"] == "2026-08-14"
     sig = industry_signal("2026-08-21", "all", 5, None)
-    assert report["industries"]["models"] == sig["models"]
-    assert set(sig["models"]) == {"trend", "two_beta", "earnings", "reversal", "blend"}
+    mine = report["industries"]["models"]
+    assert set(mine) == set(sig["models"]) == {"trend", "two_beta", "earnings", "reversal",
+                                                "blend"}
+    keys = ("rank", "code", "name", "etfs")
+    for name, block in sig["models"].items():
+        assert ([{k: p[k] for k in keys} for p in block["picks"]]
+                == [{k: p[k] for k in keys} for p in mine[name]["picks"]])
+        assert [p["score"] for p in mine[name]["picks"]] == pytest.approx(  # theirs: 10 digits
+            [p["score"] for p in block["picks"]], abs=1e-9)
+        assert block["covered"] == mine[name]["covered"] and block["note"] == mine[name]["note"]
+    assert mine["two_beta"]["lead"] == sig["models"]["two_beta"]["lead"]
+
+
+def test_industry_changes_since_last_week(inputs) -> None:
+    from quantlib.commands.industries import industry_signal
+
+    rep = weekly_report(inputs, "2024-03-15")
+    before = industry_signal("2024-03-08", "all", 5, None)["models"]
+    for name, block in rep["industries"]["models"].items():
+        assert block["previous_date"] == "2024-03-08"
+        old = [p["code"] for p in before[name]["picks"]]
+        new = [p["code"] for p in block["picks"]]
+        assert [r["code"] for r in block["entered"]] == [c for c in new if c not in old]
+        assert [r["code"] for r in block["left"]] == [c for c in old if c not in new]
 
 
 def test_past_week_has_aligned_dates_and_the_readme_regime(inputs) -> None:

@@ -139,6 +139,11 @@ def _weekly_industries(ind: dict[str, Any]) -> str:
         out += _rows_table(["rank", "code", "name", "score", "ETFs"], [
             [p["rank"], p["code"], p["name"], f"{p['score']:.3f}", ", ".join(p["etfs"]) or "-"]
             for p in block["picks"]])
+        if "entered" in block:
+            names = lambda rs: ", ".join(r["name"] for r in rs) or "-"  # noqa: E731
+            out += (f"<p>vs {html.escape(block['previous_date'])}: in "
+                    f"{html.escape(names(block['entered']))}; out "
+                    f"{html.escape(names(block['left']))}</p>")
     return out
 
 

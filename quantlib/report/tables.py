@@ -154,8 +154,15 @@ def _industry_text(ind: dict[str, Any]) -> list[str]:
                           for p in block["picks"])
         extra = f" (lead: {block['lead']})" if block.get("lead") else ""
         lines.append(f"  {name:<10}{picks}{extra}")
+        if "entered" in block:
+            lines.append(f"  {'':<10}vs {block['previous_date']}: in "
+                         f"{_names(block['entered'])}; out {_names(block['left'])}")
     lines.append("  [ETF codes in brackets, at most two; '-' = no ETF mapped]")
     return lines
+
+
+def _names(records: list[dict[str, str]]) -> str:
+    return ", ".join((r["name"] or r["code"]).split(" ")[0] for r in records) or "-"
 
 
 def weekly_text(report: dict[str, Any]) -> str:

@@ -41,6 +41,10 @@ class WeeklyInputs:
         WIND All A ``close``, ``amount_cny``, ``is_proxy``.
     sw_close : DataFrame
         Shenwan L1 closes, dates x codes.
+    sw_pe : DataFrame
+        Shenwan L1 month-end PE TTM (earnings and reversal models).
+    etf_map : DataFrame
+        The bundled industry -> ETF table (``reference/etf_map.csv``).
     sw_names : dict
         Code -> "中文 English" name.
     data_end : dict
@@ -52,6 +56,8 @@ class WeeklyInputs:
     closes: dict[str, pd.Series]
     wind: pd.DataFrame
     sw_close: pd.DataFrame
+    sw_pe: pd.DataFrame
+    etf_map: pd.DataFrame
     sw_names: dict[str, str]
     data_end: dict[str, str]
     cache_dir: str | Path | None = None
@@ -67,9 +73,11 @@ def load_weekly_inputs(cache_dir: str | Path | None = None) -> WeeklyInputs:
     for name in list(BROAD_INDICES)[1:]:
         closes[name] = load(name, columns=["close"], cache_dir=cache_dir)["close"].dropna()
     sw = load("sw_l1", columns=["close"], cache_dir=cache_dir)["close"]
+    pe = load("sw_l1_pe_ttm", cache_dir=cache_dir)["pe_ttm"]
     names = pd.read_csv(bundled_dir() / "reference" / "sw_l1_names.csv", dtype=str)
+    etf_map = pd.read_csv(bundled_dir() / "reference" / "etf_map.csv", dtype=str)
     return WeeklyInputs(
-        closes=closes, wind=wind, sw_close=sw,
+        closes=closes, wind=wind, sw_close=sw, sw_pe=pe, etf_map=etf_map,
         sw_names=dict(zip(names["code"], names["name_zh"] + " " + names["name_en"],
                           strict=True)),
         data_end={n: str(locate(n, cache_dir).entry["end"]) for n in NOTE_DATASETS},
@@ -191,14 +199,60 @@ def _position_block(inputs: WeeklyInputs, day: pd.Timestamp, prev_day: pd.Timest
     return block
 
 
+def _picks(scores: Any, day: pd.Timestamp, k: int, inputs: WeeklyInputs) -> dict[str, Any]:
+    from quantlib import rotation
+
+    table = rotation.pick_table(scores, day, k, inputs.etf_map, inputs.sw_names)
+    block: dict[str, Any] = {"covered": bool(scores.covered.loc[day]), "note": scores.note,
+                             "picks": [{"rank": int(r["rank"]), "code": r["code"],
+                                        "name": r["name"], "score": float(r["score"]),
+                                        "etfs": list(r["etfs"])} for _, r in table.iterrows()]}
+    if not block["covered"]:
+        block["reason"] = (f"the model has no data on {day.date()}, outside its coverage "
+                           "(see its note); it makes no picks there")
+    elif not block["picks"]:
+        block["reason"] = "no industry meets the model's conditions on this day"
+    return block
+
+
 def _industry_block(inputs: WeeklyInputs, day: pd.Timestamp, k: int) -> dict[str, Any]:
-    from quantlib.commands.industries import industry_signal
+    """Picks per model on the last SW day <= ``day`` and on the week before, with changes.
+
+    The same public functions as ``quantlib signal industries`` (:mod:`quantlib.rotation`),
+    each model computed once and read on both days.
+    """
+    from quantlib import rotation
 
     try:
-        sig = industry_signal(str(day.date()), "all", k, inputs.cache_dir)
+        data = rotation.IndustryData(inputs.sw_close, inputs.sw_pe)
+        as_of = rotation.resolve_date(data, day)
     except QuantlibError as exc:
         return {"available": False, "reason": str(exc)}
-    return {"available": True, "as_of": sig["date"], **sig}
+    idx = data.close.index
+    before = idx[idx < _week_start(as_of)]
+    prev = before[-1] if len(before) else None
+    parts = {n: rotation.model_scores(n, data) for n in rotation.MODELS}
+    parts["blend"] = rotation.blend_scores(list(parts.values()))
+    models = {}
+    for name, scores in parts.items():
+        block = _picks(scores, as_of, k, inputs)
+        if name == "two_beta":
+            lead = rotation.lead_names(scores).loc[as_of]
+            block["lead"] = None if lead is None or lead != lead else str(lead)
+        if prev is not None:
+            old = [p["code"] for p in _picks(scores, prev, k, inputs)["picks"]]
+            new = [p["code"] for p in block["picks"]]
+            block["previous_date"] = str(prev.date())
+            named = lambda codes: [{"code": c, "name": inputs.sw_names.get(c, "")}  # noqa: E731
+                                   for c in codes]
+            block["entered"] = named([c for c in new if c not in old])
+            block["left"] = named([c for c in old if c not in new])
+        models[name] = block
+    return {"available": True, "as_of": str(as_of.date()), "k": k,
+            "data": {"sw_l1_close": f"{idx[0].date()} .. {idx[-1].date()}",
+                     "sw_l1_pe_ttm": f"{inputs.sw_pe.index[0].date()} .. "
+                                     f"{inputs.sw_pe.index[-1].date()}"},
+            "models": models}
 
 
 def _resolve_day(inputs: WeeklyInputs, date: str | pd.Timestamp | None) -> pd.Timestamp:
