@@ -140,11 +140,14 @@ def _metric_columns(r: np.ndarray, turn: np.ndarray, expo: np.ndarray, rf: float
     x = r - ((1.0 + rf) ** (1.0 / ppy) - 1.0)
     mu = x.mean(axis=0)
     dev = x - mu
-    m2 = (dev**2).mean(axis=0)
+    d2 = dev * dev
+    m2 = d2.mean(axis=0)
+    n = x.shape[0]
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["sharpe_per_period"] = mu / np.std(x, axis=0, ddof=1)
-        out["skew"] = (dev**3).mean(axis=0) / m2**1.5
-        out["kurtosis"] = (dev**4).mean(axis=0) / m2**2
+        out["sharpe_per_period"] = mu / np.sqrt(m2 * (n / (n - 1.0)))
+        out["skew"] = (d2 * dev).mean(axis=0) / m2**1.5
+        d2 *= d2
+        out["kurtosis"] = d2.mean(axis=0) / m2**2
     return out
 
 
