@@ -298,3 +298,32 @@ def test_earnings_without_pe_and_two_beta_without_sleeves() -> None:
         R.earnings_scores(data)
     with pytest.raises(R.RotationParamError, match="sleeve industries"):
         R.two_beta_scores(data)
+
+
+def test_rolling_beta_moments_equal_statsmodels() -> None:
+    """The vectorised rolling-moment beta equals statsmodels RollingOLS on gap-free columns
+    (late start included) and a per-window statsmodels OLS fit around a gap, where RollingOLS'
+    missing='skip' would instead stretch the window over the missing days."""
+    import statsmodels.api as sm
+
+    from quantlib.rotation.two_beta import rolling_beta
+
+    rng = np.random.default_rng(11)
+    idx = pd.bdate_range("2020-01-01", periods=400)
+    market = pd.Series(rng.normal(0, 0.01, 400), index=idx)
+    returns = pd.DataFrame({c: 0.8 * i * market + rng.normal(0, 0.01, 400)
+                            for i, c in enumerate(["a", "b", "c"], start=1)}, index=idx)
+    returns.iloc[:50, 1] = np.nan  # starts late
+    returns.iloc[200:203, 2] = np.nan  # a gap
+    fast = rolling_beta(returns, market, 60)
+    slow = rolling_beta(returns[["a", "b"]], market, 60, method="statsmodels")
+    pd.testing.assert_frame_equal(fast[["a", "b"]].isna(), slow.isna())
+    np.testing.assert_allclose(fast[["a", "b"]].to_numpy(), slow.to_numpy(), rtol=0, atol=1e-12)
+    assert fast["b"].first_valid_index() == idx[50 + 59]
+    # column c: NaN while the 60-day window touches the gap (days 200..262), then OLS per window
+    assert fast["c"].iloc[200:262].isna().all() and fast["c"].iloc[[199, 262]].notna().all()
+    for t in (199, 262, 300, 399):
+        window = slice(t - 59, t + 1)
+        fit = sm.OLS(returns["c"].to_numpy()[window],
+                     sm.add_constant(market.to_numpy()[window])).fit()
+        assert fast["c"].iloc[t] == pytest.approx(fit.params[1], abs=1e-12)
