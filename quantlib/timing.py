@@ -38,6 +38,7 @@ __all__ = [
     "regime_changes",
     "sma",
     "snapshot",
+    "timing_frame",
     "timing_state",
     "trend_line",
     "uptrend_break",
@@ -351,3 +352,63 @@ def regime_changes(state: pd.DataFrame, start: str | pd.Timestamp | None = None,
     out.insert(0, "previous", previous[changed])
     out["previous_lasted_days"] = state["regime_days"].shift(1)[changed]
     return out.rename(columns={"regime_label": "regime"}).loc[start:end]
+
+
+def timing_frame(close: pd.DataFrame, params: TimingParams | None = None
+                 ) -> dict[str, pd.DataFrame]:
+    """:func:`timing_state` for many series at once (dates x codes), e.g. the 31 industries.
+
+    Each column may start late (NaN before its first close) but must have no NaN after it.
+    The moving averages are computed frame-wide; the numba state machine runs per column.
+    Column by column the result equals :func:`timing_state` on that column's series
+    (``tests/test_timing.py``), at a fraction of the cost.
+
+    Returns
+    -------
+    dict of DataFrames (dates x codes, float64; regimes 1 / 0 / -1, NaN in warm-up):
+    ``ma_fast, ma_short, ma_long, distance, raw_regime, trend_line, money_effect, regime,
+    regime_days, uptrend_broken, break_confirmed, downtrend_exited``.
+    """
+    p = params or TimingParams()
+    if not isinstance(close, pd.DataFrame):
+        raise DataValidationError("timing_frame needs a DataFrame (dates x codes); use "
+                                  "timing_state for one series.")
+    _check_series(close.iloc[:, 0].fillna(0.0), "close index")  # index checks only
+    started = close.notna().cummax()
+    holes = started & close.isna()
+    if holes.any().any():
+        bad = holes.any()[lambda s: s].index.tolist()
+        raise DataValidationError(f"timing_frame: column(s) {bad} have NaN after their first "
+                                  "close; run timing_state on each of them after handling it.")
+    close = close.astype("float64")
+    out = {"ma_fast": sma(close, p.fast), "ma_short": sma(close, p.short),
+           "ma_long": sma(close, p.long)}
+    out["distance"] = (out["ma_short"] - out["ma_long"]) / out["ma_long"]
+    if p.trend_method == "sma":
+        out["trend_line"] = sma(close, p.trend_window)
+    else:
+        out["trend_line"] = close.apply(lambda s: trend_line(s.dropna(), p.trend_method,
+                                                             p.trend_window).reindex(s.index))
+    out["money_effect"] = close / out["trend_line"] - 1.0
+    ma_confirm = out["ma_short"] if p.confirm_window == p.short else sma(close, p.confirm_window)
+    d = out["distance"].to_numpy()
+    raw = np.where(d > p.threshold, UP, np.where(d < -p.threshold, DOWN, RANGE)).astype(np.int8)
+    raw[np.isnan(d)] = -2
+    out["raw_regime"] = pd.DataFrame(np.where(raw == -2, np.nan, raw), close.index,
+                                     close.columns)
+    from quantlib._timing_nb import timing_state_nb
+
+    names = ("regime", "uptrend_broken", "break_confirmed", "downtrend_exited", "regime_days")
+    cols = {k: np.full(close.shape, np.nan) for k in names}
+    fast, trend = out["ma_fast"].to_numpy(), out["trend_line"].to_numpy()
+    conf, money = ma_confirm.to_numpy(), out["money_effect"].to_numpy()
+    for j in range(close.shape[1]):
+        res = timing_state_nb(raw[:, j], fast[:, j], trend[:, j], conf[:, j], money[:, j])
+        for k, v in zip(names, res, strict=True):
+            cols[k][:, j] = v
+    warm = raw == -2
+    cols["regime"][warm] = np.nan
+    cols["regime_days"][warm] = np.nan
+    for k in names:
+        out[k] = pd.DataFrame(cols[k], index=close.index, columns=close.columns)
+    return out

@@ -291,3 +291,31 @@ def test_cli_signal_timing_json_and_text() -> None:
     assert changes and all(c["regime"] != c["previous"] for c in changes)
     res = CliRunner().invoke(main, ["signal", "timing", "--date", "1995-01-05"])
     assert res.exit_code == 2 and "warm-up" in res.output
+
+
+@pytest.mark.parametrize("method", ["sma", "ema"])
+def test_timing_frame_equals_timing_state_per_column(method: str) -> None:
+    """31 real Shenwan industries (four made to start late): frame == per-series version."""
+    from quantlib.data import load
+
+    close = load("sw_l1", start="2010-01-01", end="2024-12-31")["close"].copy()
+    close.iloc[:300, :4] = np.nan  # four industries start late (as 801950..801980 do on SWS)
+    p = TimingParams(trend_method=method)
+    frame = timing.timing_frame(close, p)
+    for code in close.columns:
+        series = close[code].dropna()
+        st = timing_state(series, params=p)
+        for key in ("distance", "money_effect", "trend_line", "raw_regime", "regime",
+                    "regime_days", "uptrend_broken", "downtrend_exited", "break_confirmed"):
+            got = frame[key][code].loc[series.index].to_numpy(dtype=float)
+            want = st[key].astype("float64").to_numpy()
+            np.testing.assert_allclose(got, want, rtol=1e-12, equal_nan=True,
+                                       err_msg=f"{code} {key}")
+
+
+def test_timing_frame_rejects_holes() -> None:
+    close = pd.DataFrame({"a": np.linspace(1, 2, 300), "b": np.linspace(1, 2, 300)},
+                         index=pd.bdate_range("2020-01-01", periods=300))
+    close.iloc[150, 1] = np.nan
+    with pytest.raises(DataValidationError, match=r"\['b'\] have NaN after their first close"):
+        timing.timing_frame(close)

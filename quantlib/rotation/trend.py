@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from quantlib.rotation._common import IndustryData, ModelScores, RotationParamError, rank_pct
-from quantlib.timing import UP, TimingParams, timing_state
+from quantlib.timing import UP, TimingParams, timing_frame, timing_state
 
 __all__ = ["TrendParams", "industry_timing", "trend_scores"]
 
@@ -51,10 +51,11 @@ class TrendParams:
 
 def industry_timing(close: pd.DataFrame, params: TimingParams | None = None
                     ) -> dict[str, pd.DataFrame]:
-    """Run :func:`quantlib.timing.timing_state` on every industry column.
+    """The timing system on every industry column (:func:`quantlib.timing.timing_frame`).
 
     Each column is taken from its first valid close (later-starting industries are fine);
-    a column shorter than the long window gets NaN throughout.
+    a column with a hole after its start falls back to :func:`~quantlib.timing.timing_state`
+    on its dropna'd series; a column shorter than the long window gets NaN throughout.
 
     Returns
     -------
@@ -64,10 +65,15 @@ def industry_timing(close: pd.DataFrame, params: TimingParams | None = None
     p = params or TimingParams()
     keys = ("distance", "money_effect", "raw_regime", "regime")
     out = {k: pd.DataFrame(np.nan, index=close.index, columns=close.columns) for k in keys}
-    for code in close.columns:
+    long_enough = close.columns[close.notna().sum() >= p.long]
+    holes = (close.notna().cummax() & close.isna()).any()
+    clean = [c for c in long_enough if not holes[c]]
+    if clean:  # the frame-wide path: equal to timing_state per column (tests/test_timing.py)
+        frame = timing_frame(close[clean], p)
+        for k in keys:
+            out[k][clean] = frame[k]
+    for code in (c for c in long_enough if holes[c]):
         series = close[code].dropna()
-        if len(series) < p.long:
-            continue
         state = timing_state(series, params=p)
         for k in keys:
             out[k].loc[series.index, code] = state[k].astype("float64").to_numpy()
