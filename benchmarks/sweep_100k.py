@@ -41,7 +41,7 @@ def _peak_mb() -> float:
     return float("nan")
 
 
-def _setup():  # noqa: ANN202
+def _setup():
     from quantlib import backtest as bt
     from quantlib import sweep as qs
     from quantlib.data import load
@@ -53,7 +53,7 @@ def _setup():  # noqa: ANN202
     return qs, prices, opts, ma_distance_timing.Params(range_weight=0.0)
 
 
-def _bar(total_label: str):  # noqa: ANN202
+def _bar(total_label: str):
     from tqdm import tqdm
 
     bar = tqdm(total=0, desc=total_label, file=sys.stderr, mininterval=2)
@@ -99,7 +99,7 @@ def main() -> int:
     return 0 if ok else 1
 
 
-def _dask_check(qs, prices, opts, base) -> bool:  # noqa: ANN001
+def _dask_check(qs, prices, opts, base) -> bool:
     from dask.distributed import Client, LocalCluster
 
     grid = dict(GRID, short=[5, 6])  # 2 x 40 x 25 x 2 = 4,000 combinations

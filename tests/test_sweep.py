@@ -123,11 +123,11 @@ GRID = {"short": "5:25:10", "long": [60, 120], "threshold": "0:0.04:0.02",
 
 
 @pytest.fixture(scope="module")
-def result(prices: pd.DataFrame):  # noqa: ANN201
+def result(prices: pd.DataFrame):
     return sweep("ma_distance_timing", GRID, prices=prices, options=OPTS, n_blocks=8)
 
 
-def test_sweep_table_shape(result) -> None:  # noqa: ANN001
+def test_sweep_table_shape(result) -> None:
     assert len(result.table) == 3 * 2 * 3 * 2 * 2
     assert list(result.table.columns) == [*GRID, *METRIC_KEYS]
     assert result.params == tuple(GRID)
@@ -136,7 +136,7 @@ def test_sweep_table_shape(result) -> None:  # noqa: ANN001
     assert len(result.overfitting.pbo_logits) == 70  # C(8, 4)
 
 
-def test_sweep_best_row_equals_direct_run(prices: pd.DataFrame, result) -> None:  # noqa: ANN001
+def test_sweep_best_row_equals_direct_run(prices: pd.DataFrame, result) -> None:
     best = result.best_params()
     p = dataclasses.replace(timing.Params(), **best)
     direct = bt.run(prices, timing.target_weights(prices, p), costs=OPTS.costs, rules=OPTS.rules)
@@ -152,14 +152,14 @@ def test_sweep_best_row_equals_direct_run(prices: pd.DataFrame, result) -> None:
     assert row["sharpe_ratio"] == result.table["sharpe_ratio"].max()
 
 
-def test_sweep_start_is_after_warmup(prices: pd.DataFrame, result) -> None:  # noqa: ANN001
+def test_sweep_start_is_after_warmup(prices: pd.DataFrame, result) -> None:
     assert result.start == prices.index[119]  # longest window 120: first defined bar
     later = sweep("ma_distance_timing", {"short": [5]}, prices=prices, options=OPTS,
                   start="2003-01-01", n_blocks=4)
     assert later.start == pd.Timestamp("2003-01-02")
 
 
-def test_batches_do_not_change_numbers(prices: pd.DataFrame, result) -> None:  # noqa: ANN001
+def test_batches_do_not_change_numbers(prices: pd.DataFrame, result) -> None:
     small = sweep("ma_distance_timing", GRID, prices=prices, options=OPTS, n_blocks=8,
                   execution=Execution(batch_size=7))
     assert small.n_batches == 11
@@ -240,7 +240,7 @@ def test_auto_batch_size() -> None:
 def test_quantlib_sweep_is_callable_and_import_is_light(prices: pd.DataFrame) -> None:
     import quantlib
     import quantlib.sweep
-    import quantlib.sweep.walkforward  # noqa: F401 - binds quantlib.sweep to the package
+    import quantlib.sweep.walkforward
 
     res = quantlib.sweep("ma_distance_timing", {"short": [5, 10]}, prices=prices,
                          options=OPTS, n_blocks=4)

@@ -9,7 +9,6 @@ import pytest
 from quantlib import backtest as bt
 from quantlib import metrics
 from quantlib.data import load
-from quantlib.sweep._builders import build_weights
 from quantlib.sweep import (
     BacktestOptions,
     Split,
@@ -20,6 +19,7 @@ from quantlib.sweep import (
     splits_frame,
     walk_forward,
 )
+from quantlib.sweep._builders import build_weights
 from strategies import ma_distance_timing as m
 
 OPTS = BacktestOptions(costs=bt.CostModel.percentage(0.001), rules=bt.Rules.none(),

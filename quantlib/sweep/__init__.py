@@ -14,6 +14,7 @@ import sys
 import types
 from typing import Any
 
+from quantlib.sweep._builders import VECTORIZED
 from quantlib.sweep._core import (
     BacktestOptions,
     Overfitting,
@@ -31,7 +32,6 @@ from quantlib.sweep._run import (
     auto_batch_size,
     available_memory_bytes,
 )
-from quantlib.sweep._builders import VECTORIZED
 from quantlib.sweep.overfitting import (
     OverfittingError,
     PBOResult,

@@ -16,8 +16,11 @@ import pandas as pd
 from quantlib.errors import QuantlibError, UnknownNameError
 from quantlib.periods import DEFAULT_RISK_FREE_RATE, TRADING_DAYS_PER_YEAR
 from quantlib.sweep import _builders, _grid, _run
-from quantlib.sweep.overfitting import deflated_sharpe_ratio, expected_max_sharpe
-from quantlib.sweep.overfitting import pbo_from_block_stats
+from quantlib.sweep.overfitting import (
+    deflated_sharpe_ratio,
+    expected_max_sharpe,
+    pbo_from_block_stats,
+)
 
 __all__ = ["BacktestOptions", "Overfitting", "SweepError", "SweepResult", "resolve_strategy",
            "sweep"]

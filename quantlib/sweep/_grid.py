@@ -66,7 +66,7 @@ def parse_range(text: str, name: str = "range") -> list[int | float]:
     if (stop - start) * step < 0:
         raise GridError(f"{name}={text!r}: step {step} points away from stop {stop}; use "
                         f"{name}={parts[0]}:{parts[1]}:{-step}.")
-    n = int(math.floor((stop - start) / step + 1e-9)) + 1
+    n = math.floor((stop - start) / step + 1e-9) + 1
     if all(isinstance(v, int) for v in nums):
         return [start + i * step for i in range(n)]
     nd = max(_decimals(p) for p in parts)

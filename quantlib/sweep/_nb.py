@@ -73,7 +73,7 @@ def cscv_logits_nb(block_mean, block_m2, n_per_block, parts, out):  # pragma: no
     run over contiguous strategies (SIMD).
     """
     n_s, n_n = block_mean.shape
-    n_c, half = parts.shape
+    n_c = parts.shape[0]
     sq = block_mean * block_mean
     tot_a = block_mean.sum(axis=0)
     tot_b = sq.sum(axis=0)

@@ -20,8 +20,17 @@ import pandas as pd
 
 from quantlib.errors import QuantlibError
 
-__all__ = ["EvalSpec", "Execution", "METRIC_KEYS", "SELECT_METRICS", "SchedulerError",
-           "auto_batch_size", "available_memory_bytes", "evaluate_batch", "run_batches"]
+__all__ = [
+    "METRIC_KEYS",
+    "SELECT_METRICS",
+    "EvalSpec",
+    "Execution",
+    "SchedulerError",
+    "auto_batch_size",
+    "available_memory_bytes",
+    "evaluate_batch",
+    "run_batches",
+]
 
 #: Columns of the sweep table computed for every combination (quantlib.metrics formulas).
 METRIC_KEYS = ("total_return", "annual_return", "annual_volatility", "sharpe_ratio",

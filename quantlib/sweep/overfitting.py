@@ -25,12 +25,12 @@ from quantlib.errors import QuantlibError
 
 __all__ = [
     "EULER_GAMMA",
+    "OverfittingError",
     "PBOResult",
     "block_stats",
     "cscv_partitions",
     "deflated_sharpe_ratio",
     "expected_max_sharpe",
-    "OverfittingError",
     "pbo",
     "pbo_from_block_stats",
     "probabilistic_sharpe_ratio",
