@@ -7,10 +7,9 @@
   :func:`quantlib._timing_nb.timing_state_nb` per column when ``use_rules`` is true.
 * Any other strategy uses the generic builder: a Python loop calling
   ``module.target_weights(prices, params)`` per combination. The simulation is still one
-  engine call per batch.
+  engine call per batch, on the union of the combinations' rebalance dates.
 
-Both return *dense* targets: every bar of the prices holds the latest target row (0 before
-the first one). See ``docs/sweep.md`` for what that means for fractional weights.
+See ``docs/sweep.md`` for what dense targets mean for fractional weights.
 """
 
 from __future__ import annotations
@@ -82,26 +81,42 @@ def warmup_bars(module: ModuleType, combos: pd.DataFrame, base: Any) -> int:
 
 
 def build_weights(module: ModuleType, signal_prices: pd.DataFrame, engine_prices: pd.DataFrame,
-                  combos: pd.DataFrame, base: Any,
-                  kwargs: dict[str, Any] | None = None) -> np.ndarray:
-    """Return the (T, B, A) dense target weights of a batch, Fortran-ordered (one strategy's
-    path contiguous), T = ``engine_prices`` rows. ``kwargs`` go to ``target_weights``."""
+                  combos: pd.DataFrame, base: Any, kwargs: dict[str, Any] | None = None, *,
+                  dense: bool = True) -> np.ndarray | pd.DataFrame:
+    """Return the target weights of a batch for one engine call.
+
+    ``dense=True``: a (T, B, A) array, Fortran-ordered (one strategy's path contiguous),
+    T = ``engine_prices`` rows, each bar holding the latest target (0 before the first).
+    ``dense=False``: the same for the vectorized builder; for the generic builder a frame
+    with (combo, asset) columns on the union of the combinations' rebalance dates, each
+    holding its latest target there (exactly each strategy's own rows when they share their
+    rebalance dates, e.g. weekly strategies). ``kwargs`` go to ``target_weights``.
+    """
     if module.NAME == "ma_distance_timing":
         return _timing_weights(signal_prices, engine_prices, combos, base)
-    return _generic_weights(module, signal_prices, engine_prices, combos, base, kwargs or {})
-
-
-def _generic_weights(module: ModuleType, signal_prices: pd.DataFrame,
-                     engine_prices: pd.DataFrame, combos: pd.DataFrame,
-                     base: Any, kwargs: dict[str, Any]) -> np.ndarray:
+    frames = _generic_frames(module, signal_prices, engine_prices, combos, base, kwargs or {})
+    if not dense:
+        union = frames[0].index
+        for f in frames[1:]:
+            union = union.union(f.index)
+        return pd.concat([f.reindex(union).ffill().fillna(0.0) for f in frames], axis=1,
+                         keys=range(len(frames)))
     n_t, n_a = engine_prices.shape
-    out = np.zeros((n_t, len(combos), n_a), order="F")
-    for b, row in enumerate(combos.to_dict(orient="records")):
-        params = dataclasses.replace(base, **row)
-        w = module.target_weights(signal_prices, params, **kwargs)
-        dense = w.reindex(columns=engine_prices.columns, fill_value=0.0)
-        dense = dense.reindex(engine_prices.index).ffill().fillna(0.0)
-        out[:, b, :] = dense.to_numpy(dtype=np.float64)
+    out = np.zeros((n_t, len(frames), n_a), order="F")
+    for b, f in enumerate(frames):
+        out[:, b, :] = f.reindex(engine_prices.index).ffill().fillna(0.0).to_numpy()
+    return out
+
+
+def _generic_frames(module: ModuleType, signal_prices: pd.DataFrame,
+                    engine_prices: pd.DataFrame, combos: pd.DataFrame,
+                    base: Any, kwargs: dict[str, Any]) -> list[pd.DataFrame]:
+    """Each combination's ``target_weights`` rows on the engine's asset columns (a loop)."""
+    out = []
+    for row in combos.to_dict(orient="records"):
+        w = module.target_weights(signal_prices, dataclasses.replace(base, **row), **kwargs)
+        w = w.reindex(columns=engine_prices.columns, fill_value=0.0).astype(np.float64)
+        out.append(w.loc[w.index.isin(engine_prices.index)])
     return out
 
 

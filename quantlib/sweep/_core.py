@@ -304,7 +304,7 @@ def sweep(strategy: str | ModuleType, grid: Mapping[str, Any], *, prices: pd.Dat
 
 def single_run(strategy: str | ModuleType, params: Mapping[str, Any], *, prices: pd.DataFrame,
                base: Any = None, options: BacktestOptions | None = None) -> Any:
-    """Backtest one combination with the sweep's dense targets (a BacktestResult)."""
+    """Backtest one combination with the targets the sweep simulates (a BacktestResult)."""
     from quantlib.backtest import run
 
     module = resolve_strategy(strategy)
@@ -312,7 +312,10 @@ def single_run(strategy: str | ModuleType, params: Mapping[str, Any], *, prices:
     options = options or BacktestOptions()
     eng = _engine_prices(module, prices)
     combos = pd.DataFrame([dict(params)])
-    w = _builders.build_weights(module, prices, eng, combos, base, options.weights_kwargs)
+    w = _builders.build_weights(module, prices, eng, combos, base, options.weights_kwargs,
+                                dense=False)
+    if isinstance(w, pd.DataFrame):
+        return run(eng, w[0], **options.engine_kwargs())
     return run(eng, pd.DataFrame(w[:, 0, :], index=eng.index, columns=eng.columns),
                **options.engine_kwargs())
 

@@ -174,7 +174,7 @@ def select_values(r: np.ndarray, name: str, rf: float, ppy: float) -> np.ndarray
     return np.asarray(fn(rets, **kw), dtype=np.float64)
 
 
-def simulate_paths(prices: pd.DataFrame, weights: np.ndarray,
+def simulate_paths(prices: pd.DataFrame, weights: np.ndarray | pd.DataFrame,
                    engine_kwargs: dict[str, Any]) -> tuple[np.ndarray, ...]:
     """Return (returns, turnover, exposure), each (T, B), of B strategies in one engine call.
 
@@ -212,7 +212,7 @@ def evaluate_batch(spec: EvalSpec, combos: pd.DataFrame,
 
     module = module or importlib.import_module(spec.module_name)
     w = build_weights(module, spec.signal_prices, spec.engine_prices, combos, spec.base,
-                      spec.weights_kwargs)
+                      spec.weights_kwargs, dense=False)
     rets, turn, expo = simulate_paths(spec.engine_prices, w, spec.engine_kwargs)
     del w
     r = rets[spec.start:]

@@ -178,9 +178,12 @@ def walk_forward(strategy: str | ModuleType, grid: Mapping[str, Any], *, prices:
         chosen.append(int(np.nanargmax(row)))
     picks = plan.combos.iloc[chosen].reset_index(drop=True)
     eng = plan.spec.engine_prices
-    w = _builders.build_weights(plan.module, prices, eng, picks, plan.spec.base,
-                                options.weights_kwargs)
-    each = run(eng, w, strategies=range(len(picks)), **options.engine_kwargs())
+    kw = options.weights_kwargs
+    w = _builders.build_weights(plan.module, prices, eng, picks, plan.spec.base, kw)
+    each_w = _builders.build_weights(plan.module, prices, eng, picks, plan.spec.base, kw,
+                                     dense=False)
+    each = run(eng, each_w, strategies=None if isinstance(each_w, pd.DataFrame) else
+               range(len(picks)), **options.engine_kwargs())
     stitched = np.zeros((len(eng), eng.shape[1]))
     for k, s in enumerate(splits):
         stitched[s.test_start:s.test_end] = w[s.test_start:s.test_end, k, :]
