@@ -81,8 +81,8 @@ def reference_run(close: pd.DataFrame, weights: pd.DataFrame, *, fill: str = "ne
     rows = {}
     for d, row in weights.iterrows():
         bar = dates.get_loc(d) + lag
-        if bar < len(dates):
-            rows[bar] = {a: float(row[a]) for a in names}
+        if bar < len(dates) and not all(math.isnan(float(row[a])) for a in names):
+            rows[bar] = {a: float(row[a]) for a in names}  # an all-NaN row: hold
     money = init_cash is not None
     cash = init_cash if money else 1.0
     comm, minc = costs.commission_rate, (costs.min_commission_cny if money else 0.0)

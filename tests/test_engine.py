@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from reference_engine import reference_run
 
 from quantlib import backtest as bt
-from reference_engine import reference_run
 
 FRICTIONLESS = {"costs": bt.CostModel.frictionless(), "rules": bt.Rules.none()}
 
@@ -207,12 +207,16 @@ rule_sets = st.builds(bt.Rules, price_limits=st.booleans(), suspension=st.boolea
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=market_case(), costs=cost_models, rules=rule_sets,
        init_cash=st.sampled_from([None, 20_000.0, 1e6]),
-       fill=st.sampled_from(list(bt.FILL_MODES)))
-def test_engine_matches_reference_loop(case, costs, rules, init_cash, fill):
+       fill=st.sampled_from(list(bt.FILL_MODES)), hold_every=st.sampled_from([0, 2, 3]))
+def test_engine_matches_reference_loop(case, costs, rules, init_cash, fill, hold_every):
     close, open_, volume, weights, assets = case
     market = bt.Market(open=open_, volume=volume, assets=assets)
+    if hold_every:  # all-NaN rows on other dates: "no rebalance" with nan_rows="hold"
+        extra = close.index[::hold_every].difference(weights.index)
+        weights = pd.concat([weights, pd.DataFrame(np.nan, extra, weights.columns)])
+        weights = weights.sort_index()
     res = bt.run(close, weights, fill=fill, costs=costs, rules=rules, init_cash=init_cash,
-                 market=market, record_trades=True)
+                 market=market, record_trades=True, nan_rows="hold" if hold_every else "error")
     ref = reference_run(close, weights, fill=fill, costs=costs, rules=rules, init_cash=init_cash,
                         open_=open_, volume=volume, assets=assets)
     np.testing.assert_allclose(res.equity.to_numpy(), ref.equity, rtol=1e-9)
@@ -255,6 +259,39 @@ def test_multi_strategy_equals_separate_runs_and_3d_layout():
     np.testing.assert_allclose(res3.equity.to_numpy(), res_full.equity.to_numpy(), rtol=1e-14)
     fv = bt.final_values(close, arr, strategies=["s0", "s1", "s2"], **kw)
     np.testing.assert_allclose(fv.to_numpy(), res3.final_value.to_numpy(), rtol=1e-14)
+
+
+def test_strategies_with_different_rebalance_dates_hold_on_nan_rows():
+    """pd.concat of strategies rebalancing on different dates leaves all-NaN rows; with
+    nan_rows="hold" each strategy equals its own run (fractional weights: no extra trades)."""
+    rng, close = _random_case(2)
+    parts = {
+        "weekly": pd.DataFrame(rng.dirichlet(np.ones(4), len(close))[:, :3], close.index,
+                               close.columns).iloc[::5],
+        "sparse": pd.DataFrame([[0.5, 0.2, 0.0], [0.1, 0.1, 0.6]], close.index[[3, 41]],
+                               close.columns),
+    }
+    multi = pd.concat(parts, axis=1, sort=True)
+    assert multi.isna().any().any()
+    kw = {"costs": bt.CostModel.percentage(0.001), "rules": bt.Rules.none()}
+    res = bt.run(close, multi, nan_rows="hold", **kw)
+    for name, w in parts.items():
+        single = bt.run(close, w, **kw)
+        np.testing.assert_allclose(res.equity[name].to_numpy(), single.equity.to_numpy(),
+                                   rtol=1e-14)
+        np.testing.assert_allclose(res.turnover[name].to_numpy(), single.turnover.to_numpy(),
+                                   rtol=1e-12, atol=1e-15)
+    fv = bt.final_values(close, multi, nan_rows="hold", **kw)
+    np.testing.assert_allclose(fv.to_numpy(), res.final_value.to_numpy(), rtol=1e-14)
+    with pytest.raises(bt.WeightsError, match="nan_rows='hold'"):
+        bt.run(close, multi, **kw)  # default: NaN is an error, and the message names the fix
+    partial = multi.copy()
+    partial.iloc[0, 0] = np.nan
+    partial.iloc[0, 1:3] = 0.1
+    with pytest.raises(bt.WeightsError, match="partly NaN"):
+        bt.run(close, partial, nan_rows="hold", **kw)
+    with pytest.raises(bt.BacktestInputError, match="nan_rows='skip'"):
+        bt.run(close, multi, nan_rows="skip", **kw)
 
 
 # --------------------------------------------------------------------------- look-ahead

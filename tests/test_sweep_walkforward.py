@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,7 +21,6 @@ from quantlib.sweep import (
     splits_frame,
     walk_forward,
 )
-from quantlib.sweep._builders import build_weights
 from strategies import ma_distance_timing as m
 
 OPTS = BacktestOptions(costs=bt.CostModel.percentage(0.001), rules=bt.Rules.none(),
@@ -79,7 +80,7 @@ def test_walk_forward_selection_and_stitching(prices: pd.DataFrame) -> None:
     combos = wf.sweep.table[list(wf.sweep.params)]
     runs = {c: single_run("ma_distance_timing", combos.loc[c].to_dict(), prices=prices,
                           options=OPTS) for c in combos.index}
-    stitched = np.zeros(len(prices))
+    stitched = np.full(len(prices), np.nan)  # NaN: no rebalance (nan_rows="hold")
     for k, s in enumerate(splits):
         # the chosen combination has the best in-sample Sharpe among direct single runs
         ins = {c: metrics.sharpe_ratio(r.returns.iloc[s.train_start:s.train_end], risk_free=0.0)
@@ -90,10 +91,16 @@ def test_walk_forward_selection_and_stitching(prices: pd.DataFrame) -> None:
         oos = metrics.sharpe_ratio(runs[best].returns.iloc[s.test_start:s.test_end],
                                    risk_free=0.0)
         assert wf.splits.loc[k, "oos_sharpe_ratio"] == pytest.approx(oos, rel=1e-12)
-        wk = build_weights(m, prices, prices, combos.loc[[best]], m.Params())
-        stitched[s.test_start:s.test_end] = wk[s.test_start:s.test_end, 0, 0]
+        # from the strategy itself: its own rows in the test window, and on the window's
+        # first bar the target it holds then (the switch to the new choice)
+        tw = m.target_weights(prices, dataclasses.replace(m.Params(),
+                                                          **combos.loc[[best]].to_dict("records")[0]))
+        rows = tw["wind_all_a"].reindex(prices.index)
+        held = rows.ffill().fillna(0.0)
+        stitched[s.test_start:s.test_end] = rows.iloc[s.test_start:s.test_end]
+        stitched[s.test_start] = held.iloc[s.test_start]
     direct = bt.run(prices, pd.DataFrame({"wind_all_a": stitched}, index=prices.index),
-                    costs=OPTS.costs, rules=OPTS.rules)
+                    costs=OPTS.costs, rules=OPTS.rules, nan_rows="hold")
     a, b = splits[0].test_start, splits[-1].test_end
     pd.testing.assert_series_equal(wf.returns, direct.returns.iloc[a:b].rename("oos"))
     assert list(wf.summary.index) == ["in_sample_mean", "out_of_sample_mean",

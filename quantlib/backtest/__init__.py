@@ -42,6 +42,7 @@ from quantlib.backtest.rules import AssetInfo, Rules, RulesError, lot_sizes, tra
 __all__ = [
     "FILL_MODES",
     "MIN_ORDER_SHARES",
+    "NAN_ROWS",
     "AlignmentError",
     "AssetInfo",
     "BacktestInputError",
@@ -60,6 +61,10 @@ __all__ = [
 ]
 
 
+#: What a NaN in the weights means: an error (default), or, for a row that is NaN for every
+#: asset of a strategy, "this strategy places no orders on this date" (``"hold"``).
+NAN_ROWS = ("error", "hold")
+
 #: Orders for fewer shares than this are skipped (vectorbt's default ``min_size``).
 MIN_ORDER_SHARES = 1e-8
 
@@ -70,8 +75,12 @@ def _engine() -> Any:
 
 def _prepare(prices: Any, weights: Any, fill: str, costs: CostModel | None,
              rules: Rules | None, init_cash: float | None, market: Market | None,
-             strategies: Any) -> dict[str, Any]:
+             strategies: Any, nan_rows: str = "error") -> dict[str, Any]:
     lag = _inputs.check_fill(fill)
+    if nan_rows not in NAN_ROWS:
+        raise BacktestInputError(f"nan_rows={nan_rows!r}: choose 'error' (NaN weights are "
+                                 "an error) or 'hold' (a strategy's all-NaN row places no "
+                                 "orders).")
     costs = CostModel() if costs is None else costs
     rules = Rules() if rules is None else rules
     market = Market() if market is None else market
@@ -80,7 +89,8 @@ def _prepare(prices: Any, weights: Any, fill: str, costs: CostModel | None,
     prices = _inputs.check_prices(prices)
     w, wdates, strat = _inputs.weights_matrix(weights, prices, strategies)
     n_a = prices.shape[1]
-    code, row, col = _engine().check_weights_nb(w, n_a, 1.0 + _inputs._SUM_TOL)
+    code, row, col = _engine().check_weights_nb(w, n_a, 1.0 + _inputs._SUM_TOL,
+                                                nan_rows == "hold")
     if code:
         raise _inputs.weights_error(code, row, col, wdates, float(w[row, col]), n_a)
     close = prices.to_numpy(dtype=np.float64)
@@ -198,6 +208,7 @@ def run(
     market: Market | None = None,
     strategies: Any = None,
     record_trades: bool = False,
+    nan_rows: str = "error",
 ) -> BacktestResult:
     """Backtest target weights on A-share rules.
 
@@ -226,12 +237,18 @@ def run(
         Strategy labels for 3-D ndarray weights.
     record_trades : bool
         Fill ``result.trades`` with one row per fill (costs memory for large sweeps).
+    nan_rows : {"error", "hold"}
+        ``"error"`` (default): any NaN weight raises :class:`WeightsError`. ``"hold"``: a row
+        that is NaN for every asset of a strategy means that strategy does not rebalance on
+        that date (its positions drift and its pending orders stay), so strategies with
+        different rebalance dates can run in one call (e.g. ``pd.concat`` of their weights).
+        A row NaN for only some assets is still an error.
 
     Returns
     -------
     BacktestResult
     """
-    p = _prepare(prices, weights, fill, costs, rules, init_cash, market, strategies)
+    p = _prepare(prices, weights, fill, costs, rules, init_cash, market, strategies, nan_rows)
     out = _simulate(p, store=True, record_trades=record_trades)
     return _result(p, out, record_trades)
 
@@ -251,7 +268,8 @@ def final_values(
         raise BacktestInputError("final_values does not record trades; use run().")
     p = _prepare(prices, weights, kwargs.pop("fill", "next_close"), kwargs.pop("costs", None),
                  kwargs.pop("rules", None), kwargs.pop("init_cash", None),
-                 kwargs.pop("market", None), kwargs.pop("strategies", None))
+                 kwargs.pop("market", None), kwargs.pop("strategies", None),
+                 kwargs.pop("nan_rows", "error"))
     if kwargs:
         raise TypeError(f"final_values() got unexpected keyword arguments {sorted(kwargs)}")
     out = _simulate(p, store=False, record_trades=False)

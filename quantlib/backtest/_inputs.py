@@ -207,7 +207,13 @@ def weights_error(code: int, row: int, col: int, dates: pd.DatetimeIndex,
     """Build the error for a failed :func:`engine.check_weights_nb` scan."""
     where = f"row {dates[row].date()}, strategy {col // n_assets}, asset {col % n_assets}"
     if code == 1:
-        return WeightsError(f"weights contain NaN/inf at {where}; put 0 for assets not held.")
+        return WeightsError(f"weights contain NaN/inf at {where}; put 0 for assets not held "
+                            "(or, to mean 'no rebalance on this date', make the strategy's whole "
+                            "row NaN and pass nan_rows='hold').")
+    if code == 4:
+        return WeightsError(f"weights row partly NaN at {where}: with nan_rows='hold' a row "
+                            "must be NaN for every asset of the strategy (no rebalance) or for "
+                            "none; put 0 for assets not held.")
     if code == 2:
         return WeightsError(f"weights contain a negative value {value!r} at {where}; short "
                             "selling is not supported.")

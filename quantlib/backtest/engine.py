@@ -33,7 +33,7 @@ _F1 = types.Array(types.float64, 1, "A", readonly=True)
 _B2 = types.Array(types.boolean, 2, "A", readonly=True)
 _I1 = types.Array(types.int64, 1, "A", readonly=True)
 _OUT2 = types.Array(types.float64, 2, "C")
-_CHECK_SIG = types.UniTuple(types.int64, 3)(_F2, types.int64, types.float64)
+_CHECK_SIG = types.UniTuple(types.int64, 3)(_F2, types.int64, types.float64, types.boolean)
 _SIM_SIG = types.void(_F2, _F2, _I1, _F2, _B2, _B2, _F1, _F2, _F1, _F1, types.boolean,
                       _OUT2, _OUT2, _OUT2, _OUT2, _OUT2, types.Array(types.int64, 1, "C"), _OUT2)
 
@@ -90,15 +90,29 @@ def _affordable_value(cash: float, comm: float, min_comm: float, extra: float) -
 
 
 @njit(_CHECK_SIG, cache=True, error_model="numpy")
-def check_weights_nb(weights: np.ndarray, n_assets: int, max_sum: float) -> tuple:
-    """Return (code, row, column): 0 ok, 1 NaN/inf, 2 negative, 3 row sum above ``max_sum``.
+def check_weights_nb(weights: np.ndarray, n_assets: int, max_sum: float,
+                     allow_hold: bool) -> tuple:
+    """Return (code, row, column): 0 ok, 1 NaN/inf, 2 negative, 3 row sum above ``max_sum``,
+    4 a strategy's row partly NaN (only checked with ``allow_hold``).
 
     ``weights`` is (rows, strategies * assets); ``column`` is the offending column (for code
-    3 the first column of the strategy).
+    3 the first column of the strategy). With ``allow_hold`` a strategy's row that is NaN for
+    every asset is valid: that strategy places no orders on that date.
     """
     n_rows, n_cols = weights.shape
     for c0 in range(0, n_cols, n_assets):
         for r in range(n_rows):
+            if allow_hold:
+                n_nan = 0
+                for a in range(n_assets):
+                    if np.isnan(weights[r, c0 + a]):
+                        n_nan += 1
+                if n_nan == n_assets:
+                    continue
+                if n_nan > 0:
+                    for a in range(n_assets):
+                        if np.isnan(weights[r, c0 + a]):
+                            return 4, r, c0 + a
             total = 0.0
             for a in range(n_assets):
                 w = weights[r, c0 + a]
@@ -253,7 +267,7 @@ def _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, bu
     total_cost = 0.0
     for t in range(n_bars):
         r = fill_row[t]
-        if r >= 0:
+        if r >= 0 and not np.isnan(weights[r, c0]):  # a NaN row: this strategy holds
             for a in range(n_assets):
                 target[a] = weights[r, c0 + a]
                 pending[a] = True
@@ -324,7 +338,7 @@ def _strategy_1asset_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell
     total_cost = 0.0
     for t in range(n_bars):
         r = fill_row[t]
-        if r >= 0:
+        if r >= 0 and not np.isnan(weights[r, s]):  # a NaN row: this strategy holds
             target = weights[r, s]
             pending = True
         bar_cost = 0.0

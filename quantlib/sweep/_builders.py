@@ -9,7 +9,9 @@
   ``module.target_weights(prices, params)`` per combination. The simulation is still one
   engine call per batch, on the union of the combinations' rebalance dates.
 
-See ``docs/sweep.md`` for what dense targets mean for fractional weights.
+Each combination keeps its own rebalance dates: on the other rows of the batch its weights are
+NaN, which the engine (``nan_rows="hold"``) reads as "no orders for this combination", so
+every combination trades exactly as its own ``target_weights`` rows would.
 """
 
 from __future__ import annotations
@@ -86,11 +88,11 @@ def build_weights(module: ModuleType, signal_prices: pd.DataFrame, engine_prices
     """Return the target weights of a batch for one engine call.
 
     ``dense=True``: a (T, B, A) array, Fortran-ordered (one strategy's path contiguous),
-    T = ``engine_prices`` rows, each bar holding the latest target (0 before the first).
-    ``dense=False``: the same for the vectorized builder; for the generic builder a frame
-    with (combo, asset) columns on the union of the combinations' rebalance dates, each
-    holding its latest target there (exactly each strategy's own rows when they share their
-    rebalance dates, e.g. weekly strategies). ``kwargs`` go to ``target_weights``.
+    T = ``engine_prices`` rows, a combination's target on its own rebalance bars and NaN
+    (hold) elsewhere. ``dense=False``: the same for the vectorized builder; for the generic
+    builder a frame with (combo, asset) columns on the union of the combinations' rebalance
+    dates, NaN where a combination has no row. Run with ``nan_rows="hold"``.
+    ``kwargs`` go to ``target_weights``.
     """
     if module.NAME == "ma_distance_timing":
         return _timing_weights(signal_prices, engine_prices, combos, base)
@@ -99,12 +101,11 @@ def build_weights(module: ModuleType, signal_prices: pd.DataFrame, engine_prices
         union = frames[0].index
         for f in frames[1:]:
             union = union.union(f.index)
-        return pd.concat([f.reindex(union).ffill().fillna(0.0) for f in frames], axis=1,
-                         keys=range(len(frames)))
+        return pd.concat([f.reindex(union) for f in frames], axis=1, keys=range(len(frames)))
     n_t, n_a = engine_prices.shape
-    out = np.zeros((n_t, len(frames), n_a), order="F")
+    out = np.full((n_t, len(frames), n_a), np.nan, order="F")
     for b, f in enumerate(frames):
-        out[:, b, :] = f.reindex(engine_prices.index).ffill().fillna(0.0).to_numpy()
+        out[:, b, :] = f.reindex(engine_prices.index).to_numpy()
     return out
 
 
@@ -149,7 +150,11 @@ def _timing_weights(signal_prices: pd.DataFrame, engine_prices: pd.DataFrame,
         np.array([kpos[(str(m), int(w))] for m, w in zip(c["trend_method"], c["trend_window"],
                                                          strict=True)], dtype=np.int64),
         c["range_weight"].astype(np.float64), c["use_rules"].astype(np.bool_), out)
-    if len(close) != len(engine_prices):  # NaN closes dropped: hold the last target on them
+    # rows only where a combination's target changes, as target_weights emits them: NaN = hold
+    # (engine nan_rows="hold"); before the first change the portfolio is all cash either way
+    out[1:][out[1:] == out[:-1]] = np.nan
+    out[0][out[0] == 0.0] = np.nan  # from an all-cash start a target of 0 is no change
+    if len(close) != len(engine_prices):  # NaN closes dropped: no rebalance on them
         frame = pd.DataFrame(out, index=close.index).reindex(engine_prices.index)
-        out = np.asfortranarray(frame.ffill().fillna(0.0).to_numpy())
+        out = np.asfortranarray(frame.to_numpy())
     return out.reshape(out.shape[0], out.shape[1], 1, order="F")

@@ -49,7 +49,7 @@ class BacktestOptions:
 
     def engine_kwargs(self) -> dict[str, Any]:
         return {"fill": self.fill, "costs": self.costs, "rules": self.rules,
-                "init_cash": self.init_cash, "market": self.market}
+                "init_cash": self.init_cash, "market": self.market, "nan_rows": "hold"}
 
 
 @dataclass(frozen=True)

@@ -186,7 +186,8 @@ def simulate_paths(prices: pd.DataFrame, weights: np.ndarray | pd.DataFrame,
 
     p = bt._prepare(prices, weights, engine_kwargs.get("fill", "next_close"),
                     engine_kwargs.get("costs"), engine_kwargs.get("rules"),
-                    engine_kwargs.get("init_cash"), engine_kwargs.get("market"), None)
+                    engine_kwargs.get("init_cash"), engine_kwargs.get("market"), None,
+                    engine_kwargs.get("nan_rows", "hold"))
     out = bt._simulate(p, store=True, record_trades=False)
     n_t, n_a = p["close_ff"].shape
     eq = out["eq"]

@@ -184,9 +184,13 @@ def walk_forward(strategy: str | ModuleType, grid: Mapping[str, Any], *, prices:
                                      dense=False)
     each = run(eng, each_w, strategies=None if isinstance(each_w, pd.DataFrame) else
                range(len(picks)), **options.engine_kwargs())
-    stitched = np.zeros((len(eng), eng.shape[1]))
+    # NaN rows hold (each combination's own rebalance dates); at the first bar of a test
+    # window the stitched strategy adopts the new choice's current target
+    held = pd.DataFrame(w.reshape(len(eng), -1)).ffill().fillna(0.0).to_numpy().reshape(w.shape)
+    stitched = np.full((len(eng), eng.shape[1]), np.nan)
     for k, s in enumerate(splits):
         stitched[s.test_start:s.test_end] = w[s.test_start:s.test_end, k, :]
+        stitched[s.test_start] = held[s.test_start, k, :]
     oos = run(eng, pd.DataFrame(stitched, index=eng.index, columns=eng.columns),
               **options.engine_kwargs())
     first, last = splits[0].test_start, splits[-1].test_end
