@@ -27,7 +27,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import _harness  # noqa: E402
+from benchmarks import _harness
 
 LOOKBACKS = (5, 10, 20, 40, 60, 80, 100, 120, 150, 180, 220, 250)
 TOP_K = (1, 2, 3, 4, 5, 6, 8, 10)

@@ -30,7 +30,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import _harness  # noqa: E402
+from benchmarks import _harness
 
 SHORT = range(5, 61, 5)
 LONG = range(60, 251, 10)

@@ -11,8 +11,8 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("data", "backtest", "metrics", "periods", "errors", "timing", "valuation", "rotation",
-               "sweep")
+_SUBMODULES = ("data", "backtest", "metrics", "periods", "errors", "timing", "valuation",
+               "rotation", "sweep")
 
 __all__ = ["__version__", *_SUBMODULES]
 

@@ -224,7 +224,7 @@ def signal() -> None:
 TIMING_INDICES = ("wind_all_a", "hs300", "csi_all_share", "sse_composite")
 
 
-def _timing_inputs(index: str, cache_dir: str | None):  # noqa: ANN202 - returns frames
+def _timing_inputs(index: str, cache_dir: str | None):
     from quantlib.data import load
     from quantlib.errors import UnknownNameError
 
@@ -238,7 +238,7 @@ def _timing_inputs(index: str, cache_dir: str | None):  # noqa: ANN202 - returns
     return frame, close, turnover
 
 
-def _proxy_note(frame, day: str) -> str | None:  # noqa: ANN001
+def _proxy_note(frame, day: str) -> str | None:
     if "is_proxy" in frame and bool(frame.loc[day, "is_proxy"]):
         return ("PROXY: WIND All A is real Wind data to 2024-12-12; later days are extended by "
                 "a return model on the CSI All Share (000985), see docs/data.md.")

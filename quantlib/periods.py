@@ -11,7 +11,8 @@ WEEKS_PER_YEAR = 52
 MONTHS_PER_YEAR = 12
 
 #: Default annual risk-free rate for Sharpe/Sortino: 1.5%, roughly the 1-year China government
-#: bond yield / 1-year deposit-linked money-market yield in 2024-2025. Pass your own where it matters.
+#: bond yield / 1-year deposit-linked money-market yield in 2024-2025. Pass your own where it
+#: matters.
 DEFAULT_RISK_FREE_RATE = 0.015
 
 __all__ = ["DEFAULT_RISK_FREE_RATE", "MONTHS_PER_YEAR", "TRADING_DAYS_PER_YEAR", "WEEKS_PER_YEAR"]

@@ -73,7 +73,7 @@ def table(close: pd.DataFrame, pe: pd.DataFrame, p_k: int, weighting: str,
     return pd.DataFrame(rows).T
 
 
-def _row(result, bench) -> dict[str, object]:  # noqa: ANN001
+def _row(result, bench) -> dict[str, object]:
     """Metrics of ``result``; relative ones against ``bench`` (None: the benchmark itself)."""
     if bench is None:
         s = metrics.summary(result)

@@ -12,11 +12,10 @@ PE workbook. The build is deterministic: two runs give byte-identical files (sam
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -36,7 +35,6 @@ from quantlib.data.splice import (  # noqa: E402
     RegressionSplice,
     back_extend,
     chain_levels,
-    fit_ols,
 )
 from quantlib.errors import DataValidationError  # noqa: E402
 
@@ -301,7 +299,7 @@ def compare_copies(a: pd.DataFrame, b: pd.DataFrame, cols: tuple[str, ...] = ("c
         lo, hi = max(lo, within[0]), min(hi, within[1])
     ia, ib = a.index[(a.index >= lo) & (a.index <= hi)], b.index[(b.index >= lo) & (b.index <= hi)]
     common = ia.intersection(ib)
-    out: dict[str, Any] = {"overlap": [_d(lo), _d(hi)], "common_days": int(len(common)),
+    out: dict[str, Any] = {"overlap": [_d(lo), _d(hi)], "common_days": len(common),
                            "days_only_in_first": [_d(x) for x in ia.difference(ib)][:20],
                            "days_only_in_second": [_d(x) for x in ib.difference(ia)][:20]}
     for col in cols:
@@ -708,7 +706,7 @@ def _sw_code(shared: Path, code: str, ny: pd.DataFrame, b: Built) -> pd.DataFram
     if len(ny_days):
         parts.append(pd.DataFrame({"close": ny_c.loc[ny_days] * kn}).assign(source="wind_nymath"))
         rec["pre2015_nymath_junction_ratio"] = _r(kn, 10)
-        rec["nymath_rows_used"] = int(len(ny_days))
+        rec["nymath_rows_used"] = len(ny_days)
         b.origin.append(origin(NYMATH_REL + f" ({code})", ny_days))
     if len(pre_sws) and pre_sws.index[0] > ny_c.index[0]:
         s0 = pre_sws.index[0]
@@ -729,7 +727,7 @@ def _sw_overlap(wind: pd.DataFrame, sws: pd.DataFrame, ny: pd.Series) -> dict[st
     n = ny.index.intersection(wind.index)
     return {"wind_vs_sws_max_rel_close_diff": _r((sws.loc[c, "close"] / wind.loc[c, "close"] - 1).abs().max(), 8),
             "wind_vs_nymath_max_rel_close_diff": _r((ny.loc[n] / wind.loc[n, "close"] - 1).abs().max(), 8),
-            "wind_days_missing_in_sws": int(len(wind.index.difference(sws.index)))}
+            "wind_days_missing_in_sws": len(wind.index.difference(sws.index))}
 
 
 def build_sw_l1(shared: Path) -> Built:
@@ -833,7 +831,7 @@ def build_citic_l1(shared: Path) -> Built:
             raise DataValidationError(f"CITIC {code} {name}: not found in the EDB file")
         e = edb[name].dropna()
         common = f.index.intersection(e.index)
-        diffs[code] = {"name": name, "common_days": int(len(common)), "max_rel_close_diff":
+        diffs[code] = {"name": name, "common_days": len(common), "max_rel_close_diff":
                        _r((e.loc[common] / f.loc[common, "close"] - 1).abs().max(), 12)}
         tail = e.loc[e.index > f.index[-1]]
         ext = pd.DataFrame({"close": tail}).assign(open=np.nan, high=np.nan, low=np.nan,
@@ -956,7 +954,7 @@ def manifest_entry(name: str, frame: pd.DataFrame, built: Built, sha: str) -> di
     entry: dict[str, Any] = {
         "file": f"{name}.parquet", "kind": spec.kind, "frequency": spec.frequency,
         "description": spec.description, "start": _d(frame["date"].min()),
-        "end": _d(frame["date"].max()), "rows": int(len(frame)), "columns": cols,
+        "end": _d(frame["date"].max()), "rows": len(frame), "columns": cols,
         "sha256": sha, "content_sha256": content_sha256(frame), "origin": built.origin,
         "notes": built.notes, "gaps": built.gaps, "cross_checks": built.cross_checks}
     if spec.kind == "panel":

@@ -40,7 +40,8 @@ def comparison(params: TimingParams | None = None) -> pd.DataFrame:
     for (_, r), asof in zip(pub.iterrows(), asof_dates(pub["date"], wind.index), strict=True):
         s = state.loc[asof]
         rows.append({
-            "report": r["date"].date(), "asof": asof.date(), "proxy": bool(wind.loc[asof, "is_proxy"]),
+            "report": r["date"].date(), "asof": asof.date(),
+            "proxy": bool(wind.loc[asof, "is_proxy"]),
             "ma20_pub": r["ma20"], "ma20": round(s["ma_short"], 1),
             "ma120_pub": r["ma120"], "ma120": round(s["ma_long"], 1),
             "dist_pub": r["ma_distance_pct"], "dist": round(100 * s["distance"], 2),
@@ -63,11 +64,13 @@ def method_fit() -> pd.DataFrame:
         regime = t.dropna(subset=["regime_pub"])
         out.append({
             "method": f"{method}({window})",
-            "tl_mean_abs_err_pct": round(float(np.mean(np.abs(tl["tl"] / tl["tl_pub"] - 1))) * 100, 3),
+            "tl_mean_abs_err_pct": round(
+                float(np.mean(np.abs(tl["tl"] / tl["tl_pub"] - 1))) * 100, 3),
             "n_tl": len(tl),
             "me_mean_abs_err_pp": round(float(np.mean(np.abs(me["me"] - me["me_pub"]))), 2),
             "n_me": len(me),
-            "final_regime_agree": f"{int((regime['regime'] == regime['regime_pub']).sum())}/{len(regime)}",
+            "final_regime_agree":
+                f"{int((regime['regime'] == regime['regime_pub']).sum())}/{len(regime)}",
         })
     return pd.DataFrame(out)
 
@@ -82,7 +85,8 @@ def main() -> None:
             print(frame.to_markdown(index=False) if args.markdown else frame.to_string(index=False))
             print()
     real = table[~table["proxy"]]
-    print(f"rows on real Wind data: {len(real)}; on the proxy extension: {int(table['proxy'].sum())}")
+    print(f"rows on real Wind data: {len(real)}; "
+          f"on the proxy extension: {int(table['proxy'].sum())}")
     t = table.dropna(subset=["regime_pub"])
     print(f"raw regime agrees with the printed one on {int((t['raw'] == t['regime_pub']).sum())}/"
           f"{len(t)} rows; final regime on {int((t['regime'] == t['regime_pub']).sum())}/{len(t)}")

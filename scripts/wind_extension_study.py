@@ -113,7 +113,7 @@ def oos_metrics(inp: dict[str, Any], model: RegressionSplice) -> dict[str, float
         "ma_dist_err_mean_abs_pp": float(d_err.abs().mean()),
         "ma_dist_err_max_abs_pp": float(d_err.abs().max()),
         "regime_disagree_days": int(disagree.sum()),
-        "days": int(len(hid)),
+        "days": len(hid),
     }
 
 

@@ -89,7 +89,8 @@ def test_corrupted_parquet_names_the_file_and_the_fix(tiny_cache: Path) -> None:
     path = tiny_cache / "csi_all_share.parquet"
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])  # truncated
-    with pytest.raises(CorruptCacheError, match=r"csi_all_share\.parquet is corrupt.*build_data_cache"):
+    with pytest.raises(CorruptCacheError,
+                       match=r"csi_all_share\.parquet is corrupt.*build_data_cache"):
         load("csi_all_share", cache_dir=tiny_cache)
 
 
@@ -161,7 +162,8 @@ def test_refresh_wind_all_a_extends_by_csi_all_share_returns(tiny_cache: Path) -
 @pytest.mark.parametrize(
     ("fetcher_result", "error", "match"),
     [
-        (ConnectionError("Max retries exceeded"), FetchError, "'csi_all_share' failed while fetching"),
+        (ConnectionError("Max retries exceeded"), FetchError,
+         "'csi_all_share' failed while fetching"),
         (pd.DataFrame(), FetchError, "returned no rows"),
         ("missing_column", DataValidationError, r"missing column\(s\) \['pe_ttm'\]"),
         ("duplicated", DataValidationError, "duplicated date"),
@@ -273,12 +275,14 @@ def test_import_quantlib_is_light() -> None:
             "if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
-    out = subprocess.run([sys.executable, "-c", "import sys, quantlib; print('pandas' in sys.modules)"],
+    out = subprocess.run([sys.executable, "-c",
+                          "import sys, quantlib; print('pandas' in sys.modules)"],
                          capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
 
-def test_cli_refresh_offline_fails_cleanly(tiny_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_refresh_offline_fails_cleanly(tiny_cache: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
     from quantlib.cli import main
     from quantlib.data import update as refresh_mod
 
@@ -341,8 +345,9 @@ def test_every_bundled_dataset_verifies() -> None:
 
 def test_verify_reports_a_junk_row(tmp_path: Path) -> None:
     """A non-trading day (a Sunday) in a user cache is a verify problem."""
-    from quantlib.data import verify
     from conftest import make_series, write_cache
+
+    from quantlib.data import verify
 
     dates = pd.DatetimeIndex(["2024-01-05", "2024-01-07", "2024-01-08"])  # 01-07 is a Sunday
     write_cache(tmp_path, {"csi_all_share": make_series("csi_all_share", dates,

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PUBLISHED = Path(__file__).parent / "golden" / "published_calibration.csv"
 
 
-def _script(name: str):  # noqa: ANN202 - a module
+def _script(name: str):
     spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     spec.loader.exec_module(module)  # type: ignore[union-attr]

@@ -264,7 +264,8 @@ def test_position_state_on_real_data(real_inputs: tuple[pd.Series, pd.Series, pd
 
 def test_strategy_weekly_rows_and_registry(
         real_inputs: tuple[pd.Series, pd.Series, pd.Series]) -> None:
-    from strategies import STRATEGIES, valuation_position as vp
+    from strategies import STRATEGIES
+    from strategies import valuation_position as vp
 
     assert STRATEGIES["valuation_position"] is vp
     close, pe, pb = real_inputs

@@ -149,7 +149,7 @@ class CostModel:
 
     def order_cost(self, value: float, *, sell: bool, stock: bool, date: object,
                    money: bool = True) -> float:
-        """Return the cost in CNY of one order of traded ``value`` (scalar helper, for docs/tests)."""
+        """Return the cost in CNY of one order of traded ``value`` (scalar helper: docs, tests)."""
         minimum = self.min_commission_cny if money else 0.0
         cost = max(self.commission_rate * value, minimum)
         if stock:

@@ -112,10 +112,12 @@ class AssetInfo:
         n = len(columns)
         frame = pd.DataFrame(index=columns) if assets is None else assets
         if not isinstance(frame, pd.DataFrame):
-            raise RulesError(f"assets must be a DataFrame indexed by asset code, got {type(assets)}.")
+            raise RulesError("assets must be a DataFrame indexed by asset code, got "
+                             f"{type(assets)}.")
         missing = [c for c in columns if c not in frame.index]
         if missing and assets is not None:
-            raise RulesError(f"assets table has no row for {missing[:5]}; add one per price column.")
+            raise RulesError(f"assets table has no row for {missing[:5]}; add one per price "
+                             "column.")
         frame = frame.reindex(columns)
         kind = _choice_col(frame, "kind", np.full(n, "stock", dtype=object), KINDS)
         board_default = np.where(kind == "index", "index", np.where(kind == "etf", "etf", "main"))

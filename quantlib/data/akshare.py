@@ -128,7 +128,7 @@ def _call(ak: Any, dataset: str, func_name: str, **kwargs: Any) -> pd.DataFrame:
         )
     try:
         frame = func(**kwargs)
-    except Exception as exc:  # noqa: BLE001 - any akshare failure becomes a FetchError
+    except Exception as exc:
         raise FetchError(
             f"refresh of dataset {dataset!r} failed: {call} raised "
             f"{type(exc).__name__}: {exc}. {_NETWORK_HINT}"

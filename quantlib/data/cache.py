@@ -33,7 +33,8 @@ __all__ = [
 
 MANIFEST_NAME = "manifest.json"
 _REBUILD_HINT = (
-    "Rebuild the bundled snapshot with `python scripts/build_data_cache.py` (needs ../shared/data), "
+    "Rebuild the bundled snapshot with `python scripts/build_data_cache.py` (needs "
+    "../shared/data), "
     "restore it with `git checkout -- data_cache/`, or re-run `quantlib data refresh NAME` for a "
     "user cache."
 )

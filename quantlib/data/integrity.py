@@ -57,7 +57,8 @@ def verify_dataset(name: str, calendar: pd.DatetimeIndex,
               "end": str(frame["date"].max().date())}
     for key, actual in checks.items():
         if entry.get(key) != actual:
-            report["problems"].append(f"manifest {key}={entry.get(key)!r} but the file has {actual!r}")
+            report["problems"].append(
+                f"manifest {key}={entry.get(key)!r} but the file has {actual!r}")
     problems, notes = _gap_report(frame, ds, calendar)
     report["problems"] += problems
     report["notes"] += notes

@@ -28,7 +28,7 @@ import pandas as pd
 
 from quantlib.errors import DataValidationError
 
-__all__ = ["DATASETS", "Column", "DatasetSpec", "validate_stored", "validate_fetched"]
+__all__ = ["DATASETS", "Column", "DatasetSpec", "validate_fetched", "validate_stored"]
 
 
 @dataclass(frozen=True)

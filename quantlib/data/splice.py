@@ -16,11 +16,11 @@ from quantlib.errors import DataValidationError
 
 __all__ = [
     "RegressionSplice",
+    "back_extend",
     "chain_levels",
     "fit_ols",
     "junction_ratio",
     "ma_distance",
-    "back_extend",
     "regime",
 ]
 
@@ -74,7 +74,7 @@ class RegressionSplice:
         x = regressor_returns[list(self.regressors)]
         _check_no_nan(x, "RegressionSplice regressors")
         out = np.full(len(x), self.intercept)
-        for beta, col in zip(self.betas, self.regressors):
+        for beta, col in zip(self.betas, self.regressors, strict=True):
             out = out + beta * x[col].to_numpy(dtype="float64")
         return pd.Series(out, index=x.index, name="r")
 

@@ -57,7 +57,8 @@ def _splice_group(old: pd.DataFrame, new: pd.DataFrame, spec: DatasetSpec,
     last = old["date"].iloc[-1]
     anchor = new.loc[new["date"] == last]
     fresh = new.loc[new["date"] > last].copy()
-    info: dict[str, Any] = {"series": label, "last_cached": str(last.date()), "new_rows": len(fresh)}
+    info: dict[str, Any] = {"series": label, "last_cached": str(last.date()),
+                            "new_rows": len(fresh)}
     if fresh.empty:
         return fresh, info
     price_cols = [c for c in _PRICE_FIELDS if c in spec.column_names]
