@@ -914,6 +914,13 @@ def build_sw_names() -> pd.DataFrame:
     return pd.DataFrame(SW_L1, columns=["code", "name_zh", "name_en"])
 
 
+def build_citic_names(citic: Built) -> pd.DataFrame:
+    """The 30 CITIC L1 industries: code and Chinese name (the Wind export's 简称)."""
+    names = citic.cross_checks["edb_vs_ohlcv_close"]
+    return pd.DataFrame([(code, v["name"]) for code, v in sorted(names.items())],
+                        columns=["code", "name_zh"])
+
+
 def write_csv(frame: pd.DataFrame, path: Path) -> str:
     """Write a reference CSV (UTF-8, LF) deterministically; return its sha256."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -1013,7 +1020,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:18s} rows {entry['rows']:7d}  {entry['start']}..{entry['end']}  "
               f"sha256 {sha[:12]}")
     prices = set(built["etf"].frame["code"].astype(str))
-    refs = {"etf_map": build_etf_map(args.shared, prices), "sw_l1_names": build_sw_names()}
+    refs = {"etf_map": build_etf_map(args.shared, prices), "sw_l1_names": build_sw_names(),
+            "citic_l1_names": build_citic_names(built["citic_l1"])}
     for ref, frame in refs.items():
         sha = write_csv(frame, args.out / "reference" / f"{ref}.csv")
         manifest["references"][ref] = {"file": f"reference/{ref}.csv", "rows": len(frame),

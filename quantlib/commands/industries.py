@@ -23,35 +23,47 @@ FIELDS = {  # the model fields shown next to the score
 }
 
 
-def _references() -> tuple[Any, dict[str, str]]:
+#: Industry universes: the dataset and the models that can run on it. CITIC L1 has no bundled
+#: PE history and the TWO BETA sleeves and the ETF map are defined on Shenwan codes, so only
+#: the price-based models run there (reversal on its price percentile).
+UNIVERSES = {"sw_l1": MODEL_CHOICES, "citic_l1": ("trend", "reversal", "blend")}
+
+
+def _references(universe: str = "sw_l1") -> tuple[Any, dict[str, str]]:
     import pandas as pd
 
     from quantlib.data.store import bundled_dir
 
     ref = bundled_dir() / "reference"
     etf_map = pd.read_csv(ref / "etf_map.csv", dtype=str)
-    names = pd.read_csv(ref / "sw_l1_names.csv", dtype=str)
-    return etf_map, dict(zip(names["code"], names["name_zh"] + " " + names["name_en"],
-                             strict=True))
+    names = pd.read_csv(ref / f"{universe}_names.csv", dtype=str)
+    label = names["name_zh"] + (" " + names["name_en"] if "name_en" in names else "")
+    return etf_map, dict(zip(names["code"], label, strict=True))
 
 
-def _inputs(cache_dir: str | None, codes: list[str] | None) -> Any:
+def _inputs(cache_dir: str | None, codes: list[str] | None, universe: str = "sw_l1") -> Any:
     from quantlib import rotation
     from quantlib.data import load
 
-    close = load("sw_l1", columns=["close"], cache_dir=cache_dir)["close"]
-    pe = load("sw_l1_pe_ttm", cache_dir=cache_dir)["pe_ttm"]
+    close = load(universe, columns=["close"], cache_dir=cache_dir)["close"]
+    pe = load("sw_l1_pe_ttm", cache_dir=cache_dir)["pe_ttm"] if universe == "sw_l1" else None
     if codes:
         rotation.check_codes(codes, close.columns)
-        close, pe = close[codes], pe.reindex(columns=codes)
+        close = close[codes]
+        pe = pe.reindex(columns=codes) if pe is not None else None
     return rotation.IndustryData(close, pe)
 
 
-def _coverage(data: Any) -> dict[str, str]:
+def _coverage(data: Any, universe: str = "sw_l1") -> dict[str, str]:
     close, pe = data.close, data.pe_ttm
-    return {"sw_l1_close": f"{close.index[0].date()} .. {close.index[-1].date()}",
-            "sw_l1_pe_ttm": f"{pe.index[0].date()} .. {pe.index[-1].date()} (Wind, loss-makers "
-                            "excluded; used by earnings and by reversal's PE percentile)"}
+    out = {f"{universe}_close": f"{close.index[0].date()} .. {close.index[-1].date()}"}
+    if pe is not None:
+        out["sw_l1_pe_ttm"] = (f"{pe.index[0].date()} .. {pe.index[-1].date()} (Wind, loss-makers "
+                               "excluded; used by earnings and by reversal's PE percentile)")
+    else:
+        out["note"] = ("no industry PE for this universe: reversal uses its price percentile; "
+                       "the ETF map covers Shenwan codes only")
+    return out
 
 
 def _model_block(name: str, scores: Any, day: Any, k: int, refs: tuple[Any, dict[str, str]]
@@ -76,26 +88,35 @@ def _model_block(name: str, scores: Any, day: Any, k: int, refs: tuple[Any, dict
 
 
 def industry_signal(date: str | None, model: str, k: int, cache_dir: str | None,
-                    codes: list[str] | None = None) -> dict[str, Any]:
+                    codes: list[str] | None = None, universe: str = "sw_l1") -> dict[str, Any]:
     """Compute the picks of ``model`` (or every model for ``"all"``) on one day."""
     from quantlib import rotation
     from quantlib.errors import UnknownNameError
 
-    if model != "all" and model not in MODEL_CHOICES:
+    if universe not in UNIVERSES:
+        raise UnknownNameError("industry universe", universe, UNIVERSES)
+    available = UNIVERSES[universe]
+    if model != "all" and model not in available:
+        if model in MODEL_CHOICES:
+            raise rotation.RotationParamError(
+                f"model {model!r} does not run on {universe}: it needs Shenwan data (industry "
+                f"PE or the TWO BETA sleeves). Models for {universe}: {', '.join(available)}.")
         raise UnknownNameError("rotation model", model, (*MODEL_CHOICES, "all"))
-    data = _inputs(cache_dir, codes)
+    data = _inputs(cache_dir, codes, universe)
     day = rotation.resolve_date(data, date)
     if k > len(data.codes):
         raise rotation.RotationParamError(
             f"k={k} is larger than the universe of {len(data.codes)} industries; pick k <= "
             f"{len(data.codes)}.")
-    refs = _references()
-    names = MODEL_CHOICES if model == "all" else (model,)
-    parts = {n: rotation.model_scores(n, data) for n in MODEL_CHOICES[:-1]
+    refs = _references(universe)
+    names = available if model == "all" else (model,)
+    singles = [n for n in available if n != "blend"]
+    parts = {n: rotation.model_scores(n, data) for n in singles
              if n in names or "blend" in names}
     if "blend" in names:
-        parts["blend"] = rotation.blend_scores([parts[n] for n in MODEL_CHOICES[:-1]])
-    return {"date": str(day.date()), "k": k, "data": _coverage(data),
+        parts["blend"] = rotation.blend_scores([parts[n] for n in singles])
+    return {"date": str(day.date()), "k": k, "universe": universe,
+            "data": _coverage(data, universe),
             "models": {n: _model_block(n, parts[n], day, k, refs) for n in names}}
 
 
@@ -129,14 +150,17 @@ def format_text(sig: dict[str, Any]) -> str:
 @click.option("--model", "model", default="all", show_default=True,
               help="Model: " + ", ".join(MODEL_CHOICES) + ", or all.")
 @click.option("--k", "k", type=int, default=5, show_default=True, help="Picks per model.")
-@click.option("--codes", default=None, help="Comma-separated SW L1 codes to restrict to.")
+@click.option("--codes", default=None, help="Comma-separated industry codes to restrict to.")
+@click.option("--universe", default="sw_l1", show_default=True,
+              help="Industry universe: sw_l1 (all models) or citic_l1 (trend, reversal, blend).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @CACHE_DIR_OPTION
-def command(date: str | None, model: str, k: int, codes: str | None, fmt: str,
+def command(date: str | None, model: str, k: int, codes: str | None, universe: str, fmt: str,
             cache_dir: str | None) -> None:
     """Shenwan L1 industry picks per rotation model, with scores and ETF codes (section 3)."""
     def body() -> None:
-        sig = industry_signal(date, model, k, cache_dir, codes.split(",") if codes else None)
+        sig = industry_signal(date, model, k, cache_dir, codes.split(",") if codes else None,
+                              universe)
         click.echo(json.dumps(sig, indent=2, ensure_ascii=False) if fmt == "json"
                    else format_text(sig))
     _run(body)
