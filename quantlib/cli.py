@@ -224,14 +224,24 @@ def signal() -> None:
 TIMING_INDICES = ("wind_all_a", "hs300", "csi_all_share", "sse_composite")
 
 
-def _timing_inputs(index: str, cache_dir: str | None):
-    from quantlib.data import load
+def _timing_inputs(index: str, cache_dir: str | None):  # noqa: ANN202 - returns frames
+    """Close and turnover of a series dataset, or of one code of a panel (``sw_l1:801080``)."""
+    from quantlib.data import DATASETS, load
     from quantlib.errors import UnknownNameError
 
-    if index not in TIMING_INDICES:
+    dataset, _, code = index.partition(":")
+    if code:
+        if dataset not in DATASETS or DATASETS[dataset].kind != "panel":
+            panels = [n for n, s in DATASETS.items() if s.kind == "panel" and s.frequency ==
+                      "daily"]
+            raise UnknownNameError("panel dataset", dataset, panels)
+        panel = load(dataset, codes=[code], cache_dir=cache_dir)
+        frame = panel.xs(code, axis=1, level="code")
+    elif index in TIMING_INDICES:
+        frame = load(index, cache_dir=cache_dir)
+    else:
         raise UnknownNameError("timing index", index, TIMING_INDICES)
-    frame = load(index, cache_dir=cache_dir)
-    close = frame["close"].dropna()
+    close = frame["close"].loc[frame["close"].first_valid_index():]  # holes inside raise
     turnover = frame["amount_cny"].reindex(close.index) if "amount_cny" in frame else None
     if turnover is not None and turnover.isna().any():
         turnover = None  # a partial turnover history cannot feed the volume rule
@@ -248,7 +258,8 @@ def _proxy_note(frame, day: str) -> str | None:
 @signal.command("timing")
 @click.option("--date", "date", default=None, help="Day to report (default: last in the data).")
 @click.option("--index", "index", default="wind_all_a", show_default=True,
-              help="Dataset: " + ", ".join(TIMING_INDICES) + ".")
+              help="Dataset: " + ", ".join(TIMING_INDICES) + ", or PANEL:CODE such as "
+              "sw_l1:801080 or citic_l1:CI005021.")
 @click.option("--history", nargs=2, default=None, metavar="START END",
               help="Print the regime changes between two dates instead.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")

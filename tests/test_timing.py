@@ -319,3 +319,24 @@ def test_timing_frame_rejects_holes() -> None:
     close.iloc[150, 1] = np.nan
     with pytest.raises(DataValidationError, match=r"\['b'\] have NaN after their first close"):
         timing.timing_frame(close)
+
+
+def test_cli_signal_timing_on_an_industry_equals_timing_state() -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from quantlib.cli import main
+    from quantlib.data import load
+
+    res = CliRunner().invoke(main, ["signal", "timing", "--index", "sw_l1:801080", "--date",
+                                    "2024-06-28", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    close = load("sw_l1", codes=["801080"])["close"]["801080"]
+    st = timing_state(close.loc[close.first_valid_index():])  # regime needs no turnover
+    assert out["date"] == "2024-06-28"
+    assert out["distance"] == pytest.approx(st.loc["2024-06-28", "distance"], rel=1e-12)
+    assert out["regime"] == st.loc["2024-06-28", "regime_label"]
+    res = CliRunner().invoke(main, ["signal", "timing", "--index", "sw_l:801080"])
+    assert res.exit_code == 2 and "Did you mean 'sw_l1'" in res.output
