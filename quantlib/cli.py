@@ -224,7 +224,7 @@ def signal() -> None:
 TIMING_INDICES = ("wind_all_a", "hs300", "csi_all_share", "sse_composite")
 
 
-def _timing_inputs(index: str, cache_dir: str | None):  # noqa: ANN202 - returns frames
+def _timing_inputs(index: str, cache_dir: str | None):
     """Close and turnover of a series dataset, or of one code of a panel (``sw_l1:801080``)."""
     from quantlib.data import DATASETS, load
     from quantlib.errors import UnknownNameError
