@@ -89,7 +89,7 @@ def make_quantlib(inp: dict[str, Any], small: bool) -> Any:
 
 def build_vectorbt() -> dict[str, Any]:
     close = load_close()
-    weights, labels = sweep_weights(close)
+    weights, _labels = sweep_weights(close)
     size = pd.DataFrame(weights, index=close.index).shift(1)  # fill at the next close
     del weights
     return {"close": close, "size": size}

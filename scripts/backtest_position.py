@@ -46,8 +46,9 @@ def inputs(end: str | None = None) -> pd.DataFrame:
     return frame
 
 
-def all_weights(frame: pd.DataFrame, p: Params = Params()) -> dict[str, pd.DataFrame]:
+def all_weights(frame: pd.DataFrame, p: Params | None = None) -> dict[str, pd.DataFrame]:
     """Weights of every compared strategy, all starting at the model's first decision day."""
+    p = p or Params()
     model = valuation_position.target_weights(frame, p).loc[START:]
     first = model.index[0]
     timing = ma_distance_timing.target_weights(frame[[UNIVERSE[0]]])
@@ -70,8 +71,9 @@ def _regime_only(frame: pd.DataFrame, p: Params, first: pd.Timestamp) -> pd.Data
     return pos.to_frame(UNIVERSE[0])
 
 
-def backtest(frame: pd.DataFrame, p: Params = Params()) -> dict[str, pd.Series]:
+def backtest(frame: pd.DataFrame, p: Params | None = None) -> dict[str, pd.Series]:
     """Daily returns (with cash interest) and exposure per strategy, from the first decision."""
+    p = p or Params()
     weights = all_weights(frame, p)
     first = weights["valuation_position"].index[0]
     prices = frame[[UNIVERSE[0]]].loc[first:]

@@ -400,7 +400,7 @@ def test_import_is_light():
 @given(case=market_case(), costs=cost_models, rules=rule_sets,
        init_cash=st.sampled_from([None, 50_000.0]))
 def test_single_asset_fast_path_equals_general_kernel(case, costs, rules, init_cash):
-    close, open_, volume, weights, assets = case
+    close, _open, volume, weights, assets = case
     col = close.columns[:1]
     p = bt._prepare(close[col], weights[col] * 0.9, "next_close", costs, rules, init_cash,
                     bt.Market(volume=volume[col], assets=assets.loc[col]), None)
