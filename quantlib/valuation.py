@@ -56,6 +56,7 @@ __all__ = [
     "check_table",
     "position",
     "position_state",
+    "snapshot",
     "valuation_class",
     "valuation_percentile",
 ]
@@ -441,3 +442,46 @@ def position_state(close: pd.Series, pe: pd.Series, pb: pd.Series,
     out["valuation_class"] = valuation_class(out["pe_pct"], out["pb_pct"], rule=m.rule)
     out["position"] = position(out["regime"], out["valuation_class"], table=m.table)
     return out
+
+
+def snapshot(state: pd.DataFrame, date: str | pd.Timestamp | None = None,
+             *, model: PositionModel | None = None) -> dict[str, Any]:
+    """The position block of one day (default the last) from :func:`position_state`'s frame.
+
+    ``date`` may be a non-trading day: the last trading day on or before it is used.
+
+    Raises
+    ------
+    DataValidationError
+        ``date`` is before the data, or no position is defined there (PE/PB or regime warm-up).
+    """
+    m = model or PositionModel()
+    when = state.index[-1] if date is None else pd.Timestamp(date)
+    days = state.index[state.index <= when]
+    if len(days) == 0:
+        raise DataValidationError(f"date {when.date()} is before the data, which starts "
+                                  f"{state.index[0].date()}.")
+    day = days[-1]
+    row = state.loc[day]
+    if pd.isna(row["position"]):
+        first = state["position"].first_valid_index()
+        raise DataValidationError(
+            f"no position on {day.date()}: PE/PB or the regime is undefined there (PE data "
+            f"starts 2015-01-05; the regime needs 120 days). First day with a position: "
+            f"{first.date() if first is not None else 'none'}.")
+    start = pd.Timestamp(m.start)
+
+    def window_start(col: str) -> str:
+        dates = pd.DatetimeIndex(state[col].dropna())
+        return str(dates[dates >= start].min().date())
+
+    return {
+        "date": str(day.date()), "close": float(row["close"]),
+        "pe": float(row["pe"]), "pe_date": str(row["pe_date"].date()),
+        "pe_pct": float(row["pe_pct"]), "pb": float(row["pb"]),
+        "pb_date": str(row["pb_date"].date()), "pb_pct": float(row["pb_pct"]),
+        "window": f"{start.date()} .. {day.date()} (expanding)",
+        "pe_window_start": window_start("pe_date"), "pb_window_start": window_start("pb_date"),
+        "rule": str(m.rule), "valuation_class": str(row["valuation_class"]),
+        "regime": str(row["regime_label"]), "position": float(row["position"]),
+    }

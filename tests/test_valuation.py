@@ -311,3 +311,18 @@ def test_cli_signal_position_text_and_json() -> None:
         assert text in res.output
     res = runner.invoke(main, ["signal", "position", "--rule", "pe2080"])
     assert res.exit_code == 2 and "Did you mean" in res.output
+
+
+def test_snapshot_is_pure_and_resolves_weekends() -> None:
+    """valuation.snapshot reads one row of position_state; a Saturday resolves to Friday."""
+    from quantlib.commands.position import load_position_state
+    from quantlib.valuation import snapshot
+
+    _, model, state = load_position_state(None)
+    fri = snapshot(state, "2025-06-13", model=model)
+    assert snapshot(state, "2025-06-14", model=model) == fri  # Saturday
+    row = state.loc["2025-06-13"]
+    assert fri["position"] == row["position"] and fri["pe_pct"] == row["pe_pct"]
+    assert fri["pe_window_start"] == "2015-01-05" and fri["pb_window_start"] == "2014-10-17"
+    with pytest.raises(ValueError, match="no position on 2014-12-31"):
+        snapshot(state, "2014-12-31", model=model)

@@ -19,46 +19,38 @@ WIND_NOTE = ("PROXY: WIND All A is real Wind data to 2024-12-12; later days are 
              "return model on the CSI All Share (000985), see docs/data.md.")
 
 
-def position_snapshot(date: str | None, cache_dir: str | None,
-                      rule: str | None = None) -> dict[str, Any]:
-    """Load the bundled data and return the model's figures for one day (default the last)."""
-    import pandas as pd
+def load_position_state(cache_dir: str | None, rule: str | None = None
+                        ) -> tuple[Any, Any, Any]:
+    """Load WIND All A and the PE/PB proxies (hash-checked) and run the position model.
 
+    Returns ``(wind, model, state)``: the WIND frame (close, is_proxy), the
+    :class:`~quantlib.valuation.PositionModel` and :func:`~quantlib.valuation.position_state`.
+    """
     from quantlib.data import load
-    from quantlib.errors import DataValidationError
     from quantlib.valuation import DEFAULT_CLASS_RULE, PositionModel, position_state
 
     wind = load("wind_all_a", columns=["close", "is_proxy"], cache_dir=cache_dir)
     pe = load("csi_all_share", columns=["pe_ttm"], cache_dir=cache_dir)["pe_ttm"]
     pb = load("all_a_pb", cache_dir=cache_dir)["pb_median"]
     model = PositionModel(rule=rule or DEFAULT_CLASS_RULE)
-    state = position_state(wind["close"].dropna(), pe, pb, model)
-    when = state.index[-1] if date is None else pd.Timestamp(date)
-    days = state.index[state.index <= when]
-    if len(days) == 0:
-        raise DataValidationError(f"date {when.date()} is before the data, which starts "
-                                  f"{state.index[0].date()}.")
-    day = days[-1]
-    row = state.loc[day]
-    if pd.isna(row["position"]):
-        first = state["position"].first_valid_index()
-        raise DataValidationError(
-            f"no position on {day.date()}: PE/PB or the regime is undefined there (PE data "
-            f"starts 2015-01-05; the regime needs 120 days). First day with a position: "
-            f"{first.date() if first is not None else 'none'}.")
-    return {
-        "date": str(day.date()), "close": float(row["close"]),
-        "pe": float(row["pe"]), "pe_date": str(row["pe_date"].date()),
-        "pe_pct": float(row["pe_pct"]), "pb": float(row["pb"]),
-        "pb_date": str(row["pb_date"].date()), "pb_pct": float(row["pb_pct"]),
-        "window": f"{pd.Timestamp(model.start).date()} .. {day.date()} (expanding)",
-        "pe_window_start": str(pe.dropna().loc[model.start:].index[0].date()),
-        "pb_window_start": str(pb.dropna().loc[model.start:].index[0].date()),
-        "rule": str(model.rule), "valuation_class": str(row["valuation_class"]),
-        "regime": str(row["regime_label"]), "position": float(row["position"]),
-        "proxy": True, "proxy_note": PROXY_NOTE,
-        "wind_proxy": bool(wind.loc[day, "is_proxy"]),
-    }
+    close = wind["close"].loc[wind["close"].first_valid_index():]
+    return wind, model, position_state(close, pe, pb, model)
+
+
+def describe(wind: Any, model: Any, state: Any, date: str | None) -> dict[str, Any]:
+    """:func:`quantlib.valuation.snapshot` of one day plus the proxy notes the CLI prints."""
+    from quantlib.valuation import snapshot
+
+    snap = snapshot(state, date, model=model)
+    snap.update(proxy=True, proxy_note=PROXY_NOTE,
+                wind_proxy=bool(wind.loc[snap["date"], "is_proxy"]))
+    return snap
+
+
+def position_snapshot(date: str | None, cache_dir: str | None,
+                      rule: str | None = None) -> dict[str, Any]:
+    """Load the bundled data and return the model's figures for one day (default the last)."""
+    return describe(*load_position_state(cache_dir, rule), date)
 
 
 def format_text(s: dict[str, Any]) -> str:

@@ -183,15 +183,16 @@ def _timing_changes(now: dict[str, Any], prev: dict[str, Any] | None) -> list[st
 
 def _position_block(inputs: WeeklyInputs, day: pd.Timestamp, prev_day: pd.Timestamp | None
                     ) -> dict[str, Any]:
-    from quantlib.commands.position import position_snapshot
+    from quantlib.commands.position import describe, load_position_state
 
     try:
-        now = position_snapshot(str(day.date()), inputs.cache_dir)
+        loaded = load_position_state(inputs.cache_dir)
+        now = describe(*loaded, str(day.date()))
     except QuantlibError as exc:
         return {"available": False, "reason": str(exc)}
     block: dict[str, Any] = {"available": True, "as_of": now["date"], **now}
     try:
-        prev = position_snapshot(str(prev_day.date()), inputs.cache_dir) if prev_day else None
+        prev = describe(*loaded, str(prev_day.date())) if prev_day else None
     except QuantlibError:
         prev = None
     block["previous_position"] = None if prev is None else prev["position"]
