@@ -189,18 +189,23 @@ def data_refresh(name: str, end: str | None, quiet: bool, cache_dir: str | None)
 
         from quantlib.data import refresh
 
-        bar = tqdm(total=0, desc=f"refresh {name}", disable=quiet, file=sys.stderr)
+        bars: list[Any] = []  # created on the first report: one-request datasets show none
 
         def progress(done: int, total: int, label: str) -> None:
-            bar.total = total
-            bar.n = done
-            bar.set_postfix_str(label)
-            bar.refresh()
+            if not bars:
+                bars.append(tqdm(total=total, desc=f"refresh {name}", disable=quiet,
+                                 file=sys.stderr))
+            bars[0].n = done
+            bars[0].set_postfix_str(label)
+            bars[0].refresh()
 
         try:
+            if not quiet:
+                click.echo(f"refreshing {name} from akshare ...", err=True)
             result = refresh(name, cache_dir=cache_dir, end=end, progress=progress)
         finally:
-            bar.close()
+            for bar in bars:
+                bar.close()
         click.echo(f"{name}: {result['new_rows']} new row(s); now {result['start']} .. "
                    f"{result['end']} in {result['directory']}")
         if result["new_rows"]:
