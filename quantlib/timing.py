@@ -309,12 +309,9 @@ def snapshot(state: pd.DataFrame, date: str | pd.Timestamp | None = None) -> dic
     DataValidationError
         ``date`` is before the data, or inside the warm-up where the regime is undefined.
     """
-    when = state.index[-1] if date is None else pd.Timestamp(date)
-    idx = state.index[state.index <= when]
-    if len(idx) == 0:
-        raise DataValidationError(f"date {when.date()} is before the data, which starts "
-                                  f"{state.index[0].date()}.")
-    day = idx[-1]
+    from quantlib._dates import day_on_or_before
+
+    day = day_on_or_before(state.index, date)
     row = state.loc[day]
     if pd.isna(row["regime"]):
         first = state["regime"].first_valid_index()

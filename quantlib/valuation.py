@@ -455,13 +455,10 @@ def snapshot(state: pd.DataFrame, date: str | pd.Timestamp | None = None,
     DataValidationError
         ``date`` is before the data, or no position is defined there (PE/PB or regime warm-up).
     """
+    from quantlib._dates import day_on_or_before
+
     m = model or PositionModel()
-    when = state.index[-1] if date is None else pd.Timestamp(date)
-    days = state.index[state.index <= when]
-    if len(days) == 0:
-        raise DataValidationError(f"date {when.date()} is before the data, which starts "
-                                  f"{state.index[0].date()}.")
-    day = days[-1]
+    day = day_on_or_before(state.index, date)
     row = state.loc[day]
     if pd.isna(row["position"]):
         first = state["position"].first_valid_index()

@@ -46,8 +46,9 @@ def template_text(name: str) -> str:
 
 def render(template: str, context: dict[str, str]) -> str:
     """Substitute ``$key`` placeholders of ``template`` with ``context`` values (raises
-    ``KeyError`` on a missing key: no silent blanks)."""
-    return Template(template).substitute(context)
+    ``KeyError`` on a missing key: no silent blanks). ``$style`` is the shared stylesheet
+    ``templates/style.css`` unless the context sets it."""
+    return Template(template).substitute({"style": template_text("style.css"), **context})
 
 
 def _img(uri: str, alt: str) -> str:
