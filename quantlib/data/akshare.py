@@ -111,6 +111,20 @@ def _fmt_args(kwargs: Mapping[str, Any]) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
 
 
+#: akshare's date/OHLC column names: Chinese (most functions) and English (Eastmoney index).
+_ZH_OHLC = ("日期", "开盘", "最高", "最低", "收盘")
+_EN_OHLC = ("date", "open", "high", "low", "close")
+
+
+def _date_ohlc(raw: pd.DataFrame, where: str,
+               names: tuple[str, ...] = _ZH_OHLC) -> dict[str, pd.Series]:
+    """The ``date, open, high, low, close`` columns of an akshare frame, typed and checked."""
+    out: dict[str, pd.Series] = {"date": _to_dates(raw[names[0]], where)}
+    for field, name in zip(("open", "high", "low", "close"), names[1:], strict=True):
+        out[field] = _to_float(raw[name], where)
+    return out
+
+
 def _call(ak: Any, dataset: str, func_name: str, **kwargs: Any) -> pd.DataFrame:
     """Call ``ak.<func_name>(**kwargs)``; turn every failure into a :class:`FetchError`.
 
@@ -282,11 +296,7 @@ def _csindex_raw(ak: Any, dataset: str, symbol: str, start: pd.Timestamp | None,
     _require(raw, _CSINDEX_COLS, dataset, _CSINDEX)
     where = f"refresh of dataset {dataset!r}, akshare.{_CSINDEX}(symbol={symbol!r})"
     out = pd.DataFrame({
-        "date": _to_dates(raw["日期"], where),
-        "open": _to_float(raw["开盘"], where),
-        "high": _to_float(raw["最高"], where),
-        "low": _to_float(raw["最低"], where),
-        "close": _to_float(raw["收盘"], where),
+        **_date_ohlc(raw, where),
         "volume_shares": _to_float(raw["成交量"], where) * WAN_LOTS,  # 万手 -> shares
         "amount_cny": _to_float(raw["成交金额"], where) * YI,  # 亿元 -> CNY
         "pe_ttm": _to_float(raw["滚动市盈率"], where),
@@ -424,11 +434,7 @@ def fetch_sse_composite(start: pd.Timestamp | None, end: pd.Timestamp | None, *,
              "sse_composite", _SSE)
     where = f"refresh of dataset 'sse_composite', akshare.{_SSE}(symbol='sh000001')"
     frame = pd.DataFrame({
-        "date": _to_dates(raw["date"], where),
-        "open": _to_float(raw["open"], where),
-        "high": _to_float(raw["high"], where),
-        "low": _to_float(raw["low"], where),
-        "close": _to_float(raw["close"], where),
+        **_date_ohlc(raw, where, _EN_OHLC),
         "volume_lots": _to_float(raw["volume"], where),
         "amount_cny": _to_float(raw["amount"], where),
     })
@@ -530,11 +536,7 @@ def _sw_hist_one(ak: Any, code: str, start: pd.Timestamp | None,
     _require(raw, ["日期", "收盘", "开盘", "最高", "最低", "成交量", "成交额"], "sw_l1", _SW_HIST)
     where = f"refresh of dataset 'sw_l1', akshare.{_SW_HIST}(symbol={code!r})"
     frame = pd.DataFrame({
-        "date": _to_dates(raw["日期"], where),
-        "open": _to_float(raw["开盘"], where),
-        "high": _to_float(raw["最高"], where),
-        "low": _to_float(raw["最低"], where),
-        "close": _to_float(raw["收盘"], where),
+        **_date_ohlc(raw, where),
         "volume_shares": _to_float(raw["成交量"], where) * YI,  # 亿股 -> shares
         "amount_cny": _to_float(raw["成交额"], where) * YI,  # 亿元 -> CNY
     })
@@ -642,11 +644,7 @@ def _etf_one(ak: Any, code: str, start: pd.Timestamp | None,
     _require(raw, ["日期", "开盘", "收盘", "最高", "最低", "成交量", "成交额"], "etf", _ETF)
     where = f"refresh of dataset 'etf', akshare.{_ETF}(symbol={code!r})"
     frame = pd.DataFrame({
-        "date": _to_dates(raw["日期"], where),
-        "open": _to_float(raw["开盘"], where),
-        "high": _to_float(raw["最高"], where),
-        "low": _to_float(raw["最低"], where),
-        "close": _to_float(raw["收盘"], where),
+        **_date_ohlc(raw, where),
         "volume_shares": _to_float(raw["成交量"], where) * LOT,  # 手 -> shares (units)
         "amount_cny": _to_float(raw["成交额"], where),
     })
