@@ -73,8 +73,12 @@ def _fee(v: float, comm: float, minc: float, extra: float) -> float:
 def reference_run(close: pd.DataFrame, weights: pd.DataFrame, *, fill: str = "next_close",
                   costs: CostModel, rules: Rules, init_cash: float | None = None,
                   open_: pd.DataFrame | None = None, volume: pd.DataFrame | None = None,
-                  assets: pd.DataFrame | None = None) -> RefResult:
-    """Simulate one strategy bar by bar; return equity, costs and trades."""
+                  assets: pd.DataFrame | None = None, cash_rate: float = 0.0) -> RefResult:
+    """Simulate one strategy bar by bar; return equity, costs and trades.
+
+    ``cash_rate``: annual interest on cash, one 242nd-root step per bar on the cash held over
+    the previous close (written out here independently of the engine's helper).
+    """
     names = list(close.columns)
     dates = close.index
     lag = 0 if fill == "same_close_lookahead" else 1
@@ -93,7 +97,10 @@ def reference_run(close: pd.DataFrame, weights: pd.DataFrame, *, fill: str = "ne
     target: dict[str, float] = {}
     pending: set[str] = set()
     out = RefResult()
+    daily = (1.0 + cash_rate) ** (1.0 / 242.0) - 1.0
     for t, d in enumerate(dates):
+        if cash > 0:
+            cash = cash * (1.0 + daily)
         stamp = float(costs.stamp_duty_rate([d])[0])
         if t in rows:
             target, pending = rows[t], set(names)

@@ -207,8 +207,10 @@ rule_sets = st.builds(bt.Rules, price_limits=st.booleans(), suspension=st.boolea
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=market_case(), costs=cost_models, rules=rule_sets,
        init_cash=st.sampled_from([None, 20_000.0, 1e6]),
-       fill=st.sampled_from(list(bt.FILL_MODES)), hold_every=st.sampled_from([0, 2, 3]))
-def test_engine_matches_reference_loop(case, costs, rules, init_cash, fill, hold_every):
+       fill=st.sampled_from(list(bt.FILL_MODES)), hold_every=st.sampled_from([0, 2, 3]),
+       cash_rate=st.sampled_from([0.0, 0.0, 0.02, 0.3]))
+def test_engine_matches_reference_loop(case, costs, rules, init_cash, fill, hold_every,
+                                       cash_rate):
     close, open_, volume, weights, assets = case
     market = bt.Market(open=open_, volume=volume, assets=assets)
     if hold_every:  # all-NaN rows on other dates: "no rebalance" with nan_rows="hold"
@@ -216,9 +218,10 @@ def test_engine_matches_reference_loop(case, costs, rules, init_cash, fill, hold
         weights = pd.concat([weights, pd.DataFrame(np.nan, extra, weights.columns)])
         weights = weights.sort_index()
     res = bt.run(close, weights, fill=fill, costs=costs, rules=rules, init_cash=init_cash,
-                 market=market, record_trades=True, nan_rows="hold" if hold_every else "error")
+                 market=market, record_trades=True, nan_rows="hold" if hold_every else "error",
+                 cash_rate=cash_rate)
     ref = reference_run(close, weights, fill=fill, costs=costs, rules=rules, init_cash=init_cash,
-                        open_=open_, volume=volume, assets=assets)
+                        open_=open_, volume=volume, assets=assets, cash_rate=cash_rate)
     np.testing.assert_allclose(res.equity.to_numpy(), ref.equity, rtol=1e-9)
     np.testing.assert_allclose(res.costs.to_numpy(), ref.costs, rtol=1e-9, atol=1e-12)
     got = list(zip(res.trades["date"].map(close.index.get_loc), res.trades["asset"],
@@ -410,3 +413,32 @@ def test_single_asset_fast_path_equals_general_kernel(case, costs, rules, init_c
     slow = bt._simulate(p, store=True, record_trades=True)
     for key in ("eq", "cost", "traded", "pos", "rec", "rec_count", "final"):
         np.testing.assert_array_equal(fast[key], slow[key])
+
+
+# --------------------------------------------------------------------------- cash interest
+
+
+def test_cash_interest_by_hand():
+    """Half in cash at 5% a year: daily factor 1.05 ** (1/242). Worked by hand on 3 bars.
+
+    Bar 0: all 1.0 is cash, earns d: 1 + d; the weights row of bar 0 trades at bar 1's close.
+    Bar 1: cash (1 + d) earns d -> (1 + d)^2, then buys 0.5 of that value at price 10.
+    Bar 2: price 11; cash 0.5 (1 + d)^2 earns d; shares 0.05 (1 + d)^2 are worth 0.55 (1 + d)^2.
+    """
+    d = 1.05 ** (1 / 242) - 1
+    close = pd.DataFrame({"a": [10.0, 10.0, 11.0]}, index=pd.bdate_range("2024-01-02", periods=3))
+    w = pd.DataFrame({"a": [0.5]}, index=close.index[:1])
+    res = bt.run(close, w, costs=bt.CostModel.frictionless(), rules=bt.Rules.none(),
+                 cash_rate=0.05)
+    g = (1 + d) ** 2
+    expected = [1 + d, g, 0.5 * g * (1 + d) + 0.05 * g * 11.0]
+    np.testing.assert_allclose(res.equity.to_numpy(), expected, rtol=1e-14)
+    # the return of bar 2 = half the asset's +10% plus d on the half in cash
+    assert res.returns.iloc[2] == pytest.approx(0.5 * 0.10 + 0.5 * d, rel=1e-12)
+
+
+@pytest.mark.parametrize("bad", [-0.01, 1.0, float("nan"), "0.02", True])
+def test_cash_rate_rejects_bad_values(bad):
+    close = pd.DataFrame({"a": [10.0, 11.0]}, index=pd.bdate_range("2024-01-02", periods=2))
+    with pytest.raises(bt.BacktestInputError, match="cash_rate"):
+        bt.run(close, pd.DataFrame({"a": [1.0]}, index=close.index[:1]), cash_rate=bad)

@@ -55,6 +55,7 @@ __all__ = [
     "Rules",
     "RulesError",
     "WeightsError",
+    "cash_rate_per_bar",
     "final_values",
     "run",
     "stamp_duty_rate",
@@ -75,7 +76,7 @@ def _engine() -> Any:
 
 def _prepare(prices: Any, weights: Any, fill: str, costs: CostModel | None,
              rules: Rules | None, init_cash: float | None, market: Market | None,
-             strategies: Any, nan_rows: str = "error") -> dict[str, Any]:
+             strategies: Any, nan_rows: str = "error", cash_rate: float = 0.0) -> dict[str, Any]:
     lag = _inputs.check_fill(fill)
     if nan_rows not in NAN_ROWS:
         raise BacktestInputError(f"nan_rows={nan_rows!r}: choose 'error' (NaN weights are "
@@ -84,6 +85,7 @@ def _prepare(prices: Any, weights: Any, fill: str, costs: CostModel | None,
     costs = CostModel() if costs is None else costs
     rules = Rules() if rules is None else rules
     market = Market() if market is None else market
+    per_bar_cash = cash_rate_per_bar(cash_rate)
     if init_cash is not None and not (np.isfinite(init_cash) and init_cash > 0):
         raise BacktestInputError(f"init_cash={init_cash!r} must be a positive number or None.")
     prices = _inputs.check_prices(prices)
@@ -116,7 +118,7 @@ def _prepare(prices: Any, weights: Any, fill: str, costs: CostModel | None,
     params = np.array([init_cash if money else 1.0, costs.commission_rate,
                        costs.min_commission_cny if money else 0.0,
                        costs.slippage_bps / 1e4, 1.0 if rules.t_plus_one else 0.0,
-                       MIN_ORDER_SHARES, 1.0])
+                       MIN_ORDER_SHARES, 1.0, per_bar_cash])
     return dict(
         prices=prices, strat=strat, wdates=wdates, close_ff=close_ff, fill_price=fill_price,
         fill_row=fill_row, weights=w, buy_ok=buy_ok, sell_ok=sell_ok,
@@ -125,6 +127,23 @@ def _prepare(prices: Any, weights: Any, fill: str, costs: CostModel | None,
         params=params, lots=lot_sizes(info, rules, money),
         n_strats=1 if strat is None else len(strat),
     )
+
+
+def cash_rate_per_bar(cash_rate: float) -> float:
+    """Interest per bar on cash for an annual ``cash_rate``: ``(1 + rate) ** (1 / 242) - 1``.
+
+    Raises
+    ------
+    BacktestInputError
+        A rate that is not a finite number in [0, 1) a year.
+    """
+    from quantlib.periods import TRADING_DAYS_PER_YEAR
+
+    if (isinstance(cash_rate, bool) or not isinstance(cash_rate, int | float | np.floating)
+            or not np.isfinite(cash_rate) or not 0.0 <= cash_rate < 1.0):
+        raise BacktestInputError(f"cash_rate={cash_rate!r} must be an annual rate in [0, 1), "
+                                 "e.g. 0.015 for 1.5% a year (0 for no interest).")
+    return float((1.0 + cash_rate) ** (1.0 / TRADING_DAYS_PER_YEAR) - 1.0)
 
 
 def _simulate(p: dict[str, Any], store: bool, record_trades: bool) -> dict[str, np.ndarray]:
@@ -209,6 +228,7 @@ def run(
     strategies: Any = None,
     record_trades: bool = False,
     nan_rows: str = "error",
+    cash_rate: float = 0.0,
 ) -> BacktestResult:
     """Backtest target weights on A-share rules.
 
@@ -243,12 +263,18 @@ def run(
         that date (its positions drift and its pending orders stay), so strategies with
         different rebalance dates can run in one call (e.g. ``pd.concat`` of their weights).
         A row NaN for only some assets is still an error.
+    cash_rate : float
+        Annual interest on uninvested cash (e.g. 0.015), compounded per bar at
+        ``(1 + cash_rate) ** (1 / 242) - 1``: the cash held after trading at the close of
+        t - 1 (all of the capital before the first bar) grows by that factor over bar t, before
+        bar t's orders. 0 (default): cash earns nothing.
 
     Returns
     -------
     BacktestResult
     """
-    p = _prepare(prices, weights, fill, costs, rules, init_cash, market, strategies, nan_rows)
+    p = _prepare(prices, weights, fill, costs, rules, init_cash, market, strategies, nan_rows,
+                 cash_rate)
     out = _simulate(p, store=True, record_trades=record_trades)
     return _result(p, out, record_trades)
 
@@ -269,7 +295,7 @@ def final_values(
     p = _prepare(prices, weights, kwargs.pop("fill", "next_close"), kwargs.pop("costs", None),
                  kwargs.pop("rules", None), kwargs.pop("init_cash", None),
                  kwargs.pop("market", None), kwargs.pop("strategies", None),
-                 kwargs.pop("nan_rows", "error"))
+                 kwargs.pop("nan_rows", "error"), kwargs.pop("cash_rate", 0.0))
     if kwargs:
         raise TypeError(f"final_values() got unexpected keyword arguments {sorted(kwargs)}")
     out = _simulate(p, store=False, record_trades=False)

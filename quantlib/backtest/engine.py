@@ -265,7 +265,10 @@ def _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, bu
     n_rec = 0
     rec_base = s * (rec_out.shape[0] // final_out.shape[0])
     total_cost = 0.0
+    cash_growth = 1.0 + params[7]
     for t in range(n_bars):
+        if cash > 0.0:  # cash held over the previous close earns one bar of interest
+            cash *= cash_growth
         r = fill_row[t]
         if r >= 0 and not np.isnan(weights[r, c0]):  # a NaN row: this strategy holds
             for a in range(n_assets):
@@ -336,7 +339,10 @@ def _strategy_1asset_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell
     n_rec = 0
     rec_base = s * (rec_out.shape[0] // final_out.shape[0])
     total_cost = 0.0
+    cash_growth = 1.0 + params[7]
     for t in range(n_bars):
+        if cash > 0.0:  # cash held over the previous close earns one bar of interest
+            cash *= cash_growth
         r = fill_row[t]
         if r >= 0 and not np.isnan(weights[r, s]):  # a NaN row: this strategy holds
             target = weights[r, s]
@@ -405,8 +411,9 @@ def simulate_nb(close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_ex
     buy_ok, sell_ok : (T, A) bool, tradability masks (price limits, suspension).
     buy_extra : (A,) proportional buy cost beyond commission (transfer fee).
     sell_extra : (T, A) proportional sell cost beyond commission (transfer fee + stamp duty).
-    params : (7,) init_cash, commission rate, minimum commission, slippage fraction, T+1 flag,
-        minimum order size in shares, 1.0 to allow the single-asset fast path.
+    params : (8,) init_cash, commission rate, minimum commission, slippage fraction, T+1 flag,
+        minimum order size in shares, 1.0 to allow the single-asset fast path, interest rate
+        per bar on cash (0.0: cash earns nothing).
     lots : (A,) shares per lot, 0 = fractional.
     store : bool, write the per-bar outputs (else only ``final_out``).
     eq_out, cost_out, traded_out : (T, S) or (0, 0) outputs; pos_out (T, S * A) or (0, 0).
