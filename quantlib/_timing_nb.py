@@ -7,7 +7,7 @@ A plain-Python twin lives in ``tests/test_timing.py`` and must give identical ou
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 WARMUP = -2
 
@@ -65,3 +65,48 @@ def timing_state_nb(raw, ma_fast, trend, ma_confirm, money):  # pragma: no cover
         days[t] = run
         prev_final = final[t]
     return final, broken, confirmed, exited, days
+
+
+@njit(cache=True, parallel=True)
+def timing_weights_nb(sma, ma_fast, ma_confirm, trend, money, s_idx, l_idx, threshold, k_idx,
+                      range_weight, use_rules, out):  # pragma: no cover - numba
+    """Fill ``out`` (T, B) with the target weight of every combination, bar by bar.
+
+    ``sma`` (W, T): every MA window needed; ``trend``/``money`` (K, T): trend line and money
+    effect per trend definition; per combination b: rows ``s_idx[b]``, ``l_idx[b]`` of ``sma``,
+    ``threshold[b]``, row ``k_idx[b]`` of ``trend``/``money``, ``range_weight[b]`` and
+    ``use_rules[b]``. The raw regime is ``(MA_s - MA_l) / MA_l`` against +-threshold (NaN:
+    warm-up); with rules the final regime is :func:`quantlib._timing_nb.timing_state_nb`'s.
+    Weight: up 1, range ``range_weight``, down 0, warm-up 0 (cash).
+    """
+    n_t, n_b = out.shape
+    for b in prange(n_b):
+        s = sma[s_idx[b]]
+        lg = sma[l_idx[b]]
+        th = threshold[b]
+        raw = np.empty(n_t, dtype=np.int8)
+        for t in range(n_t):
+            d = (s[t] - lg[t]) / lg[t]
+            if np.isnan(d):
+                raw[t] = WARMUP
+            elif d > th:
+                raw[t] = 1
+            elif d < -th:
+                raw[t] = -1
+            else:
+                raw[t] = 0
+        if use_rules[b]:
+            final = timing_state_nb(raw, ma_fast, trend[k_idx[b]], ma_confirm,
+                                    money[k_idx[b]])[0]
+        else:
+            final = raw
+        rw = range_weight[b]
+        for t in range(n_t):
+            if raw[t] == WARMUP:
+                out[t, b] = 0.0
+            elif final[t] == 1:
+                out[t, b] = 1.0
+            elif final[t] == 0:
+                out[t, b] = rw
+            else:
+                out[t, b] = 0.0

@@ -16,6 +16,7 @@ the distance and the regime are undefined (``<NA>``) for the first ``long - 1`` 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,7 @@ __all__ = [
     "money_effect",
     "regime",
     "regime_changes",
+    "regime_weights_batch",
     "sma",
     "snapshot",
     "timing_frame",
@@ -408,4 +410,50 @@ def timing_frame(close: pd.DataFrame, params: TimingParams | None = None
     cols["regime_days"][warm] = np.nan
     for k in names:
         out[k] = pd.DataFrame(cols[k], index=close.index, columns=close.columns)
+    return out
+
+
+def regime_weights_batch(close: pd.Series, short: Any, long: Any, threshold: Any,
+                         trend_method: Any, trend_window: Any, range_weight: Any,
+                         use_rules: Any) -> np.ndarray:
+    """Target weights of many timing parameter sets at once: (T, B), NaN where unchanged.
+
+    Each argument after ``close`` is a sequence with one value per combination B. The weight
+    is 1 in an uptrend, ``range_weight`` in a range, 0 in a downtrend (the final regime of
+    :func:`timing_state` with its break/exit rules when ``use_rules``, else the raw threshold
+    regime). Every moving average, trend line and money effect the batch needs is computed
+    once with the same pandas calls as :func:`timing_state` (so values are bitwise equal), then
+    a numba kernel derives every combination's regime in parallel. A value is kept only where
+    it changes (NaN = no new decision), as a strategy emitting rows on changes would.
+    """
+    from quantlib._timing_nb import timing_weights_nb
+
+    close = _check_series(close)
+    short_a = np.asarray(short, dtype=np.int64)
+    long_a = np.asarray(long, dtype=np.int64)
+    methods = [str(m) for m in trend_method]
+    tw = [int(w) for w in trend_window]
+    windows = sorted({*map(int, short_a), *map(int, long_a)})
+    sma_rows = np.vstack([sma(close, w).to_numpy() for w in windows])
+    trends = sorted(set(zip(methods, tw, strict=True)))
+    lines = [trend_line(close, m, w) for m, w in trends]
+    trend = np.vstack([x.to_numpy() for x in lines])
+    money = np.vstack([money_effect(close, x).to_numpy() for x in lines])
+    tp = TimingParams()
+    fast = sma(close, tp.fast).to_numpy()
+    confirm = sma(close, tp.confirm_window).to_numpy()
+    pos = {w: i for i, w in enumerate(windows)}
+    kpos = {k: i for i, k in enumerate(trends)}
+    out = np.empty((len(close), len(short_a)), order="F")
+    timing_weights_nb(
+        sma_rows, fast, confirm, trend, money,
+        np.array([pos[int(v)] for v in short_a], dtype=np.int64),
+        np.array([pos[int(v)] for v in long_a], dtype=np.int64),
+        np.asarray(threshold, dtype=np.float64),
+        np.array([kpos[k] for k in zip(methods, tw, strict=True)], dtype=np.int64),
+        np.asarray(range_weight, dtype=np.float64), np.asarray(use_rules, dtype=np.bool_), out)
+    # rows only where a combination's target changes: NaN = hold (engine nan_rows="hold");
+    # before the first change the portfolio is all cash either way
+    out[1:][out[1:] == out[:-1]] = np.nan
+    out[0][out[0] == 0.0] = np.nan  # from an all-cash start a target of 0 is no change
     return out

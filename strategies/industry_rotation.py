@@ -10,37 +10,67 @@ weights; the engine trades them at the next close. Industries without history ar
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
 
-import pandas as pd
-
-from quantlib.data.akshare import SW_L1_CODES
-from quantlib.rotation import IndustryData, model_scores, weights_from_scores
-
-NAME = "industry_rotation"
-UNIVERSE = SW_L1_CODES
-
-
-@dataclass(frozen=True)
-class Params:
-    model: str = "trend"  # trend | two_beta | earnings | reversal | blend
-    k: int = 5
-    weighting: str = "equal"  # equal | score
+from quantlib.rotation import IndustryData, model_scores
+from quantlib.rotation.picks import MODELS, WEIGHTINGS
+from quantlib.schedules import week_ends
+from quantlib.strategy import EQUAL_WEIGHT, INDEX_COSTS, Input, Param, Strategy
+from quantlib.timing import timing_state
+from quantlib.weights import score_weighted, top_k_equal
 
 
-def week_ends(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
-    """Last trading day of each calendar week (Mon-Sun) in ``index``."""
-    s = pd.Series(index, index=index)
-    return pd.DatetimeIndex(s.groupby(index.to_period("W-SUN")).max().to_numpy())
+class IndustryRotation(Strategy):
+    name = "industry_rotation"
+    title = "Shenwan L1 industry rotation (行业趋势配置)"
+    params = {
+        "model": Param("trend", choices=(*MODELS, "blend"), help="scoring model"),
+        "k": Param(5, low=1, high=31, help="industries held"),
+        "weighting": Param("equal", choices=WEIGHTINGS, help="1/k each, or by score"),
+    }
+    inputs = {
+        "close": Input("sw_l1", "close"),
+        "pe_ttm": Input("sw_l1_pe_ttm", "pe_ttm"),
+        "market": Input("wind_all_a", "close"),  # shading only: the market's regime
+    }
+    trade = "close"
+    asset_kind = "index"
+    # index sleeve costs plus 5 bps slippage (a basket of 31 industries trades wider)
+    costs = dataclasses.replace(INDEX_COSTS, slippage_bps=5.0)
+    benchmark = EQUAL_WEIGHT
+    cash_rate = 0.0
+    notes = ("Shenwan L1 industry indices (not ETFs).",
+             "sw_l1_pe_ttm ends 2022-08-31: the earnings model makes no picks after that (cash); "
+             "see docs/rotation.md.",
+             "Shading: WIND All A's timing regime (the market, not the industries).",
+             "Cash earns nothing.")
+
+    def __init__(self) -> None:
+        self._scores: dict[tuple[int, str], tuple] = {}
 
 
-def target_weights(prices: pd.DataFrame, p: Params = Params(),
-                   pe_ttm: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Weekly target weights (week ends from the model's first covered day; all-zero rows =
-    cash where the model has no data). ``prices``: SW L1 closes, dates x codes."""
-    data = IndustryData(prices, pe_ttm)
-    scores = model_scores(p.model, data)
-    weights = weights_from_scores(scores.score, p.k, p.weighting)
-    first = scores.covered.idxmax() if scores.covered.any() else prices.index[-1]
-    days = week_ends(prices.index)
-    return weights.reindex(days[days >= first])
+    def scores(self, data, model):
+        """The model's scores on ``data`` (computed once per data object and model)."""
+        key = (id(data), model)  # the entry keeps data alive, so its id is not reused
+        if key not in self._scores:
+            self._scores[key] = (data, model_scores(model, IndustryData(data["close"],
+                                                                        data["pe_ttm"])))
+        return self._scores[key][1]
+
+    def first_decision(self, data, p):
+        covered = self.scores(data, p.model).covered
+        first = covered.idxmax() if covered.any() else data.calendar[-1]
+        days = week_ends(data.calendar)
+        return days[days >= first][0]
+
+    def target_weights(self, data, p):
+        """Weekly target weights (week ends from the model's first covered day; all-zero rows =
+        cash where the model has no data)."""
+        days = week_ends(data.calendar)
+        scores = self.scores(data, p.model)
+        days = days[days >= self.first_decision(data, p)]
+        build = top_k_equal if p.weighting == "equal" else score_weighted
+        return build(scores.score, p.k, days)
+
+    def regime(self, data):
+        return timing_state(data["market"].dropna())["regime_label"].reindex(data.calendar)

@@ -6,63 +6,71 @@ class rule is ours, fitted to the printed positions (docs/position.md).
 
 Weekly: the decision is taken at the close of the last trading day of each week (Friday, or the
 day before a holiday) and traded at the next trading day's close by the engine. The rest of the
-portfolio is cash; :func:`with_cash_return` credits it ``cash_rate`` a year, accrued daily.
+portfolio is cash, which earns ``cash_rate`` a year in the engine (strategy and benchmark).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from quantlib.periods import DEFAULT_RISK_FREE_RATE
+from quantlib.schedules import week_ends
+from quantlib.strategy import BUY_AND_HOLD, INDEX_COSTS, Input, Param, Strategy
+from quantlib.timing import timing_state
+from quantlib.valuation import (
+    DEFAULT_CLASS_RULE,
+    PERCENTILE_METHODS,
+    REPORT_START,
+    PositionModel,
+    position_state,
+)
 
-import numpy as np
-import pandas as pd
-
-from quantlib.periods import DEFAULT_RISK_FREE_RATE, TRADING_DAYS_PER_YEAR
-from quantlib.valuation import DEFAULT_CLASS_RULE, REPORT_START, PositionModel, position_state
-
-NAME = "valuation_position"
-UNIVERSE = ("wind_all_a",)
-#: Valuation inputs expected as extra columns of ``prices`` (NaN on days without a value).
-FEATURES = ("pe_ttm", "pb_median")
-
-
-@dataclass(frozen=True)
-class Params:
-    start: str = REPORT_START  # percentile history start
-    method: str = "mean"  # percentile tie rule
-    window: int | None = None  # rolling percentile window (days); None = expanding
-    rule: str = DEFAULT_CLASS_RULE
-    max_stale: int = 10  # as-of join limit (trading days)
-    cash_rate: float = DEFAULT_RISK_FREE_RATE  # used by with_cash_return
+from .ma_distance_timing import WIND_PROXY_NOTE
 
 
-def model(p: Params = Params()) -> PositionModel:
-    return PositionModel(start=p.start, method=p.method, window=p.window, rule=p.rule,
-                         max_stale=p.max_stale)
+class ValuationPosition(Strategy):
+    name = "valuation_position"
+    title = "WIND All A valuation position (仓位管理: regime x PE/PB percentile)"
+    params = {
+        "start": Param(REPORT_START, help="first day of the percentile history"),
+        "method": Param("mean", choices=PERCENTILE_METHODS, help="percentile tie rule"),
+        "window": Param(None, type="int", low=20,
+                        help="rolling percentile window (days); None = expanding"),
+        "rule": Param(DEFAULT_CLASS_RULE, help="valuation class rule (docs/position.md)"),
+        "max_stale": Param(10, low=0, help="as-of join limit for PE/PB (trading days)"),
+    }
+    inputs = {
+        "close": Input("wind_all_a", "close"),
+        "pe": Input("csi_all_share", "pe_ttm"),
+        "pb": Input("all_a_pb", "pb_median"),
+    }
+    trade = "close"
+    asset = "wind_all_a"
+    asset_kind = "index"
+    costs = INDEX_COSTS
+    benchmark = BUY_AND_HOLD
+    cash_rate = DEFAULT_RISK_FREE_RATE
+    notes = (WIND_PROXY_NOTE,
+             "PE/PB are proxies (CSI All Share PE-TTM, all-A median PB); see docs/position.md.",
+             "Cash earns the strategy's cash_rate a year, accrued daily in the engine "
+             "(strategy and benchmark).")
 
+    def model(self, p):
+        return PositionModel(start=p.start, method=p.method, window=p.window, rule=p.rule,
+                             max_stale=p.max_stale)
 
-def week_ends(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
-    """Last trading day of each calendar week (Mon-Sun) in ``index``."""
-    s = pd.Series(index, index=index)
-    return pd.DatetimeIndex(s.groupby(index.to_period("W-SUN")).max().to_numpy())
+    def constraint(self, p):
+        try:
+            self.model(p)
+        except ValueError as exc:  # an unknown rule or method names itself
+            return str(exc)
+        return True
 
+    def target_weights(self, data, p):
+        """Weekly target weight of WIND All A (rows on every week end with a position)."""
+        close = data["close"].dropna()
+        state = position_state(close, data["pe"].reindex(close.index),
+                               data["pb"].reindex(close.index), self.model(p))
+        weekly = state["position"].reindex(week_ends(close.index)).dropna()
+        return weekly.astype("float64").to_frame(self.asset)
 
-def target_weights(prices: pd.DataFrame, p: Params = Params()) -> pd.DataFrame:
-    """Weekly target weight of WIND All A (rows on every week end with a defined position)."""
-    close = prices[UNIVERSE[0]].dropna()
-    state = position_state(close, prices[FEATURES[0]], prices[FEATURES[1]], model(p))
-    weekly = state["position"].reindex(week_ends(close.index)).dropna()
-    return weekly.astype("float64").to_frame(UNIVERSE[0])
-
-
-def with_cash_return(returns: pd.Series, exposure: pd.Series,
-                     cash_rate: float = DEFAULT_RISK_FREE_RATE) -> pd.Series:
-    """Add interest on the cash share: ``r_t + (1 - exposure_{t-1}) * rf_daily``.
-
-    ``rf_daily = (1 + cash_rate) ** (1 / 242) - 1``; ``exposure_{t-1}`` is the invested
-    fraction after trading at the previous close (1.0 cash before the first bar). The engine
-    itself pays no interest on cash; this is the whole adjustment.
-    """
-    daily = (1.0 + cash_rate) ** (1.0 / TRADING_DAYS_PER_YEAR) - 1.0
-    cash = 1.0 - exposure.shift(1).fillna(0.0).to_numpy()
-    return pd.Series(returns.to_numpy() + np.clip(cash, 0.0, 1.0) * daily,
-                     index=returns.index, name=returns.name)
+    def regime(self, data):
+        return timing_state(data["close"].dropna())["regime_label"]

@@ -1,6 +1,6 @@
 """Parameter sweeps at scale: broadcast grids, walk-forward, overfitting statistics, Dask.
 
-``quantlib.sweep(strategy, grid, prices=...)`` (this package is callable: it forwards to
+``quantlib.sweep(strategy, grid)`` (this package is callable: it forwards to
 :func:`sweep`) evaluates every combination of a grid through the vectorized engine, one engine
 call per batch of combinations, the batch size chosen from the available memory. See
 ``docs/sweep.md``.
@@ -14,13 +14,12 @@ import sys
 import types
 from typing import Any
 
-from quantlib.sweep._builders import VECTORIZED
 from quantlib.sweep._core import (
+    MAX_COMBINATIONS,
     BacktestOptions,
     Overfitting,
     SweepError,
     SweepResult,
-    single_run,
     sweep,
 )
 from quantlib.sweep._grid import GridError, parse_grid_option, parse_range
@@ -48,12 +47,13 @@ from quantlib.sweep.walkforward import (
     rolling_splits,
     splits_frame,
     walk_forward,
+    window_length,
 )
 
 __all__ = [
+    "MAX_COMBINATIONS",
     "METRIC_KEYS",
     "SELECT_METRICS",
-    "VECTORIZED",
     "BacktestOptions",
     "Execution",
     "GridError",
@@ -76,10 +76,10 @@ __all__ = [
     "pbo",
     "probabilistic_sharpe_ratio",
     "rolling_splits",
-    "single_run",
     "splits_frame",
     "sweep",
     "walk_forward",
+    "window_length",
 ]
 
 

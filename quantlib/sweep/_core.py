@@ -7,7 +7,6 @@ import dataclasses
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -22,7 +21,7 @@ from quantlib.sweep.overfitting import (
     pbo_from_block_stats,
 )
 
-__all__ = ["BacktestOptions", "Overfitting", "SweepError", "SweepResult", "resolve_strategy",
+__all__ = ["MAX_COMBINATIONS", "BacktestOptions", "Overfitting", "SweepError", "SweepResult",
            "sweep"]
 
 
@@ -34,8 +33,8 @@ class SweepError(QuantlibError, ValueError):
 class BacktestOptions:
     """Engine and metric settings shared by every combination (see ``backtest.run``).
 
-    ``weights_kwargs`` are extra keyword arguments of the strategy's ``target_weights`` (e.g.
-    ``pe_ttm`` for industry_rotation).
+    ``costs``, ``market`` and ``cash_rate`` default (None) to the strategy's declarations, as
+    in :func:`quantlib.run_strategy`.
     """
 
     fill: str = "next_close"
@@ -43,13 +42,20 @@ class BacktestOptions:
     rules: Any = None
     init_cash: float | None = None
     market: Any = None
+    cash_rate: float | None = None
     risk_free: float = DEFAULT_RISK_FREE_RATE
     periods_per_year: float = TRADING_DAYS_PER_YEAR
-    weights_kwargs: dict[str, Any] = dataclasses.field(default_factory=dict)
 
-    def engine_kwargs(self) -> dict[str, Any]:
-        return {"fill": self.fill, "costs": self.costs, "rules": self.rules,
-                "init_cash": self.init_cash, "market": self.market, "nan_rows": "hold"}
+    def engine_kwargs(self, strategy: Any, columns: Any) -> dict[str, Any]:
+        from quantlib.backtest import cash_rate_per_bar
+
+        rate = strategy.cash_rate if self.cash_rate is None else self.cash_rate
+        cash_rate_per_bar(rate)  # a bad rate fails here, before any batch runs
+        return {"fill": self.fill,
+                "costs": strategy.cost_model() if self.costs is None else self.costs,
+                "rules": self.rules, "init_cash": self.init_cash,
+                "market": strategy.market(columns) if self.market is None else self.market,
+                "nan_rows": "hold", "cash_rate": rate}
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,11 @@ class SweepResult:
     dropped : DataFrame
         Invalid combinations (e.g. short >= long) with the reason; not evaluated.
     start, end : Timestamp
-        Evaluation window of the table's metrics.
+        Evaluation window of the table's metrics (each combination starts there in cash
+        with its target in force, as ``run_strategy(strategy, params, start=start,
+        end=end)``, which reproduces any row).
+    base : dict
+        The values of the parameters outside the grid.
     batch_size, n_batches : int
     seconds : float
         Wall time of the evaluation.
@@ -124,6 +134,8 @@ class SweepResult:
     batch_size: int
     n_batches: int
     seconds: float
+    base: dict[str, Any] = dataclasses.field(default_factory=dict)
+    param_specs: dict[str, Any] = dataclasses.field(default_factory=dict, repr=False)
 
     @property
     def best(self) -> pd.Series:
@@ -131,85 +143,94 @@ class SweepResult:
         return self.table.loc[self.table[self.metric].idxmax()]
 
     def best_params(self) -> dict[str, Any]:
-        """The best combination's parameters as a dict of Python scalars."""
+        """The best combination's parameters as Python scalars of their declared types."""
         row = self.best[list(self.params)]
-        return {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        values = {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        return {k: self.param_specs[k].check(k, v) if k in self.param_specs else v
+                for k, v in values.items()}
 
 
-def resolve_strategy(strategy: str | ModuleType) -> ModuleType:
-    """Return the strategy module for a registry name or a module with the strategy shape."""
-    if isinstance(strategy, ModuleType):
-        missing = [a for a in ("NAME", "UNIVERSE", "Params", "target_weights")
-                   if not hasattr(strategy, a)]
-        if missing:
-            raise SweepError(f"module {strategy.__name__} is not a strategy: it lacks "
-                             f"{missing} (see strategies/__init__.py).")
-        return strategy
-    from strategies import STRATEGIES
-
-    if strategy not in STRATEGIES:
-        raise UnknownNameError("strategy", str(strategy), STRATEGIES)
-    return STRATEGIES[strategy]
+#: Above this many combinations a sweep refuses to start (``max_combinations=`` raises it).
+MAX_COMBINATIONS = 2_000_000
 
 
-def _engine_prices(module: ModuleType, prices: pd.DataFrame) -> pd.DataFrame:
-    if not isinstance(prices, pd.DataFrame):
-        raise SweepError(f"prices must be a DataFrame (dates x columns), got {type(prices)}.")
-    cols = [c for c in module.UNIVERSE if c in prices.columns]
-    if not cols:
-        raise SweepError(f"prices has none of {module.NAME}'s universe {list(module.UNIVERSE)[:5]}"
-                         f"; columns are {list(prices.columns)[:5]}. Rename the close column.")
-    return prices[cols]
-
-
-def _start_pos(index: pd.DatetimeIndex, start: Any, warmup: int) -> int:
-    if start is None:
-        pos = warmup
-    else:
-        pos = int(index.searchsorted(pd.Timestamp(start)))
-    if pos >= len(index) - 2:
-        raise SweepError(f"the evaluation window from position {pos} leaves fewer than 3 of "
-                         f"{len(index)} bars; pass an earlier start= or more data.")
-    return pos
+def _grid_size(values: Mapping[str, list[Any]]) -> int:
+    n = 1
+    for v in values.values():
+        n *= len(v)
+    return n
 
 
 @dataclass(frozen=True)
 class _Plan:
-    module: ModuleType
+    strategy: Any
     spec: _run.EvalSpec
-    combos: pd.DataFrame
+    combos: pd.DataFrame  # every declared parameter a column (the grid's, base, defaults)
+    swept: tuple[str, ...]
     dropped: pd.DataFrame
     batch_size: int
+    base: dict[str, Any]
 
 
-def _plan(strategy: Any, grid: Mapping[str, Any], prices: pd.DataFrame, base: Any,
-          metric: str, start: Any, options: BacktestOptions, n_blocks: int,
-          execution: _run.Execution, windows: tuple[tuple[int, int], ...] = ()) -> _Plan:
-    module = resolve_strategy(strategy)
+def _first_decision(strategy: Any, data: Any, full: pd.DataFrame) -> pd.Timestamp:
+    """The latest first decision over the combinations (every one has decided by then)."""
+    from quantlib.strategy import ParamSet
+
+    cal = data.calendar
+    probe = ParamSet(full.iloc[0].to_dict())
+    if strategy.warmup(probe) is not None:
+        n = max(int(strategy.warmup(ParamSet(r))) for r in full.to_dict(orient="records"))
+        return cal[min(n, len(cal) - 1)]
+    keys = full.drop_duplicates()
+    return max(strategy.first_decision(data, ParamSet(r)) for r in keys.to_dict(
+        orient="records"))
+
+
+def _plan(strategy: Any, grid: Mapping[str, Any], data: Any, params: Mapping[str, Any] | None,
+          metric: str, start: Any, end: Any, options: BacktestOptions, n_blocks: int,
+          execution: _run.Execution, windows: tuple[tuple[int, int], ...] = (),
+          cache_dir: Any = None, max_combinations: int = MAX_COMBINATIONS) -> _Plan:
+    from quantlib.runner import window_bounds
+    from quantlib.strategies import resolve
+    from quantlib.strategy import StrategyData
+
+    strat, _ = resolve(strategy)
     if metric not in _run.SELECT_METRICS:
         raise UnknownNameError("selection metric", metric, _run.SELECT_METRICS)
-    base = module.Params() if base is None else base
-    combos = _grid.combinations(_grid.expand_grid(grid, type(base)))
-    why = (_builders.invalid_timing_combos(combos, base) if module.NAME in _builders.VECTORIZED
-           else pd.Series("", index=combos.index))
-    dropped = combos[why != ""].assign(reason=why[why != ""])
-    combos = combos[why == ""]
-    if combos.empty:
+    base = strat.resolve_params(params).as_dict() if params else {}
+    specs = strat.param_specs()
+    values = _grid.expand_grid(grid, list(specs), f"strategy {strat.name}")
+    size = _grid_size(values)
+    if size > max_combinations:
+        raise SweepError(f"the grid has {size:,} combinations, above the limit of "
+                         f"{max_combinations:,}; narrow the ranges or raise the limit "
+                         "(--max-combinations / max_combinations=).")
+    typed, why = _builders.check_combos(strat, _grid.combinations(values).assign(
+        **{k: v for k, v in base.items() if k not in values}))
+    swept = tuple(values)
+    dropped = typed.loc[why != "", list(swept)].assign(reason=why[why != ""])
+    typed = typed[why == ""]
+    if typed.empty:
         raise SweepError(f"no valid combination in the grid: {dropped['reason'].iloc[0]} for "
                          "every one. Fix the ranges.")
-    eng = _engine_prices(module, prices)
-    pos = _start_pos(eng.index, start, _builders.warmup_bars(module, combos, base))
+    full = _builders.full_combos(strat, typed, base)
+    if data is None:
+        data = strat.load(cache_dir)
+    elif not isinstance(data, StrategyData):
+        data = strat.data_from(data)
+    first = _first_decision(strat, data, full)
+    a, b = window_bounds(data.calendar, first, start, end, strat.name)
+    n_a = data.prices.shape[1]
     spec = _run.EvalSpec(
-        module_name=module.__name__, base=base, weights_kwargs=dict(options.weights_kwargs),
-        signal_prices=prices, engine_prices=eng,
-        engine_kwargs=options.engine_kwargs(), start=pos, risk_free=options.risk_free,
-        periods_per_year=options.periods_per_year, n_blocks=n_blocks, windows=windows,
-        select=metric)
-    size = execution.batch_size or _run.auto_batch_size(len(eng), eng.shape[1], len(combos),
-                                                        execution.memory_budget_mb)
-    if size < 1:
-        raise SweepError(f"batch_size must be >= 1, got {size}.")
-    return _Plan(module, spec, combos, dropped, int(size))
+        strategy=strat, data=data, window=(a, b),
+        engine_kwargs=options.engine_kwargs(strat, data.prices.columns),
+        risk_free=options.risk_free, periods_per_year=options.periods_per_year,
+        n_blocks=n_blocks, windows=windows, select=metric)
+    bs = execution.batch_size or _run.auto_batch_size(len(data.calendar), n_a, len(full),
+                                                      execution.memory_budget_mb)
+    if isinstance(bs, bool) or not isinstance(bs, int | np.integer) or bs < 1:
+        raise SweepError(f"batch_size must be a positive integer, got {bs!r}.")
+    return _Plan(strat, spec, full, swept, dropped, int(bs), base)
 
 
 def _overfitting(table: pd.DataFrame, outs: list[dict[str, Any]], metric: str,
@@ -242,55 +263,61 @@ def _execute(plan: _Plan, execution: _run.Execution,
     t0 = time.perf_counter()
     size = plan.batch_size
     batches = [plan.combos.iloc[i:i + size] for i in range(0, len(plan.combos), size)]
-    outs = _run.run_batches(plan.spec, batches, execution, progress, plan.module)
+    outs = _run.run_batches(plan.spec, batches, execution, progress)
     values = np.vstack([o["metrics"] for o in outs])
-    table = pd.concat([plan.combos, pd.DataFrame(values, index=plan.combos.index,
-                                                 columns=list(_run.METRIC_KEYS))], axis=1)
-    idx = plan.spec.engine_prices.index
-    n_obs = len(idx) - plan.spec.start
-    of = _overfitting(table, outs, plan.spec.select, n_obs, plan.spec.n_blocks)
+    table = pd.concat([plan.combos[list(plan.swept)],
+                       pd.DataFrame(values, index=plan.combos.index,
+                                    columns=list(_run.METRIC_KEYS))], axis=1)
+    a, b = plan.spec.window
+    idx = plan.spec.data.calendar
+    of = _overfitting(table, outs, plan.spec.select, b - a + 1, plan.spec.n_blocks)
     windows = np.hstack([o["windows"] for o in outs])
     res = SweepResult(
-        strategy=plan.module.NAME, table=table, params=tuple(plan.combos.columns),
+        strategy=plan.strategy.name, table=table, params=plan.swept,
         metric=plan.spec.select, overfitting=of, dropped=plan.dropped,
-        start=idx[plan.spec.start], end=idx[-1], batch_size=size, n_batches=len(batches),
-        seconds=time.perf_counter() - t0)
+        start=idx[a], end=idx[b], batch_size=size, n_batches=len(batches),
+        seconds=time.perf_counter() - t0, base=dict(plan.base),
+        param_specs=plan.strategy.param_specs())
     return res, windows
 
 
-def sweep(strategy: str | ModuleType, grid: Mapping[str, Any], *, prices: pd.DataFrame,
-          base: Any = None, metric: str = "sharpe_ratio", start: Any = None,
-          options: BacktestOptions | None = None, n_blocks: int = 16,
-          execution: _run.Execution | None = None,
-          progress: Callable[[int, int], None] | None = None) -> SweepResult:
+def sweep(strategy: Any, grid: Mapping[str, Any], *, data: Any = None,
+          params: Mapping[str, Any] | None = None, metric: str = "sharpe_ratio",
+          start: Any = None, end: Any = None, options: BacktestOptions | None = None,
+          n_blocks: int = 16, execution: _run.Execution | None = None,
+          progress: Callable[[int, int], None] | None = None, cache_dir: Any = None,
+          max_combinations: int = MAX_COMBINATIONS) -> SweepResult:
     """Evaluate every combination of a parameter grid; return a tidy table and overfitting stats.
 
     Parameters
     ----------
-    strategy : str or module
-        A name in ``strategies.STRATEGIES`` or a module with NAME, UNIVERSE, Params,
-        target_weights.
+    strategy : str, Strategy class or instance
+        A built-in or registered name, ``path/file.py:Class``, ``module:Class``, or the
+        object (see :func:`quantlib.strategies.resolve`).
     grid : mapping
         Parameter name -> values: a sequence, a scalar, or an inclusive ``"a:b:step"`` range.
-        Names must be fields of the strategy's ``Params``.
-    prices : DataFrame (dates x columns)
-        What ``target_weights`` reads; the columns named in ``UNIVERSE`` are simulated.
-    base : Params, optional
-        Values of the parameters not in the grid (default ``Params()``).
+        Names must be declared parameters; values are checked against their declarations,
+        and combinations the strategy's ``constraint`` rejects are dropped (``dropped``).
+    data : StrategyData or mapping, optional
+        The strategy's inputs (default: loaded from the cache by its declarations).
+    params : mapping, optional
+        Values of the parameters outside the grid (default: their defaults).
     metric : str
         Selection metric (one of :data:`SELECT_METRICS`; higher is better).
-    start : date-like, optional
-        First date of the evaluation window (default: the first bar at which every
-        combination's signal is defined, for strategies with a vectorized builder; else the
-        first bar). The simulation always runs from the first bar.
+    start, end : date-like, optional
+        The scored window. Default: from the latest first decision over the combinations
+        (so every combination is scored on the same days, each from its own decision in
+        force) to the last price; the same rule as :func:`quantlib.run_strategy`.
     options : BacktestOptions, optional
-        Fill, costs, rules, capital, market data, risk-free rate, annualisation.
+        Fill, costs, rules, capital, market data, cash rate, risk-free rate, annualisation.
     n_blocks : int
         CSCV blocks for the PBO (even; default 16 as in Bailey et al.).
     execution : Execution, optional
         Batch size / memory budget / Dask scheduler.
     progress : callable(done, total), optional
         Called after each batch.
+    max_combinations : int
+        Refuse a grid larger than this before allocating anything.
 
     Returns
     -------
@@ -298,24 +325,6 @@ def sweep(strategy: str | ModuleType, grid: Mapping[str, Any], *, prices: pd.Dat
     """
     options = options or BacktestOptions()
     execution = execution or _run.Execution()
-    plan = _plan(strategy, grid, prices, base, metric, start, options, n_blocks, execution)
+    plan = _plan(strategy, grid, data, params, metric, start, end, options, n_blocks,
+                 execution, cache_dir=cache_dir, max_combinations=max_combinations)
     return _execute(plan, execution, progress)[0]
-
-
-def single_run(strategy: str | ModuleType, params: Mapping[str, Any], *, prices: pd.DataFrame,
-               base: Any = None, options: BacktestOptions | None = None) -> Any:
-    """Backtest one combination with the targets the sweep simulates (a BacktestResult)."""
-    from quantlib.backtest import run
-
-    module = resolve_strategy(strategy)
-    base = module.Params() if base is None else base
-    options = options or BacktestOptions()
-    eng = _engine_prices(module, prices)
-    combos = pd.DataFrame([dict(params)])
-    w = _builders.build_weights(module, prices, eng, combos, base, options.weights_kwargs,
-                                dense=False)
-    if isinstance(w, pd.DataFrame):
-        return run(eng, w[0], **options.engine_kwargs())
-    return run(eng, pd.DataFrame(w[:, 0, :], index=eng.index, columns=eng.columns),
-               **options.engine_kwargs())
-

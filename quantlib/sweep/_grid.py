@@ -6,7 +6,6 @@ Pure functions, no pandas at import (loaded inside the functions that build fram
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -102,8 +101,9 @@ def parse_grid_option(items: Sequence[str]) -> dict[str, list[Any]]:
     return grid
 
 
-def expand_grid(grid: Mapping[str, Any], params_cls: type) -> dict[str, list[Any]]:
-    """Validate a grid against a frozen Params dataclass; return name -> list of values.
+def expand_grid(grid: Mapping[str, Any], names: Sequence[str],
+                owner: str = "the strategy") -> dict[str, list[Any]]:
+    """Validate a grid against the declared parameter ``names``; return name -> values.
 
     A value may be a sequence, a scalar (one value) or an ``a:b:step`` string.
 
@@ -112,16 +112,16 @@ def expand_grid(grid: Mapping[str, Any], params_cls: type) -> dict[str, list[Any
     GridError
         The grid is empty or a parameter has no values.
     UnknownNameError
-        A name that ``params_cls`` does not have (with a did-you-mean).
+        A name that is not a declared parameter (with a did-you-mean).
     """
     if not isinstance(grid, Mapping) or len(grid) == 0:
         raise GridError("the grid is empty; give at least one parameter, e.g. "
                         "{'short': range(5, 61, 5)} or --grid short=5:60:5.")
-    fields = [f.name for f in dataclasses.fields(params_cls)]
+    fields = list(names)
     out: dict[str, list[Any]] = {}
     for name, values in grid.items():
         if name not in fields:
-            raise UnknownNameError(f"parameter of {params_cls.__module__}.Params", name, fields)
+            raise UnknownNameError(f"parameter of {owner}", name, fields)
         if isinstance(values, str):
             values = parse_range(values, name) if ":" in values else [_parse_scalar(values)]
         elif not isinstance(values, Sequence | range) or isinstance(values, bytes):

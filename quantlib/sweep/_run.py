@@ -7,12 +7,10 @@ the batches are the same in both, so the numbers are bitwise identical.
 
 from __future__ import annotations
 
-import importlib
 import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -75,15 +73,17 @@ class Execution:
 
 @dataclass(frozen=True, kw_only=True)
 class EvalSpec:
-    """Everything a batch evaluation needs besides its combinations (sent once to workers)."""
+    """Everything a batch evaluation needs besides its combinations (sent once to workers).
 
-    module_name: str
-    base: Any
-    weights_kwargs: dict[str, Any] = field(default_factory=dict)
-    signal_prices: pd.DataFrame
-    engine_prices: pd.DataFrame
+    ``window`` = (a, b): the inclusive bar positions of the scored window on
+    ``data.calendar``; every combination starts there in cash with its target in force
+    carried in (:func:`quantlib.runner.carry_in`), as ``run_strategy`` does.
+    """
+
+    strategy: Any
+    data: Any
+    window: tuple[int, int]
     engine_kwargs: dict[str, Any] = field(default_factory=dict)
-    start: int = 0
     risk_free: float = 0.0
     periods_per_year: float = 242.0
     n_blocks: int = 16
@@ -187,7 +187,7 @@ def simulate_paths(prices: pd.DataFrame, weights: np.ndarray | pd.DataFrame,
     p = bt._prepare(prices, weights, engine_kwargs.get("fill", "next_close"),
                     engine_kwargs.get("costs"), engine_kwargs.get("rules"),
                     engine_kwargs.get("init_cash"), engine_kwargs.get("market"), None,
-                    engine_kwargs.get("nan_rows", "hold"))
+                    engine_kwargs.get("nan_rows", "hold"), engine_kwargs.get("cash_rate", 0.0))
     out = bt._simulate(p, store=True, record_trades=False)
     n_t, n_a = p["close_ff"].shape
     eq = out["eq"]
@@ -197,33 +197,32 @@ def simulate_paths(prices: pd.DataFrame, weights: np.ndarray | pd.DataFrame,
     return eq / prev - 1.0, out["traded"] / prev, 1.0 - (eq - held) / eq
 
 
-def evaluate_batch(spec: EvalSpec, combos: pd.DataFrame,
-                   module: ModuleType | None = None) -> dict[str, np.ndarray]:
-    """Simulate one batch in one engine call; return its per-combination statistics.
-
-    ``module`` is the strategy module (in-process); on a Dask worker it is imported by
-    ``spec.module_name`` (so a worker needs the strategy importable).
+def evaluate_batch(spec: EvalSpec, combos: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Simulate one batch (every parameter a column of ``combos``) in one engine call over the
+    window; return its per-combination statistics.
 
     Returns ``metrics`` (B, len(METRIC_KEYS)), ``block_mean``/``block_m2`` (B, S) of the
-    excess returns over the evaluation window (for PBO), ``block_len``, and ``windows``
-    (len(spec.windows), B): the selection metric over each walk-forward training window.
+    excess returns over the window (for PBO), ``block_len``, and ``windows``
+    (len(spec.windows), B): the selection metric over each walk-forward training window
+    (positions within the window).
     """
-    from quantlib.sweep._builders import build_weights
+    from quantlib.runner import carry_in
+    from quantlib.sweep._builders import batch_weights
     from quantlib.sweep.overfitting import block_stats
 
-    module = module or importlib.import_module(spec.module_name)
-    w = build_weights(module, spec.signal_prices, spec.engine_prices, combos, spec.base,
-                      spec.weights_kwargs, dense=False)
-    rets, turn, expo = simulate_paths(spec.engine_prices, w, spec.engine_kwargs)
+    a, b = spec.window
+    dense = batch_weights(spec.strategy, spec.data, combos)
+    w = carry_in(dense, a, b)
+    del dense
+    prices = spec.data.prices.iloc[a: b + 1]
+    r, turn, expo = simulate_paths(prices, w, spec.engine_kwargs)
     del w
-    r = rets[spec.start:]
-    cols = _metric_columns(r, turn[spec.start:], expo[spec.start:], spec.risk_free,
-                           spec.periods_per_year)
+    cols = _metric_columns(r, turn, expo, spec.risk_free, spec.periods_per_year)
     del turn, expo
     rf_p = (1.0 + spec.risk_free) ** (1.0 / spec.periods_per_year) - 1.0
     mean, m2, per = block_stats(r - rf_p, spec.n_blocks)
-    win = np.array([select_values(rets[a:b], spec.select, spec.risk_free,
-                                  spec.periods_per_year) for a, b in spec.windows])
+    win = np.array([select_values(r[x:y], spec.select, spec.risk_free,
+                                  spec.periods_per_year) for x, y in spec.windows])
     return {"metrics": np.column_stack([cols[k] for k in METRIC_KEYS]), "block_mean": mean,
             "block_m2": m2, "block_len": np.array([per]),
             "windows": win.reshape(len(spec.windows), len(combos))}
@@ -247,18 +246,31 @@ def _connect(scheduler: Any, timeout_s: float) -> Any:
 
 
 def run_batches(spec: EvalSpec, batches: Sequence[pd.DataFrame], execution: Execution,
-                progress: Callable[[int, int], None] | None = None,
-                module: ModuleType | None = None) -> list[dict[str, Any]]:
+                progress: Callable[[int, int], None] | None = None) -> list[dict[str, Any]]:
     """Evaluate every batch, in order; in-process or on the scheduler of ``execution``."""
     total = len(batches)
     if execution.scheduler is None:
         out = []
         for i, batch in enumerate(batches):
-            out.append(evaluate_batch(spec, batch, module))
+            out.append(evaluate_batch(spec, batch))
             if progress is not None:
                 progress(i + 1, total)
         return out
     return _run_dask(spec, batches, execution, progress)
+
+
+def _pickle_user_code_by_value(strategy: Any) -> None:
+    """A strategy loaded from a file lives in a private module workers cannot import: send
+    its code by value (cloudpickle, which Dask uses)."""
+    import sys
+
+    from quantlib.strategies import _USER_PREFIX
+
+    name = type(strategy).__module__
+    if name.startswith(_USER_PREFIX):
+        import cloudpickle
+
+        cloudpickle.register_pickle_by_value(sys.modules[name])
 
 
 def _run_dask(spec: EvalSpec, batches: Sequence[pd.DataFrame], execution: Execution,
@@ -267,6 +279,7 @@ def _run_dask(spec: EvalSpec, batches: Sequence[pd.DataFrame], execution: Execut
 
     client = _connect(execution.scheduler, execution.timeout_s)
     own = client is not execution.scheduler
+    _pickle_user_code_by_value(spec.strategy)
     try:
         spec_f = client.scatter(spec, broadcast=True, hash=False)
         futures = [client.submit(evaluate_batch, spec_f, b, pure=False) for b in batches]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -19,7 +18,7 @@ from quantlib.sweep import _builders, _run
 from quantlib.sweep._core import BacktestOptions, SweepError, SweepResult, _execute, _plan
 
 __all__ = ["Split", "SplitError", "WalkForwardResult", "expanding_splits", "rolling_splits",
-           "splits_frame", "walk_forward"]
+           "splits_frame", "walk_forward", "window_length"]
 
 _REPORT = ("total_return", "annual_return", "annual_volatility", "sharpe_ratio",
            "max_drawdown", "calmar_ratio", "annual_turnover", "mean_exposure")
@@ -147,28 +146,37 @@ def _window_metrics(r: np.ndarray, turn: np.ndarray, expo: np.ndarray,
     return {k: float(cols[k][0]) for k in _REPORT}
 
 
-def walk_forward(strategy: str | ModuleType, grid: Mapping[str, Any], *, prices: pd.DataFrame,
-                 splits: Sequence[Split], base: Any = None, metric: str = "sharpe_ratio",
+def walk_forward(strategy: Any, grid: Mapping[str, Any], *, splits: Sequence[Split],
+                 data: Any = None, params: Mapping[str, Any] | None = None,
+                 metric: str = "sharpe_ratio", start: Any = None, end: Any = None,
                  options: BacktestOptions | None = None,
                  execution: _run.Execution | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> WalkForwardResult:
+                 progress: Callable[[int, int], None] | None = None,
+                 cache_dir: Any = None) -> WalkForwardResult:
     """Choose the best combination in each train window, apply it in the test window, stitch.
 
-    Every combination is simulated once over the whole history (one engine call per batch);
-    its ``metric`` over each train window picks that split's best (the first on ties; NaN
-    never wins). The out-of-sample series is one engine run of stitched weights: decisions on
-    the bars of split k's test window come from split k's choice, so the switch between
-    choices trades (and pays costs) as it would live. Per split, the chosen combination's
-    metrics over its train and test windows are reported side by side.
+    Splits are bar positions within the sweep's window (``start``..``end``, by default the
+    latest first decision to the last price: :func:`window_length` gives its length). Every
+    combination is simulated once over the window (one engine call per batch); its ``metric``
+    over each train window picks that split's best (the first on ties; NaN never wins). The
+    out-of-sample series is one engine run of stitched weights: decisions on the bars of
+    split k's test window come from split k's choice, so the switch between choices trades
+    (and pays costs) as it would live. Per split, the chosen combination's metrics over its
+    train and test windows are reported side by side.
     """
+    import dataclasses
+
     from quantlib.backtest import run
+    from quantlib.runner import carry_in
 
     options = options or BacktestOptions()
     execution = execution or _run.Execution()
-    n_bars = len(prices.index)
-    splits = _check_splits(splits, n_bars)
-    plan = _plan(strategy, grid, prices, base, metric, None, options, 2, execution,
-                 windows=tuple((s.train_start, s.train_end) for s in splits))
+    plan = _plan(strategy, grid, data, params, metric, start, end, options, 2, execution,
+                 cache_dir=cache_dir)
+    a, b = plan.spec.window
+    splits = _check_splits(splits, b - a + 1)
+    plan = dataclasses.replace(plan, spec=dataclasses.replace(
+        plan.spec, windows=tuple((s.train_start, s.train_end) for s in splits)))
     result, win = _execute(plan, execution, progress)
     chosen = []
     for k, row in enumerate(win):
@@ -177,13 +185,11 @@ def walk_forward(strategy: str | ModuleType, grid: Mapping[str, Any], *, prices:
                              "window (still in the warm-up?); start the splits later.")
         chosen.append(int(np.nanargmax(row)))
     picks = plan.combos.iloc[chosen].reset_index(drop=True)
-    eng = plan.spec.engine_prices
-    kw = options.weights_kwargs
-    w = _builders.build_weights(plan.module, prices, eng, picks, plan.spec.base, kw)
-    each_w = _builders.build_weights(plan.module, prices, eng, picks, plan.spec.base, kw,
-                                     dense=False)
-    each = run(eng, each_w, strategies=None if isinstance(each_w, pd.DataFrame) else
-               range(len(picks)), **options.engine_kwargs())
+    d = plan.spec.data
+    eng = d.prices.iloc[a: b + 1]
+    w = carry_in(_builders.batch_weights(plan.strategy, d, picks), a, b)
+    kw = plan.spec.engine_kwargs
+    each = run(eng, w, strategies=range(len(picks)), **kw)
     # NaN rows hold (each combination's own rebalance dates); at the first bar of a test
     # window the stitched strategy adopts the new choice's current target
     held = pd.DataFrame(w.reshape(len(eng), -1)).ffill().fillna(0.0).to_numpy().reshape(w.shape)
@@ -191,13 +197,22 @@ def walk_forward(strategy: str | ModuleType, grid: Mapping[str, Any], *, prices:
     for k, s in enumerate(splits):
         stitched[s.test_start:s.test_end] = w[s.test_start:s.test_end, k, :]
         stitched[s.test_start] = held[s.test_start, k, :]
-    oos = run(eng, pd.DataFrame(stitched, index=eng.index, columns=eng.columns),
-              **options.engine_kwargs())
+    oos = run(eng, pd.DataFrame(stitched, index=eng.index, columns=eng.columns), **kw)
     first, last = splits[0].test_start, splits[-1].test_end
-    table, summary = _tables(splits, picks, plan.combos.index[chosen], each, oos, eng.index,
-                             options, (first, last))
+    table, summary = _tables(splits, picks[list(plan.swept)], plan.combos.index[chosen], each,
+                             oos, eng.index, options, (first, last))
     return WalkForwardResult(splits=table, returns=oos.returns.iloc[first:last].rename("oos"),
                              summary=summary, sweep=result)
+
+
+def window_length(strategy: Any, grid: Mapping[str, Any], *, data: Any = None,
+                  params: Mapping[str, Any] | None = None, start: Any = None, end: Any = None,
+                  cache_dir: Any = None) -> int:
+    """Bars in the window a sweep or walk-forward of ``grid`` scores (to size the splits)."""
+    plan = _plan(strategy, grid, data, params, "sharpe_ratio", start, end, BacktestOptions(),
+                 2, _run.Execution(), cache_dir=cache_dir)
+    a, b = plan.spec.window
+    return b - a + 1
 
 
 def _tables(splits: tuple[Split, ...], picks: pd.DataFrame, combo_ids: pd.Index, each: Any,
