@@ -420,7 +420,8 @@ class Strategy:
         ok = self.constraint(p)
         if ok is not True:
             why = ok if isinstance(ok, str) and ok else "rejected by the strategy's constraint"
-            raise ParamError(f"{self.name}: {why} ({', '.join(f'{k}={v!r}' for k, v in out.items() if k in (values or {}))}).")
+            given = ", ".join(f"{k}={v!r}" for k, v in out.items() if k in (values or {}))
+            raise ParamError(f"{self.name}: {why} ({given or 'the defaults'}).")
         return p
 
     def parse_params(self, pairs: list[str] | tuple[str, ...]) -> dict[str, Any]:
@@ -462,8 +463,12 @@ class Strategy:
                                                                    pd.DatetimeIndex):
             raise StrategyError(f"{self.name}: input {self.trade!r} (traded) must be a dated "
                                 "Series or DataFrame of closes.")
-        datasets = tuple(dict.fromkeys(s.dataset for s in self.inputs.values()))
-        return StrategyData(dict(inputs), traded.astype("float64"), datasets)
+        return StrategyData(dict(inputs), traded.astype("float64"), self.datasets())
+
+    @classmethod
+    def datasets(cls) -> tuple[str, ...]:
+        """The datasets the declared inputs read, in order, once each."""
+        return tuple(dict.fromkeys(s.dataset for s in cls.inputs.values()))
 
     def first_decision(self, data: StrategyData, p: ParamSet) -> pd.Timestamp:
         """The first date the strategy can decide on: ``calendar[warmup(p)]`` when it declares

@@ -482,3 +482,38 @@ def snapshot(state: pd.DataFrame, date: str | pd.Timestamp | None = None,
         "rule": str(m.rule), "valuation_class": str(row["valuation_class"]),
         "regime": str(row["regime_label"]), "position": float(row["position"]),
     }
+
+
+PROXY_NOTE = ("PROXY: the valuation inputs are the CSI All Share (000985) PE-TTM and the all-A "
+              "median PB, not WIND All A's PE/PB (not public); percentiles differ from the "
+              "report's. See docs/position.md.")
+WIND_NOTE = ("PROXY: WIND All A is real Wind data to 2024-12-12; later days are extended by a "
+             "return model on the CSI All Share (000985), see docs/data.md.")
+
+
+def load_position_state(cache_dir: str | None, rule: str | None = None
+                        ) -> tuple[Any, Any, Any]:
+    """Load WIND All A and the PE/PB proxies (hash-checked) and run the position model.
+
+    Returns ``(wind, model, state)``: the WIND frame (close, is_proxy), the
+    :class:`~quantlib.valuation.PositionModel` and :func:`~quantlib.valuation.position_state`.
+    """
+    from quantlib.data import load
+    from quantlib.valuation import DEFAULT_CLASS_RULE, PositionModel, position_state
+
+    wind = load("wind_all_a", columns=["close", "is_proxy"], cache_dir=cache_dir)
+    pe = load("csi_all_share", columns=["pe_ttm"], cache_dir=cache_dir)["pe_ttm"]
+    pb = load("all_a_pb", cache_dir=cache_dir)["pb_median"]
+    model = PositionModel(rule=rule or DEFAULT_CLASS_RULE)
+    close = wind["close"].loc[wind["close"].first_valid_index():]
+    return wind, model, position_state(close, pe, pb, model)
+
+
+def describe(wind: Any, model: Any, state: Any, date: str | None) -> dict[str, Any]:
+    """:func:`quantlib.valuation.snapshot` of one day plus the proxy notes the CLI prints."""
+    from quantlib.valuation import snapshot
+
+    snap = snapshot(state, date, model=model)
+    snap.update(proxy=True, proxy_note=PROXY_NOTE,
+                wind_proxy=bool(wind.loc[snap["date"], "is_proxy"]))
+    return snap

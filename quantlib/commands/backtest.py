@@ -85,35 +85,42 @@ def canonical_command(spec: Any, out: str) -> str:
     """A ``quantlib backtest`` command line that states every choice of ``spec``."""
     args = ["quantlib", "backtest", spec.strategy, "--start", spec.start, "--end", spec.end,
             "--fill", spec.fill, "--fees", repr(spec.costs["commission_rate"]),
-            "--slippage-bps", repr(spec.costs["slippage_bps"])]
+            "--slippage-bps", repr(spec.costs["slippage_bps"]),
+            "--cash-rate", repr(spec.cash_rate)]
     for k, v in spec.params.items():
         args += ["--param", f"{k}={'none' if v is None else v}"]
     return shlex.join([*args, "--out", out])
 
 
-def _spec_from_options(strategy: str | None, opts: dict[str, Any]) -> Any:
-    from quantlib.report.inputs import builder_for
-    from quantlib.report.spec import BacktestSpec, parse_params, strategy_module
+def _costs(strategy: Any, opts: dict[str, Any]) -> Any:
 
-    if strategy is None:
-        raise click.UsageError("give a STRATEGY (see `quantlib strategies`) or --manifest FILE.")
-    module = strategy_module(strategy)
-    builder = builder_for(strategy)
-    costs = dataclasses.asdict(builder.costs)
+    from quantlib.backtest import CostModel
+
+    costs = dataclasses.asdict(strategy.cost_model())
     if opts["fees"] is not None:
         costs["commission_rate"] = opts["fees"]
     if opts["slippage_bps"] is not None:
         costs["slippage_bps"] = opts["slippage_bps"]
-    spec = BacktestSpec(strategy, parse_params(module, opts["param"]), opts["start"],
-                        opts["end"], opts["fill"] or "next_close", costs)
-    spec.cost_model()  # validates the cost overrides now
-    return spec
+    costs["stamp_duty_schedule"] = tuple(tuple(x) for x in costs["stamp_duty_schedule"])
+    return CostModel(**costs)  # validates the overrides now
 
 
-def _spec_from_manifest(path: str, strategy: str | None, opts: dict[str, Any],
-                        cache_dir: str | None) -> tuple[Any, dict[str, Any]]:
+def _from_options(ref: str | None, opts: dict[str, Any]) -> dict[str, Any]:
+    from quantlib.strategies import resolve
+
+    if ref is None:
+        raise click.UsageError("give a STRATEGY (see `quantlib strategies`, or "
+                               "path/to/file.py:ClassName) or --manifest FILE.")
+    strategy, _ = resolve(ref)
+    return {"strategy": ref, "params": strategy.parse_params(opts["param"]),
+            "start": opts["start"], "end": opts["end"], "fill": opts["fill"] or "next_close",
+            "costs": _costs(strategy, opts), "cash_rate": opts["cash_rate"]}
+
+
+def _from_manifest(path: str, ref: str | None, opts: dict[str, Any],
+                   cache_dir: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
     from quantlib.report import manifest as mf
-    from quantlib.report.inputs import builder_for
+    from quantlib.strategies import resolve
 
     given = [f"--{k.replace('_', '-')}" for k, v in opts.items() if v not in (None, ())]
     if given:
@@ -124,12 +131,16 @@ def _spec_from_manifest(path: str, strategy: str | None, opts: dict[str, Any],
     except (OSError, ValueError) as exc:
         raise mf.ManifestError(f"cannot read manifest {path!r}: {exc}.") from None
     spec = mf.spec_from_manifest(recorded)
-    if strategy is not None and strategy != spec.strategy:
-        raise click.UsageError(f"the manifest is a run of {spec.strategy!r}, not {strategy!r}.")
-    mf.check_data(recorded, mf.data_hashes(builder_for(spec.strategy).datasets, cache_dir))
+    if ref is not None and ref != spec.strategy:
+        raise click.UsageError(f"the manifest is a run of {spec.strategy!r}, not {ref!r}.")
+    strategy, source = resolve(spec.strategy)
+    mf.check_source(recorded, source)
+    mf.check_data(recorded, mf.data_hashes(strategy.datasets(), cache_dir))
     for line in mf.package_warnings(recorded, mf.package_versions()):
         click.echo(f"warning: {line}", err=True)
-    return spec, recorded
+    return {"strategy": spec.strategy, "params": spec.params, "start": spec.start,
+            "end": spec.end, "fill": spec.fill, "costs": spec.cost_model(),
+            "cash_rate": spec.cash_rate}, recorded
 
 
 def _csvs(outcome: Any) -> dict[str, bytes]:
@@ -154,7 +165,7 @@ def _figures(outcome: Any) -> dict[str, str]:
     r, b = outcome.result, outcome.benchmark
     figs = {
         "equity": plots.equity_figure(r.equity, b.equity, benchmark_name=outcome.benchmark_name,
-                                      title=f"{outcome.spec.strategy}: equity vs benchmark"),
+                                      title=f"{outcome.strategy.name}: equity vs benchmark"),
         "drawdown": plots.drawdown_figure(to_drawdown_series(r.returns),
                                           to_drawdown_series(b.returns)),
         "weights": plots.weights_figure(r.positions, outcome.regime),
@@ -172,69 +183,95 @@ def _argv() -> list[str] | None:
 STEPS = ["load data", "target weights", "backtest", "metrics", "figures", "write"]
 
 
-def backtest_body(strategy: str | None, opts: dict[str, Any], manifest_path: str | None,
-                  out_dir: str | None, quiet: bool, cache_dir: str | None) -> dict[str, Any]:
-    """Run, write every output, and return the manifest (raises on a failed replay)."""
+def _outputs(outcome: Any, out: Path, cache_dir: str | None, recorded: dict[str, Any] | None,
+             manifest_path: str | None) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """Every output file's bytes, and the manifest (which hashes the CSVs)."""
     from quantlib.report import manifest as mf
     from quantlib.report.html import tearsheet_html
-    from quantlib.report.inputs import builder_for
-    from quantlib.report.tearsheet import run_spec, tearsheet_context
+    from quantlib.report.tearsheet import tearsheet_context
+
+    files = _csvs(outcome)
+    hashes = {name: mf.sha256_bytes(data) for name, data in files.items()}
+    manifest = mf.build_manifest(
+        outcome.spec, datasets=mf.data_hashes(outcome.datasets, cache_dir),
+        packages=mf.package_versions(), command=canonical_command(outcome.spec, str(out)),
+        outputs=hashes, source=outcome.source)
+    manifest["argv"] = _argv() if recorded is None else recorded.get("argv")
+    if recorded is not None:
+        manifest["replayed_from"] = str(manifest_path)
+    page = tearsheet_html(tearsheet_context(outcome, figures=_figures(outcome),
+                                            manifest=manifest))
+    files["tearsheet.html"] = page.encode("utf-8")
+    files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False, default=str)
+                              + "\n").encode("utf-8")
+    return files, manifest
+
+
+def _differs(recorded: dict[str, Any], manifest: dict[str, Any]) -> list[str]:
+    return [k for k, v in (recorded.get("outputs") or {}).items()
+            if manifest["outputs"].get(k) != v]
+
+
+def backtest_body(strategy: str | None, opts: dict[str, Any], manifest_path: str | None,
+                  out_dir: str | None, quiet: bool, cache_dir: str | None) -> dict[str, Any]:
+    """Run, write every output, and return the manifest (exits 1 on a failed replay).
+
+    A replay writes nothing until its outputs have been compared with the manifest's: on a
+    match they go to ``--out``; on a mismatch to a new folder beside it, and the recorded run
+    (its manifest and CSVs) is left as it was.
+    """
+    from quantlib.runner import run_strategy
 
     recorded = None
     if manifest_path:
-        spec, recorded = _spec_from_manifest(manifest_path, strategy, opts, cache_dir)
+        run_args, recorded = _from_manifest(manifest_path, strategy, opts, cache_dir)
     else:
-        spec = _spec_from_options(strategy, opts)
-    out = prepare_out(out_dir or f"backtest-{spec.strategy}")
-    builder = builder_for(spec.strategy)
-    step, close = progress_bar(STEPS, quiet, f"backtest {spec.strategy}")
+        run_args = _from_options(strategy, opts)
+    default = f"backtest-{Path(str(run_args['strategy']).split(':')[-1]).name}"
+    out = prepare_out(out_dir or default)
+    step, close = progress_bar(STEPS, quiet, f"backtest {run_args['strategy']}")
     try:
-        step("load data")
-        inputs = builder.load(cache_dir)
-        outcome = run_spec(spec, inputs, progress=step)
+        outcome = run_strategy(run_args["strategy"], run_args["params"],
+                               start=run_args["start"], end=run_args["end"],
+                               costs=run_args["costs"], fill=run_args["fill"],
+                               cash_rate=run_args["cash_rate"], cache_dir=cache_dir,
+                               progress=step)
         step("figures")
-        figures = _figures(outcome)
+        files, manifest = _outputs(outcome, out, cache_dir, recorded, manifest_path)
         step("write")
-        hashes = {name: _write(out, name, data) for name, data in _csvs(outcome).items()}
-        manifest = mf.build_manifest(
-            outcome.spec, datasets=mf.data_hashes(builder.datasets, cache_dir),
-            packages=mf.package_versions(), command=canonical_command(outcome.spec, str(out)),
-            outputs=hashes)
-        manifest["argv"] = _argv() if recorded is None else recorded.get("argv")
-        if recorded is not None:
-            manifest["replayed_from"] = str(manifest_path)
-        page = tearsheet_html(tearsheet_context(outcome, figures=figures, manifest=manifest))
-        _write(out, "tearsheet.html", page.encode("utf-8"))
-        _write(out, "manifest.json", (json.dumps(manifest, indent=2, ensure_ascii=False,
-                                                 default=str) + "\n").encode("utf-8"))
+        differ = _differs(recorded, manifest) if recorded is not None else []
+        if differ:
+            import tempfile
+
+            out = Path(tempfile.mkdtemp(prefix=f"{out.name}-replay-", dir=out.parent))
+        for name, data in files.items():
+            _write(out, name, data)
     finally:
         close()
-    _report(outcome, out, manifest, recorded)
+    _report(outcome, out, manifest, recorded, differ)
     return manifest
 
 
 def _report(outcome: Any, out: Path, manifest: dict[str, Any],
-            recorded: dict[str, Any] | None) -> None:
+            recorded: dict[str, Any] | None, differ: list[str]) -> None:
     m = outcome.metrics["strategy"]
     b = outcome.metrics["benchmark"]
-    click.echo(f"{outcome.spec.strategy} {outcome.spec.start} .. {outcome.spec.end}: annual "
+    click.echo(f"{outcome.strategy.name} {outcome.spec.start} .. {outcome.spec.end}: annual "
                f"return {100 * m['annual_return']:.2f}% (benchmark {100 * b['annual_return']:.2f}"
                f"%), Sharpe {m['sharpe_ratio']:.2f}, max drawdown {100 * m['max_drawdown']:.2f}%,"
                f" {len(outcome.result.trades)} fills")
+    if differ:
+        click.echo(f"error: the replay differs from the manifest in {', '.join(differ)}; the "
+                   f"recorded run is untouched, the replay's outputs are in {out}/", err=True)
+        sys.exit(1)
     click.echo(f"wrote {out}/: tearsheet.html, manifest.json, {', '.join(CSV_OUTPUTS)}")
     if recorded is not None:
-        differ = [k for k, v in (recorded.get("outputs") or {}).items()
-                  if manifest["outputs"].get(k) != v]
-        if differ:
-            click.echo(f"error: the replay differs from the manifest in {', '.join(differ)}",
-                       err=True)
-            sys.exit(1)
         click.echo(f"reproduced: {len(manifest['outputs'])} outputs identical to the manifest's "
                    "(sha256)")
 
 
 @click.command("backtest")
-@click.argument("strategy", required=False)
+@click.argument("strategy", required=False, metavar="STRATEGY")
 @click.option("--start", default=None, help="First day (default: the first decision).")
 @click.option("--end", default=None, help="Last day (default: the last price).")
 @click.option("--param", "param", multiple=True, metavar="K=V",
@@ -245,6 +282,8 @@ def _report(outcome: Any, out: Path, manifest: dict[str, Any],
               help="Slippage per fill in bps (default: the strategy's).")
 @click.option("--fill", type=click.Choice(FILLS), default=None,
               help="When decisions trade (default next_close).")
+@click.option("--cash-rate", type=float, default=None,
+              help="Annual interest on uninvested cash, e.g. 0.015 (default: the strategy's).")
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
               help="Output directory (default ./backtest-STRATEGY).")
 @click.option("--manifest", "manifest_path", default=None, type=click.Path(dir_okay=False),
@@ -253,9 +292,13 @@ def _report(outcome: Any, out: Path, manifest: dict[str, Any],
 @CACHE_DIR_OPTION
 def command(strategy: str | None, start: str | None, end: str | None, param: tuple[str, ...],
             fees: float | None, slippage_bps: float | None, fill: str | None,
-            out_dir: str | None, manifest_path: str | None, quiet: bool,
+            cash_rate: float | None, out_dir: str | None, manifest_path: str | None, quiet: bool,
             cache_dir: str | None) -> None:
-    """Backtest a registered STRATEGY; write tearsheet.html, CSVs and manifest.json."""
+    """Backtest STRATEGY; write tearsheet.html, CSVs and manifest.json.
+
+    STRATEGY is a name from `quantlib strategies`, path/to/file.py:ClassName or
+    package.module:ClassName.
+    """
     opts = {"start": start, "end": end, "param": param, "fees": fees,
-            "slippage_bps": slippage_bps, "fill": fill}
+            "slippage_bps": slippage_bps, "fill": fill, "cash_rate": cash_rate}
     _run(lambda: backtest_body(strategy, opts, manifest_path, out_dir, quiet, cache_dir))

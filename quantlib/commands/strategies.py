@@ -1,4 +1,5 @@
-"""``quantlib strategies``: the registered strategies with their parameters and defaults.
+"""``quantlib strategies``: every strategy that can be run, where it comes from, its inputs and
+its parameters (type, default, bounds).
 
 Module-level imports stay light (click only).
 """
@@ -14,23 +15,18 @@ from quantlib.cli import _run
 
 
 def strategy_list() -> list[dict[str, Any]]:
-    """One record per registered strategy: name, summary, universe, inputs, parameters."""
-    from quantlib.report.inputs import INPUT_BUILDERS
-    from quantlib.report.spec import param_table
-    from strategies import STRATEGIES
+    """One record per built-in and entry-point strategy."""
+    import sys
+
+    from quantlib.strategies import available
 
     out = []
-    for name, module in STRATEGIES.items():
-        doc = (module.__doc__ or "").strip().split("\n\n")[0]
-        builder = INPUT_BUILDERS.get(name)
-        out.append({
-            "name": name, "summary": " ".join(doc.split()),
-            "universe": list(module.UNIVERSE),
-            "inputs": None if builder is None else builder.description,
-            "datasets": [] if builder is None else list(builder.datasets),
-            "backtest": builder is not None,
-            "params": param_table(module),
-        })
+    for strategy, source in available():
+        module = sys.modules.get(type(strategy).__module__)
+        doc = (getattr(module, "__doc__", None) or "").strip().split("\n\n")[0]
+        out.append({**strategy.describe(), "summary": " ".join(doc.split()),
+                    "origin": source.origin, "target": source.target,
+                    "datasets": list(strategy.datasets())})
     return out
 
 
@@ -38,24 +34,25 @@ def format_text(items: list[dict[str, Any]]) -> str:
     """Readable listing of :func:`strategy_list`."""
     lines = []
     for s in items:
-        universe = s["universe"]
-        shown = ", ".join(universe[:4]) + (f" ... ({len(universe)})" if len(universe) > 4 else "")
-        lines += [s["name"], f"  {s['summary']}", f"  universe: {shown}",
-                  f"  inputs: {s['inputs'] or 'no input builder (not runnable by backtest)'}"
-                  + (f" [{', '.join(s['datasets'])}]" if s["datasets"] else ""),
+        inputs = ", ".join(f"{k}={v}" for k, v in s["inputs"].items())
+        lines += [f"{s['name']}  ({s['origin']}: {s['target']})",
+                  f"  {s['title']}", f"  {s['summary']}",
+                  f"  inputs: {inputs}; trades {s['trade']} as {s['asset_kind']}",
+                  f"  benchmark: {s['benchmark']}; cash earns {100 * s['cash_rate']:.2f}% a year",
                   "  parameters:"]
         width = max(len(p["name"]) for p in s["params"]) if s["params"] else 0
-        lines += [f"    {p['name']:<{width}}  {p['type']:<12} default {p['default']}"
-                  for p in s["params"]]
+        lines += [f"    {p['name']:<{width}}  {p['type']:<11} default {p['default']:<14}"
+                  f"{p['bounds']:<22}{p['help']}".rstrip() for p in s["params"]]
         lines.append("")
-    lines.append("Run one with: quantlib backtest NAME --param name=value ...")
+    lines += ["Run one with: quantlib backtest NAME --param name=value ...",
+              "Your own: quantlib backtest path/to/file.py:ClassName (docs/strategies.md)."]
     return "\n".join(lines)
 
 
 @click.command("strategies")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def command(fmt: str) -> None:
-    """List the registered strategies with their parameters and defaults."""
+    """List the strategies (built-in and installed) with their inputs and parameters."""
     def body() -> None:
         items = strategy_list()
         click.echo(json.dumps(items, indent=2, ensure_ascii=False) if fmt == "json"

@@ -18,27 +18,6 @@ from quantlib.cli import CACHE_DIR_OPTION, _run, _wide_pandas
 SHOW = ["sharpe_ratio", "annual_return", "max_drawdown", "calmar_ratio", "annual_turnover"]
 
 
-def _base_params(module: Any, items: tuple[str, ...]) -> Any:
-    import dataclasses
-
-    from quantlib.sweep import parse_grid_option
-    from quantlib.sweep._grid import expand_grid
-
-    values = expand_grid(parse_grid_option(items), module.Params) if items else {}
-    return dataclasses.replace(module.Params(), **{k: v[0] for k, v in values.items()})
-
-
-def _inputs(strategy: str, cache_dir: str | None, end: str | None) -> tuple[Any, Any]:
-    from quantlib.report.inputs import builder_for
-
-    builder = builder_for(strategy)
-    inputs = builder.load(cache_dir)
-    signal, prices = inputs.signal, inputs.prices
-    if end is not None:
-        signal, prices = signal.loc[:end], prices.loc[:end]
-    return builder, inputs.__class__(**{**inputs.__dict__, "signal": signal, "prices": prices})
-
-
 def _progress(quiet: bool) -> tuple[Any, Any]:
     from tqdm import tqdm
 
@@ -123,7 +102,7 @@ def _write_out(out: str, res: Any, wf: Any) -> list[str]:
 
 
 @click.command("sweep")
-@click.argument("strategy")
+@click.argument("strategy", metavar="STRATEGY")
 @click.option("--grid", "grid", multiple=True, required=True, metavar="NAME=A:B:STEP",
               help="A swept parameter: an inclusive range a:b:step or a list v1,v2 "
                    "(repeat per parameter).")
@@ -131,10 +110,15 @@ def _write_out(out: str, res: Any, wf: Any) -> list[str]:
               help="Fix a parameter outside the grid (repeatable).")
 @click.option("--metric", default="sharpe_ratio", show_default=True,
               help="Selection metric (higher is better).")
-@click.option("--start", default=None, help="First date of the evaluation window.")
-@click.option("--end", default=None, help="Last date of the data used.")
-@click.option("--fees", type=float, default=None, help="Commission rate (default: the "
-              "strategy's backtest costs).")
+@click.option("--start", default=None, help="First day of the scored window (default: the "
+              "latest first decision over the combinations).")
+@click.option("--end", default=None, help="Last day of the scored window.")
+@click.option("--fees", type=float, default=None, help="Commission rate per side, in [0, 0.05] "
+              "(default: the strategy's costs).")
+@click.option("--cash-rate", type=float, default=None,
+              help="Annual interest on uninvested cash (default: the strategy's).")
+@click.option("--max-combinations", type=int, default=2_000_000, show_default=True,
+              help="Refuse a larger grid before allocating anything.")
 @click.option("--blocks", type=int, default=16, show_default=True, help="CSCV blocks (PBO).")
 @click.option("--batch-size", type=int, default=None, help="Combinations per engine call "
               "(default: from available memory).")
@@ -155,7 +139,12 @@ def _write_out(out: str, res: Any, wf: Any) -> list[str]:
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @CACHE_DIR_OPTION
 def command(strategy: str, **opts: Any) -> None:
-    """Sweep STRATEGY's parameters: table, overfitting statistics, walk-forward, heatmaps."""
+    """Sweep STRATEGY's parameters: table, overfitting statistics, walk-forward, heatmaps.
+
+    STRATEGY is a name from `quantlib strategies`, path/to/file.py:ClassName or
+    package.module:ClassName. Each row is scored on the same window as `quantlib backtest
+    STRATEGY --start START --end END` with the row's parameters (the header prints it).
+    """
     _run(lambda: _body(strategy, opts))
 
 
@@ -163,23 +152,37 @@ def _body(strategy: str, o: dict[str, Any]) -> None:
     import dataclasses
 
     from quantlib import sweep as qs
-    from quantlib.sweep._core import resolve_strategy
+    from quantlib.strategies import resolve
 
-    module = resolve_strategy(strategy)
-    base = _base_params(module, o["param"])
-    builder, inputs = _inputs(module.NAME, o["cache_dir"], o["end"])
-    costs = builder.costs if o["fees"] is None else dataclasses.replace(
-        builder.costs, commission_rate=o["fees"])
-    opts = qs.BacktestOptions(costs=costs, market=inputs.market, weights_kwargs=inputs.kwargs)
+    if o["out"]:  # fail on an unwritable --out before the run, not after it
+        from quantlib.commands.backtest import prepare_out
+
+        prepare_out(o["out"])
+    for name in ("batch_size", "blocks", "top"):
+        if o[name] is not None and o[name] < 1:
+            raise qs.SweepError(f"--{name.replace('_', '-')} must be >= 1, got {o[name]}.")
+    if o["memory_mb"] is not None and not o["memory_mb"] > 0:
+        raise qs.SweepError(f"--memory-mb must be > 0, got {o['memory_mb']}.")
+    strat, _ = resolve(strategy)
+    params = strat.parse_params(o["param"])
+    costs = None
+    if o["fees"] is not None:
+        if not 0 <= o["fees"] <= 0.05:
+            raise qs.SweepError(f"--fees {o['fees']} is a commission rate per side (0.0003 = 3 "
+                                "bps); it must be in [0, 0.05].")
+        costs = dataclasses.replace(strat.cost_model(), commission_rate=o["fees"])
+    opts = qs.BacktestOptions(costs=costs, cash_rate=o["cash_rate"])
     ex = qs.Execution(batch_size=o["batch_size"], memory_budget_mb=o["memory_mb"],
                       scheduler=o["scheduler"], timeout_s=o["timeout"])
     grid = qs.parse_grid_option(o["grid"])
+    data = strat.load(o["cache_dir"])
+    common = {"data": data, "params": params, "metric": o["metric"], "start": o["start"],
+              "end": o["end"], "options": opts, "execution": ex}
     bar, progress = _progress(o["quiet"] or o["fmt"] == "json")
     try:
-        res = qs.sweep(module, grid, prices=inputs.signal, base=base, metric=o["metric"],
-                       start=o["start"], options=opts, n_blocks=o["blocks"], execution=ex,
-                       progress=progress)
-        wf = _walk_forward(qs, module, grid, inputs, base, o, opts, ex) if o["wf_kind"] else None
+        res = qs.sweep(strat, grid, n_blocks=o["blocks"], progress=progress,
+                       max_combinations=o["max_combinations"], **common)
+        wf = _walk_forward(qs, strat, grid, o, common) if o["wf_kind"] else None
     finally:
         bar.close()
     if o["fmt"] == "json":
@@ -191,12 +194,13 @@ def _body(strategy: str, o: dict[str, Any]) -> None:
             click.echo(f"wrote {f}", err=o["fmt"] == "json")
 
 
-def _walk_forward(qs: Any, module: Any, grid: Any, inputs: Any, base: Any, o: dict[str, Any],
-                  opts: Any, ex: Any) -> Any:
+def _walk_forward(qs: Any, strat: Any, grid: Any, o: dict[str, Any],
+                  common: dict[str, Any]) -> Any:
     if o["train"] is None or o["test"] is None:
         raise qs.SplitError("--walk-forward needs --train BARS and --test BARS (e.g. "
                             "--train 1210 --test 242: five years in, one year out).")
     make = qs.rolling_splits if o["wf_kind"] == "rolling" else qs.expanding_splits
-    splits = make(inputs.signal.index, train=o["train"], test=o["test"], step=o["step"])
-    return qs.walk_forward(module, grid, prices=inputs.signal, splits=splits, base=base,
-                           metric=o["metric"], options=opts, execution=ex)
+    n = qs.window_length(strat, grid, data=common["data"], params=common["params"],
+                         start=common["start"], end=common["end"])
+    splits = make(n, train=o["train"], test=o["test"], step=o["step"])
+    return qs.walk_forward(strat, grid, splits=splits, **common)

@@ -1,10 +1,11 @@
 """Run manifests: everything needed to re-run a backtest to the last digit, and the checks
 that refuse a replay on different data.
 
-A manifest is a JSON-able dict: the quantlib version, the :class:`BacktestSpec` (strategy,
-full parameters, resolved window, fill, costs), the sha256 of every dataset the run read (from
-the data manifest), the versions of the packages that shape the numbers, the command line, and
-the sha256 of each output CSV.
+A manifest is a JSON-able dict: the quantlib version, the :class:`~quantlib.runner.RunSpec`
+(strategy reference, full parameters, resolved window, fill, costs, cash rate), where the
+strategy came from (and its source file's sha256 for user code), the sha256 of every dataset
+the run read (from the data manifest), the versions of the packages that shape the numbers,
+the command line, and the sha256 of each output CSV.
 """
 
 from __future__ import annotations
@@ -17,15 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from quantlib.errors import QuantlibError
-from quantlib.report.spec import BacktestSpec
+from quantlib.runner import RunSpec
 
 __all__ = [
     "MANIFEST_VERSION",
     "PACKAGES",
     "DataMismatchError",
     "ManifestError",
+    "SourceChangedError",
     "build_manifest",
     "check_data",
+    "check_source",
     "data_hashes",
     "package_versions",
     "package_warnings",
@@ -33,7 +36,7 @@ __all__ = [
     "spec_from_manifest",
 ]
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 #: Packages whose versions can change a backtest's digits.
 PACKAGES = ("quantlib", "numpy", "pandas", "numba", "statsmodels", "pyarrow", "matplotlib")
 
@@ -44,6 +47,10 @@ class ManifestError(QuantlibError, ValueError):
 
 class DataMismatchError(QuantlibError, ValueError):
     """The data a manifest was run on differs from the data available now."""
+
+
+class SourceChangedError(QuantlibError, ValueError):
+    """The strategy's source file differs from the one the manifest was run with."""
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -77,9 +84,9 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def build_manifest(spec: BacktestSpec, *, datasets: Mapping[str, Mapping[str, Any]],
+def build_manifest(spec: RunSpec, *, datasets: Mapping[str, Mapping[str, Any]],
                    packages: Mapping[str, str], command: str,
-                   outputs: Mapping[str, str]) -> dict[str, Any]:
+                   outputs: Mapping[str, str], source: Any = None) -> dict[str, Any]:
     """Assemble the manifest dict (see the module docstring)."""
     from quantlib import __version__
 
@@ -87,8 +94,12 @@ def build_manifest(spec: BacktestSpec, *, datasets: Mapping[str, Mapping[str, An
         "manifest_version": MANIFEST_VERSION,
         "quantlib_version": __version__,
         "strategy": spec.strategy,
+        "strategy_source": None if source is None else {
+            "origin": source.origin, "target": source.target, "path": source.path,
+            "sha256": source.sha256},
         "params": dict(spec.params),
         "start": spec.start, "end": spec.end, "fill": spec.fill,
+        "cash_rate": spec.cash_rate,
         "costs": {k: ([list(x) for x in v] if k == "stamp_duty_schedule" else v)
                   for k, v in spec.costs.items()},
         "data": {k: dict(v) for k, v in datasets.items()},
@@ -98,24 +109,53 @@ def build_manifest(spec: BacktestSpec, *, datasets: Mapping[str, Mapping[str, An
     }
 
 
-def spec_from_manifest(manifest: Mapping[str, Any]) -> BacktestSpec:
-    """The :class:`BacktestSpec` recorded in ``manifest``.
+def spec_from_manifest(manifest: Mapping[str, Any]) -> RunSpec:
+    """The :class:`~quantlib.runner.RunSpec` recorded in ``manifest``.
 
     Raises
     ------
     ManifestError
         A missing field or an unknown manifest version.
     """
+    if not isinstance(manifest, Mapping):
+        raise ManifestError(f"a manifest is a JSON object, got {type(manifest).__name__}; "
+                            "pass the manifest.json written by `quantlib backtest`.")
     if manifest.get("manifest_version") != MANIFEST_VERSION:
         raise ManifestError(f"manifest_version {manifest.get('manifest_version')!r} is not "
                             f"{MANIFEST_VERSION}; re-create it with this quantlib.")
     try:
-        return BacktestSpec(strategy=manifest["strategy"], params=dict(manifest["params"]),
-                            start=manifest["start"], end=manifest["end"],
-                            fill=manifest["fill"], costs=dict(manifest["costs"]))
+        fields = {k: manifest[k] for k in ("strategy", "params", "start", "end", "fill",
+                                           "costs", "cash_rate")}
     except KeyError as exc:
         raise ManifestError(f"manifest lacks the field {exc.args[0]!r}; it was not written by "
                             "`quantlib backtest`, or was edited.") from None
+    for key in ("params", "costs"):
+        if not isinstance(fields[key], Mapping):
+            raise ManifestError(f"manifest field {key!r} must be an object, got "
+                                f"{type(fields[key]).__name__}; the manifest was edited.")
+    if not isinstance(fields["strategy"], str):
+        raise ManifestError("manifest field 'strategy' must be a string reference.")
+    return RunSpec(strategy=fields["strategy"], params=dict(fields["params"]),
+                   start=fields["start"], end=fields["end"], fill=fields["fill"],
+                   costs=dict(fields["costs"]), cash_rate=fields["cash_rate"])
+
+
+def check_source(manifest: Mapping[str, Any], source: Any) -> None:
+    """Refuse a replay when the strategy's source file changed since the manifest.
+
+    Raises
+    ------
+    SourceChangedError
+        Names the file and both hashes.
+    """
+    rec = manifest.get("strategy_source") or {}
+    want = rec.get("sha256") if isinstance(rec, Mapping) else None
+    if want and source.sha256 != want:
+        raise SourceChangedError(
+            f"strategy file {source.path} changed since the manifest was written (sha256 "
+            f"{want[:12]}.. then, {str(source.sha256)[:12]}.. now): the run cannot be "
+            "reproduced. Restore the file (e.g. from version control) or start a new run "
+            "without --manifest.")
 
 
 def check_data(manifest: Mapping[str, Any], current: Mapping[str, Mapping[str, Any]]) -> None:
@@ -127,7 +167,12 @@ def check_data(manifest: Mapping[str, Any], current: Mapping[str, Mapping[str, A
         Names the dataset, both hashes and both ranges.
     """
     recorded = manifest.get("data") or {}
+    if not isinstance(recorded, Mapping):
+        raise ManifestError("manifest field 'data' must be an object of dataset entries.")
     for name, rec in recorded.items():
+        if not isinstance(rec, Mapping) or not isinstance(rec.get("sha256"), str):
+            raise ManifestError(f"manifest data entry {name!r} has no sha256; the manifest "
+                                "was edited. Re-create it with `quantlib backtest`.")
         now = current.get(name)
         if now is None or now["sha256"] != rec["sha256"]:
             got = "missing" if now is None else (f"sha256 {now['sha256'][:12]}.. ({now['start']}"

@@ -76,12 +76,15 @@ def _regime_strip(ax: Any, regime: pd.Series) -> None:
     ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.6), fontsize=7, ncol=3, frameon=False)
 
 
-def weights_figure(weights: pd.DataFrame, regime: pd.Series, *, top: int = 8) -> Figure:
+def weights_figure(weights: pd.DataFrame, regime: pd.Series | None, *, top: int = 8) -> Figure:
     """Weights held over time (stacked; the ``top`` assets by mean weight, the rest as
-    ``other``; weekly means when there are several assets), above a strip of WIND All A's
-    regime (up / range / down)."""
+    ``other``; weekly means when there are several assets), above a strip of the strategy's
+    regime labels (up / range / down) when it declares them."""
     fig = Figure(figsize=(10.0, 4.2), layout="constrained")
-    ax, strip = fig.subplots(2, 1, sharex=True, height_ratios=[6, 0.5])
+    if regime is None:
+        ax, strip = fig.subplots(1, 1), None
+    else:
+        ax, strip = fig.subplots(2, 1, sharex=True, height_ratios=[6, 0.5])
     w = weights.fillna(0.0)
     if w.shape[1] > 1:
         w = w.resample("W-FRI").mean().dropna(how="all")
@@ -99,7 +102,8 @@ def weights_figure(weights: pd.DataFrame, regime: pd.Series, *, top: int = 8) ->
     ax.set_title("Weights held" + (" (weekly means)" if weights.shape[1] > 1 else ""))
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=7, ncol=min(9, stack.shape[1]))
-    _regime_strip(strip, regime)
+    if strip is not None:
+        _regime_strip(strip, regime)
     return fig
 
 

@@ -183,7 +183,7 @@ def _timing_changes(now: dict[str, Any], prev: dict[str, Any] | None) -> list[st
 
 def _position_block(inputs: WeeklyInputs, day: pd.Timestamp, prev_day: pd.Timestamp | None
                     ) -> dict[str, Any]:
-    from quantlib.commands.position import describe, load_position_state
+    from quantlib.valuation import describe, load_position_state
 
     try:
         loaded = load_position_state(inputs.cache_dir)
@@ -257,7 +257,7 @@ def _industry_block(inputs: WeeklyInputs, day: pd.Timestamp, k: int) -> dict[str
 
 
 def _resolve_day(inputs: WeeklyInputs, date: str | pd.Timestamp | None) -> pd.Timestamp:
-    from quantlib.report.spec import parse_date
+    from quantlib.runner import parse_date
 
     close = inputs.closes["wind_all_a"]
     when = close.index[-1] if date is None else parse_date(date, "date")

@@ -42,7 +42,7 @@ def _module_dirs() -> list[str]:
     return []
 
 
-__path__ = _module_dirs()  # noqa: F811 - the built-in modules' folder, not this one
+__path__ = _module_dirs()
 
 #: Built-in strategy name -> "module:Class".
 BUILTIN: dict[str, str] = {
@@ -171,7 +171,7 @@ def resolve(ref: Any) -> tuple[Any, StrategyRef]:
     StrategyError
         An object that is not a strategy, or inconsistent declarations.
     """
-    from quantlib.strategy import Strategy, check_strategy
+    from quantlib.strategy import check_strategy
 
     if not isinstance(ref, str):
         strategy = check_strategy(ref)
