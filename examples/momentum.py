@@ -15,10 +15,8 @@ class Momentum(Strategy):
     inputs = {"close": Input("sw_l1", "close")}
     trade = "close"  # Shenwan indices: no stamp duty, no lots
 
-    def warmup(self, p):
-        return p.lookback  # the first bar with a full lookback
-
     def target_weights(self, data, p):
         score = indicators.momentum(data["close"], p.lookback)
         days = schedules.week_ends(data.calendar)
+        # decide from the first week end with a full lookback (earlier scores are NaN)
         return weights.top_k_equal(score, p.k, days[days >= data.calendar[p.lookback]])

@@ -12,18 +12,14 @@ from matplotlib.figure import Figure
 
 from quantlib.errors import DateRangeError, UnknownNameError
 from quantlib.report import html, manifest, plots, tables
-from quantlib.report.inputs import INPUT_BUILDERS, builder_for
-from quantlib.report.spec import (
-    BacktestSpec,
-    ParamTypeError,
-    param_table,
-    parse_params,
-    strategy_module,
-    validate_params,
-)
-from quantlib.report.tearsheet import _traded_weights, _window, monthly_returns
+from quantlib.report.tearsheet import monthly_returns
 from quantlib.report.weekly import week_return
-from strategies import STRATEGIES
+from quantlib.runner import RunSpec, carry_in, window_bounds
+from quantlib.runner import traded_weights as _traded_weights
+from quantlib.strategies import BUILTIN, resolve
+from quantlib.strategy import ParamError
+
+STRATEGIES = {name: resolve(name)[0] for name in BUILTIN}
 
 
 def _series(values: list[float], start: str = "2024-01-01") -> pd.Series:
@@ -49,15 +45,9 @@ def test_week_return_skips_missing_days() -> None:
     assert r["as_of"] == "2024-01-09" and r["week_return"] == pytest.approx(99 / 104 - 1)
 
 
-def test_every_registered_strategy_has_an_input_builder() -> None:
-    assert set(STRATEGIES) == set(INPUT_BUILDERS)
-    with pytest.raises(UnknownNameError, match="Did you mean 'industry_rotation'"):
-        builder_for("industry_rotaton")
-
-
 def test_unknown_strategy_suggests_close_matches() -> None:
     with pytest.raises(UnknownNameError, match="Did you mean 'ma_distance_timing'"):
-        strategy_module("ma_distance_timin")
+        resolve("ma_distance_timin")
 
 
 @pytest.mark.parametrize(("pairs", "expected"), [
@@ -65,17 +55,17 @@ def test_unknown_strategy_suggests_close_matches() -> None:
     (["model=blend", "weighting=score"], {"model": "blend", "weighting": "score"}),
 ], ids=["int", "str"])
 def test_parse_params_rotation(pairs: list[str], expected: dict) -> None:
-    assert parse_params(STRATEGIES["industry_rotation"], pairs) == expected
+    assert STRATEGIES["industry_rotation"].parse_params(pairs) == expected
 
 
 def test_parse_params_types() -> None:
     timing = STRATEGIES["ma_distance_timing"]
-    got = parse_params(timing, ["threshold=0.05", "use_rules=false", "short= 10"])
+    got = timing.parse_params(["threshold=0.05", "use_rules=false", "short= 10"])
     assert got == {"threshold": 0.05, "use_rules": False, "short": 10}
     assert type(got["threshold"]) is float and type(got["short"]) is int
     pos = STRATEGIES["valuation_position"]
-    assert parse_params(pos, ["window=none"]) == {"window": None}
-    assert parse_params(pos, ["window=500"]) == {"window": 500}
+    assert pos.parse_params(["window=none"]) == {"window": None}
+    assert pos.parse_params(["window=500"]) == {"window": 500}
 
 
 @pytest.mark.parametrize(("pair", "match"), [
@@ -86,28 +76,37 @@ def test_parse_params_types() -> None:
     ("short", "not of the form name=value"),
 ], ids=["text-for-int", "float-for-int", "bad-bool", "nan", "no-equals"])
 def test_parse_params_rejects_wrong_types(pair: str, match: str) -> None:
-    with pytest.raises(ParamTypeError, match=match):
-        parse_params(STRATEGIES["ma_distance_timing"], [pair])
+    with pytest.raises(ParamError, match=match):
+        STRATEGIES["ma_distance_timing"].parse_params([pair])
 
 
 def test_unknown_parameter_suggests_close_matches() -> None:
     with pytest.raises(UnknownNameError, match="Did you mean 'threshold'"):
-        parse_params(STRATEGIES["ma_distance_timing"], ["treshold=0.02"])
+        STRATEGIES["ma_distance_timing"].parse_params(["treshold=0.02"])
 
 
-def test_validate_params_fills_defaults_and_checks_types() -> None:
+def test_resolve_params_fills_defaults_and_checks_types_and_bounds() -> None:
     timing = STRATEGIES["ma_distance_timing"]
-    full = validate_params(timing, {"short": 10})
-    assert full == {**dataclasses.asdict(timing.Params()), "short": 10}
-    with pytest.raises(ParamTypeError, match="takes int"):
-        validate_params(timing, {"short": "10"})
-    with pytest.raises(ParamTypeError, match="takes bool"):
-        validate_params(timing, {"use_rules": 1})
+    full = timing.resolve_params({"short": 10})
+    assert full.as_dict() == {"short": 10, "long": 120, "threshold": 0.03, "trend_method": "sma",
+                              "trend_window": 20, "range_weight": 0.5, "use_rules": True}
+    assert type(timing.resolve_params({"short": 10.0}).short) is int  # ints stay ints
+    with pytest.raises(ParamError, match="takes int"):
+        timing.resolve_params({"short": "10"})
+    with pytest.raises(ParamError, match="takes bool"):
+        timing.resolve_params({"use_rules": 1})
+    with pytest.raises(ParamError, match="must be <= 1"):
+        timing.resolve_params({"range_weight": 1.5})
+    with pytest.raises(ParamError, match="short must be shorter than long"):
+        timing.resolve_params({"short": 120})
+    with pytest.raises(ParamError, match="must be one of"):
+        timing.resolve_params({"trend_method": "hull"})
 
 
-def test_param_table_lists_defaults() -> None:
-    rows = {r["name"]: r for r in param_table(STRATEGIES["valuation_position"])}
-    assert rows["window"] == {"name": "window", "type": "int | None", "default": "None"}
+def test_describe_lists_types_defaults_and_bounds() -> None:
+    rows = {r["name"]: r for r in STRATEGIES["valuation_position"].describe()["params"]}
+    assert rows["window"]["type"] == "int | None" and rows["window"]["default"] == "None"
+    assert rows["window"]["bounds"] == "[20, ]"
     assert rows["rule"]["default"] == "'mean_30_70'"
 
 
@@ -134,25 +133,39 @@ def test_traded_weights_carry_the_target_in_force_into_the_window() -> None:
 
 def test_window_names_the_warm_up() -> None:
     days = pd.bdate_range("2024-01-01", periods=200)
-    prices = pd.DataFrame({"a": 1.0}, index=days)
-    weights = pd.DataFrame({"a": [1.0]}, index=days[[119]])
-    spec = BacktestSpec("ma_distance_timing", {}, "2024-01-03", None, "next_close", {})
+    first = days[119]
     with pytest.raises(DateRangeError, match=r"before ma_distance_timing's first decision on "
                        r"2024-06-14.*warm-up.*--start 2024-06-14"):
-        _window(spec, weights, prices)
-    late = dataclasses.replace(spec, start="2030-01-01")
+        window_bounds(days, first, "2024-01-03", None, "ma_distance_timing")
     with pytest.raises(DateRangeError, match="after the last price"):
-        _window(late, weights, prices)
-    swapped = dataclasses.replace(spec, start="2024-09-02", end="2024-08-01")
+        window_bounds(days, first, "2030-01-01", None, "x")
     with pytest.raises(DateRangeError, match="before start"):
-        _window(swapped, weights, prices)
+        window_bounds(days, first, "2024-09-02", "2024-08-01", "x")
+    with pytest.raises(DateRangeError, match="at least 2"):
+        window_bounds(days, first, "2024-09-02", "2024-09-02", "x")
+    assert window_bounds(days, first, None, None, "x") == (119, 199)
+
+
+def test_carry_in_matches_traded_weights_by_hand() -> None:
+    """Dense NaN-hold rows (the sweep's form) carry in the same target as the frame form."""
+    days = pd.bdate_range("2024-01-01", periods=10)
+    dense = np.full((10, 2, 1), np.nan)
+    dense[[0, 3, 7], 0, 0] = [1.0, 0.0, 0.5]  # combination 0: decisions on bars 0, 3, 7
+    dense[[6], 1, 0] = [0.4]  # combination 1: first decides on bar 6
+    got = carry_in(dense, 5, 8)
+    # bar 5: combination 0 carries bar 3's 0.0; combination 1 has no decision yet (NaN)
+    np.testing.assert_array_equal(got[:, 0, 0], [0.0, np.nan, 0.5, np.nan])
+    np.testing.assert_array_equal(got[:, 1, 0], [np.nan, 0.4, np.nan, np.nan])
+    frame = pd.DataFrame({"a": [1.0, 0.0, 0.5]}, index=days[[0, 3, 7]])
+    tw = _traded_weights(frame, pd.DataFrame({"a": 1.0}, index=days[5:9]))
+    assert list(tw["a"]) == [0.0, 0.5] and list(tw.index) == [days[5], days[7]]
 
 
 def _manifest() -> dict:
-    spec = BacktestSpec("ma_distance_timing", {"short": 20}, "2020-01-02", "2020-12-31",
-                        "next_close", {"commission_rate": 0.00025, "min_commission_cny": 0.0,
-                                       "transfer_fee_rate": 0.0, "slippage_bps": 0.0,
-                                       "stamp_duty_schedule": (("1900-01-01", 0.001),)})
+    spec = RunSpec("ma_distance_timing", {"short": 20}, "2020-01-02", "2020-12-31",
+                   "next_close", {"commission_rate": 0.00025, "min_commission_cny": 0.0,
+                                  "transfer_fee_rate": 0.0, "slippage_bps": 0.0,
+                                  "stamp_duty_schedule": (("1900-01-01", 0.001),)}, 0.015)
     data = manifest.data_hashes(["wind_all_a"])
     return manifest.build_manifest(spec, datasets=data, packages=manifest.package_versions(),
                                    command="quantlib backtest ...", outputs={"a.csv": "00"})

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from quantlib import rotation as R
 from quantlib.cli import main
 from quantlib.data import load
-from strategies import STRATEGIES, industry_rotation
+from quantlib.strategies import resolve
 
 CUT = "2019-06-28"
 
@@ -40,8 +40,9 @@ def test_truncating_after_t_changes_nothing_before_t(data: R.IndustryData, model
 def test_strategy_weekly_weights_and_late_start() -> None:
     close = load("sw_l1", start="2021-01-01", end="2023-12-31", columns=["close"])["close"]
     close.loc[:"2022-06-30", "801980"] = np.nan  # an industry whose history starts late
-    w = industry_rotation.target_weights(close, industry_rotation.Params(model="trend", k=5))
-    assert STRATEGIES["industry_rotation"] is industry_rotation
+    rot = resolve("industry_rotation")[0]
+    data = rot.data_from({"close": close, "pe_ttm": None, "market": close.iloc[:, 0]})
+    w = rot.target_weights(data, rot.resolve_params({"model": "trend", "k": 5}))
     assert (w.index.day_of_week <= 4).all() and w.index.is_unique
     assert len(w) > 50 and (w.sum(axis=1) <= 1 + 1e-12).all()
     assert (w.loc[:"2022-12-30", "801980"] == 0).all()  # never picked before 120 days of data
@@ -51,7 +52,9 @@ def test_strategy_weekly_weights_and_late_start() -> None:
 def test_strategy_earnings_model_goes_to_cash_after_the_pe_data() -> None:
     close = load("sw_l1", start="2021-01-01", end="2023-03-31", columns=["close"])["close"]
     pe = load("sw_l1_pe_ttm", start="2019-01-01")["pe_ttm"]
-    w = industry_rotation.target_weights(close, industry_rotation.Params(model="earnings"), pe)
+    rot = resolve("industry_rotation")[0]
+    data = rot.data_from({"close": close, "pe_ttm": pe, "market": close.iloc[:, 0]})
+    w = rot.target_weights(data, rot.resolve_params({"model": "earnings"}))
     assert (w.loc["2021-03":"2022-09"].sum(axis=1) > 0.99).all()
     assert (w.loc["2022-11":].sum(axis=1) == 0).all()
 

@@ -264,32 +264,41 @@ def test_position_state_on_real_data(real_inputs: tuple[pd.Series, pd.Series, pd
 
 def test_strategy_weekly_rows_and_registry(
         real_inputs: tuple[pd.Series, pd.Series, pd.Series]) -> None:
-    from strategies import STRATEGIES
-    from strategies import valuation_position as vp
+    from quantlib.schedules import week_ends
+    from quantlib.strategies import resolve
 
-    assert STRATEGIES["valuation_position"] is vp
+    vp, source = resolve("valuation_position")
+    assert source.origin == "built-in"
     close, pe, pb = real_inputs
-    frame = pd.DataFrame({"wind_all_a": close, "pe_ttm": pe.reindex(close.index),
-                          "pb_median": pb.reindex(close.index)})
-    w = vp.target_weights(frame)
+    data = vp.data_from({"close": close, "pe": pe, "pb": pb})
+    w = vp.target_weights(data, vp.resolve_params())
     assert list(w.columns) == ["wind_all_a"] and w.index[0] == pd.Timestamp("2015-01-09")
     # one row per week, on the week's last trading day (Thursday before a Friday holiday)
     assert (w.index.to_period("W-SUN").value_counts() == 1).all()
     assert pd.Timestamp("2024-10-01") not in close.index  # National Day week
-    assert w.index.isin(vp.week_ends(close.index)).all()
+    assert w.index.isin(week_ends(close.index)).all()
     assert pd.Timestamp("2015-04-03") in w.index  # Qingming: Friday 2015-04-03 traded
     assert pd.Timestamp("2023-06-21") in w.index  # Dragon Boat: 06-22/23 closed -> Wednesday
 
 
-def test_with_cash_return_by_hand() -> None:
-    from strategies.valuation_position import with_cash_return
+def test_cash_interest_is_in_the_engine_run() -> None:
+    """The run pays cash_rate on the uninvested share in the engine: its daily return minus
+    the WIND return times the previous exposure is the cash share times the daily rate (on
+    days without a fill, where no cost or trade timing enters)."""
+    from quantlib.runner import run_strategy
 
-    idx = pd.bdate_range("2024-01-01", periods=3)
-    rets = pd.Series([0.0, 0.01, -0.02], index=idx)
-    expo = pd.Series([0.0, 0.6, 0.6], index=idx)
-    daily = 1.05 ** (1 / 242) - 1
-    got = with_cash_return(rets, expo, 0.05)
-    np.testing.assert_allclose(got, [daily, 0.01 + daily, -0.02 + 0.4 * daily], rtol=1e-12)
+    out = run_strategy("valuation_position", start="2016-01-04", end="2016-06-30")
+    r = out.result
+    daily = 1.015 ** (1 / 242) - 1
+    close = out.strategy.load().prices["wind_all_a"].loc[r.returns.index]
+    fills = set(r.trades["date"])
+    prev_w = r.positions["wind_all_a"].shift(1)
+    cash = 1.0 - prev_w
+    quiet = [d for d in r.returns.index[1:] if d not in fills]
+    implied = (r.returns - prev_w * close.pct_change()).loc[quiet]
+    np.testing.assert_allclose(implied.to_numpy(), (cash * daily).loc[quiet].to_numpy(),
+                               rtol=1e-9, atol=1e-15)
+    assert out.spec.cash_rate == 0.015
 
 
 def test_cli_signal_position_text_and_json() -> None:
