@@ -128,8 +128,11 @@ class Param:
                              f"{name}={self.default!r}.")
         value = self._typed(name, value)
         if self.choices is not None and value not in self.choices:
+            from quantlib.errors import did_you_mean
+
+            hint = did_you_mean(str(value), [str(c) for c in self.choices])
             raise ParamError(f"parameter {name!r} must be one of {list(self.choices)}, got "
-                             f"{value!r}.")
+                             f"{value!r}.{hint}")
         if self.type in ("int", "float"):
             if self.low is not None and value < self.low:
                 raise ParamError(f"parameter {name!r} must be >= {self.low:g}, got {value!r}.")

@@ -13,7 +13,7 @@ Strategies (all on WIND All A, decided at a close, traded at the next close by t
 
 Costs: commission 2.5 bps both sides, no minimum, no stamp duty or transfer fee (an index/ETF
 sleeve). Cash earns ``DEFAULT_RISK_FREE_RATE`` (1.5%/yr) accrued daily on the cash share
-(``valuation_position.with_cash_return``); Sharpe uses the same rate. Alpha: HAC (Newey-West)
+(``cash_rate`` in the engine); Sharpe uses the same rate. Alpha: HAC (Newey-West)
 regression of daily excess returns on buy-and-hold's (``quantlib.metrics.alpha_beta``).
 Data: WIND All A is real Wind data to 2024-12-12 and a proxy extension after; PE/PB are proxies.
 """
@@ -27,8 +27,14 @@ import pandas as pd
 from quantlib import metrics
 from quantlib.backtest import CostModel, Market, run
 from quantlib.data import load
-from strategies import ma_distance_timing, valuation_position
-from strategies.valuation_position import FEATURES, UNIVERSE, Params, with_cash_return
+from quantlib.periods import DEFAULT_RISK_FREE_RATE
+from quantlib.schedules import week_ends
+from quantlib.strategies import resolve
+
+POSITION = resolve("valuation_position")[0]
+TIMING = resolve("ma_distance_timing")[0]
+UNIVERSE = (POSITION.asset,)
+FEATURES = ("pe_ttm", "pb_median")
 
 START = "2015-01-01"
 COSTS = CostModel(commission_rate=0.00025, min_commission_cny=0.0, transfer_fee_rate=0.0,
@@ -46,12 +52,17 @@ def inputs(end: str | None = None) -> pd.DataFrame:
     return frame
 
 
-def all_weights(frame: pd.DataFrame, p: Params | None = None) -> dict[str, pd.DataFrame]:
+def _data(strategy, frame: pd.DataFrame):
+    return strategy.data_from({"close": frame[UNIVERSE[0]], "pe": frame[FEATURES[0]],
+                               "pb": frame[FEATURES[1]]})
+
+
+def all_weights(frame: pd.DataFrame, p: dict | None = None) -> dict[str, pd.DataFrame]:
     """Weights of every compared strategy, all starting at the model's first decision day."""
-    p = p or Params()
-    model = valuation_position.target_weights(frame, p).loc[START:]
+    p = POSITION.resolve_params(p)
+    model = POSITION.target_weights(_data(POSITION, frame), p).loc[START:]
     first = model.index[0]
-    timing = ma_distance_timing.target_weights(frame[[UNIVERSE[0]]])
+    timing = TIMING.target_weights(_data(TIMING, frame), TIMING.resolve_params())
     # pure timing holds, on the first day, the weight its last change before it set
     daily = timing.reindex(frame.index).ffill().loc[first:]
     timing = daily[daily[UNIVERSE[0]].ne(daily[UNIVERSE[0]].shift(1))]
@@ -60,27 +71,27 @@ def all_weights(frame: pd.DataFrame, p: Params | None = None) -> dict[str, pd.Da
             "ma_distance_timing": timing, "buy_and_hold": hold}
 
 
-def _regime_only(frame: pd.DataFrame, p: Params, first: pd.Timestamp) -> pd.DataFrame:
+def _regime_only(frame: pd.DataFrame, p, first: pd.Timestamp) -> pd.DataFrame:
     from quantlib.valuation import position, position_state
 
     close = frame[UNIVERSE[0]].dropna()
     state = position_state(close, frame[FEATURES[0]], frame[FEATURES[1]],
-                           valuation_position.model(p))
-    weekly = state["regime"].reindex(valuation_position.week_ends(close.index)).loc[first:]
+                           POSITION.model(p))
+    weekly = state["regime"].reindex(week_ends(close.index)).loc[first:]
     pos = position(weekly.dropna(), pd.Series("normal", index=weekly.dropna().index))
     return pos.to_frame(UNIVERSE[0])
 
 
-def backtest(frame: pd.DataFrame, p: Params | None = None) -> dict[str, pd.Series]:
-    """Daily returns (with cash interest) and exposure per strategy, from the first decision."""
-    p = p or Params()
+def backtest(frame: pd.DataFrame, p: dict | None = None) -> dict[str, pd.Series]:
+    """Daily returns (cash interest in the engine) and exposure per strategy, from the first
+    decision."""
     weights = all_weights(frame, p)
     first = weights["valuation_position"].index[0]
     prices = frame[[UNIVERSE[0]]].loc[first:]
     out = {}
     for name, w in weights.items():
-        res = run(prices, w, costs=COSTS, market=MARKET)
-        rets = with_cash_return(res.returns, res.exposure, p.cash_rate)
+        res = run(prices, w, costs=COSTS, market=MARKET, cash_rate=DEFAULT_RISK_FREE_RATE)
+        rets = res.returns
         out[name] = (rets.iloc[1:], res.exposure.iloc[1:], res.turnover.iloc[1:])
     return out
 
@@ -113,7 +124,7 @@ def rule_sensitivity(frame: pd.DataFrame) -> pd.DataFrame:
     """The model's headline metrics under each named class rule (same costs, cash, window)."""
     rows = {}
     for rule in SENSITIVITY_RULES:
-        res = backtest(frame, Params(rule=rule))
+        res = backtest(frame, {"rule": rule})
         rows[rule] = table({k: res[k] for k in ("valuation_position", "buy_and_hold")}).loc[
             "valuation_position", ["annual_return", "annual_volatility", "sharpe",
                                    "max_drawdown", "calmar", "avg_position", "alpha_tstat_hac"]]

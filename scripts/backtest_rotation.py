@@ -26,8 +26,8 @@ import pandas as pd
 from quantlib import metrics
 from quantlib.backtest import CostModel, Market, run
 from quantlib.data import load
-from strategies import industry_rotation
-from strategies.industry_rotation import Params, week_ends
+from quantlib.schedules import week_ends
+from quantlib.strategies import resolve
 
 START = "2015-01-01"
 EARNINGS_END = "2022-09-30"
@@ -61,9 +61,11 @@ def table(close: pd.DataFrame, pe: pd.DataFrame, p_k: int, weighting: str,
           slippage_bps: float) -> pd.DataFrame:
     """One row per model (and its equal-weight benchmark over the same window)."""
     rows = {}
+    rotation = resolve("industry_rotation")[0]
+    data = rotation.data_from({"close": close, "pe_ttm": pe, "market": close.iloc[:, 0]})
     for model in MODELS:
-        p = Params(model=model, k=p_k, weighting=weighting)
-        w = industry_rotation.target_weights(close, p, pe_ttm=pe).loc[START:]
+        p = rotation.resolve_params({"model": model, "k": p_k, "weighting": weighting})
+        w = rotation.target_weights(data, p).loc[START:]
         end = EARNINGS_END if model == "earnings" else None
         strat = backtest(close, w, end, slippage_bps)
         bench = backtest(close, equal_weight(close, w.index[0]), end, slippage_bps)

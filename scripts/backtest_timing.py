@@ -22,17 +22,18 @@ import pandas as pd
 from quantlib import metrics
 from quantlib.backtest import CostModel, Market, run
 from quantlib.data import load
-from strategies import ma_distance_timing as timing_strategy
+from quantlib.strategies import resolve
 
 COSTS = CostModel(commission_rate=0.00025, min_commission_cny=0.0, transfer_fee_rate=0.0,
                   stamp_duty_schedule=())
-ASSET = timing_strategy.UNIVERSE[0]
+STRATEGY = resolve("ma_distance_timing")[0]
+ASSET = STRATEGY.asset
 MARKET = Market(assets=pd.DataFrame({"kind": ["index"]}, index=[ASSET]))
 VARIANTS = {
-    "timing (rules, range 0.5)": timing_strategy.Params(),
-    "timing (raw regime, range 0.5)": timing_strategy.Params(use_rules=False),
-    "timing (rules, range 0)": timing_strategy.Params(range_weight=0.0),
-    "timing (rules, range 1)": timing_strategy.Params(range_weight=1.0),
+    "timing (rules, range 0.5)": {},
+    "timing (raw regime, range 0.5)": {"use_rules": False},
+    "timing (rules, range 0)": {"range_weight": 0.0},
+    "timing (rules, range 1)": {"range_weight": 1.0},
 }
 KEYS = ["total_return", "annual_return", "annual_volatility", "sharpe_ratio", "max_drawdown",
         "calmar_ratio", "annual_turnover", "mean_exposure", "alpha", "alpha_tstat", "beta"]
@@ -45,7 +46,9 @@ def compare(end: str | None = None) -> pd.DataFrame:
     the first decision day, when buy-and-hold buys.
     """
     prices = load("wind_all_a", end=end, columns=["close"]).rename(columns={"close": ASSET})
-    weights = {name: timing_strategy.target_weights(prices, p) for name, p in VARIANTS.items()}
+    data = STRATEGY.data_from({"close": prices[ASSET]})
+    weights = {name: STRATEGY.target_weights(data, STRATEGY.resolve_params(p))
+               for name, p in VARIANTS.items()}
     first = min(w.index[0] for w in weights.values())
     prices = prices.loc[first:]
     bench = run(prices, pd.DataFrame({ASSET: [1.0]}, index=[first]), costs=COSTS, market=MARKET)

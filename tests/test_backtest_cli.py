@@ -123,10 +123,17 @@ def test_outputs_and_tearsheet(runs: dict[str, Path]) -> None:
 def test_tearsheet_equals_a_direct_engine_run(runs: dict[str, Path]) -> None:
     from quantlib.backtest import CostModel, Market, run
     from quantlib.data import load
-    from strategies import ma_distance_timing as s
+    from quantlib.strategies import resolve
+    from quantlib.timing import timing_state
 
     prices = load("wind_all_a", columns=["close"]).rename(columns={"close": "wind_all_a"})
-    w = s.target_weights(prices, s.Params(range_weight=0.25))
+    # the timing rule by hand from the final regime: 1 / 0.25 / 0 on the days it changes
+    regime = timing_state(prices["wind_all_a"])["regime"].dropna()
+    target = regime.map({1: 1.0, 0: 0.25, -1: 0.0}).astype(float)
+    w = target[target.ne(target.shift())].to_frame("wind_all_a")
+    s = resolve("ma_distance_timing")[0]
+    pd.testing.assert_frame_equal(
+        w, s.target_weights(s.load(), s.resolve_params({"range_weight": 0.25})))
     window = prices.loc["2015-01-05":"2019-12-31"]
     carried = w.loc[:"2015-01-05"].iloc[[-1]].set_axis([window.index[0]])
     w = pd.concat([carried, w.loc["2015-01-06":"2019-12-31"]])
@@ -162,8 +169,7 @@ def test_default_window_matches_the_timing_script(tmp_path: Path) -> None:
                             "'ma_distance_timing'?"),
     (["ma_distance_timing", "--param", "treshold=0.02"],
      "unknown ma_distance_timing parameter 'treshold'. Did you mean 'threshold'"),
-    (["ma_distance_timing", "--param", "short=ten"], "parameter 'short' of "
-                                                     "'ma_distance_timing' takes int, got 'ten'"),
+    (["ma_distance_timing", "--param", "short=ten"], "parameter 'short' takes int, got 'ten'"),
     (["industry_rotation", "--param", "model=trnd"], "Did you mean 'trend'?"),
     (["ma_distance_timing", "--start", "1995-01-03"],
      "start 1995-01-03 is before ma_distance_timing's first decision on 1995-06-26"),
@@ -204,14 +210,15 @@ def test_progress_bar_and_quiet(tmp_path: Path) -> None:
 
 
 def test_strategies_lists_parameters_and_defaults() -> None:
-    from strategies import STRATEGIES
+    from quantlib.strategies import BUILTIN
 
     res = _invoke("strategies")
     assert res.exit_code == 0
-    for name in STRATEGIES:
-        assert name in res.output
-    assert "range_weight  float        default 0.5" in res.output
+    for name in BUILTIN:
+        assert f"{name}  (built-in: quantlib.strategies.{name}:" in res.output
+    assert "range_weight  float       default 0.5" in res.output
     items = json.loads(_invoke("strategies", "--format", "json").stdout)
     rot = next(i for i in items if i["name"] == "industry_rotation")
-    assert {"name": "k", "type": "int", "default": "5"} in rot["params"]
+    k = next(p for p in rot["params"] if p["name"] == "k")
+    assert (k["type"], k["default"], k["bounds"]) == ("int", "5", "[1, 31]")
     assert rot["datasets"] == ["sw_l1", "sw_l1_pe_ttm", "wind_all_a"]

@@ -3,8 +3,6 @@ HTML rendering, figures, the weights carried into a backtest window."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pandas as pd
 import pytest

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
-import types
 
 import numpy as np
 import pandas as pd
@@ -16,6 +15,8 @@ from quantlib import backtest as bt
 from quantlib import metrics
 from quantlib.data import load
 from quantlib.errors import UnknownNameError
+from quantlib.strategies import resolve
+from quantlib.strategy import Input, Param, Strategy
 from quantlib.sweep import (
     METRIC_KEYS,
     BacktestOptions,
@@ -27,10 +28,11 @@ from quantlib.sweep import (
     parse_range,
     sweep,
 )
-from quantlib.sweep._builders import build_weights
+from quantlib.sweep._builders import batch_weights, full_combos
 from quantlib.sweep._grid import combinations, expand_grid
 from quantlib.sweep._run import simulate_paths
-from strategies import ma_distance_timing as timing
+
+timing = resolve("ma_distance_timing")[0]
 
 OPTS = BacktestOptions(costs=bt.CostModel.percentage(0.001), rules=bt.Rules.none())
 
@@ -39,6 +41,11 @@ OPTS = BacktestOptions(costs=bt.CostModel.percentage(0.001), rules=bt.Rules.none
 def prices() -> pd.DataFrame:
     return load("wind_all_a", end="2006-12-31", columns=["close"]).rename(
         columns={"close": "wind_all_a"})
+
+
+@pytest.fixture(scope="module")
+def data(prices: pd.DataFrame):
+    return timing.data_from({"close": prices["wind_all_a"]})
 
 
 # -- grids ---------------------------------------------------------------------------------
@@ -74,13 +81,13 @@ def test_parse_grid_option_lists_and_ranges() -> None:
 
 def test_expand_grid_bad_input() -> None:
     with pytest.raises(GridError, match="the grid is empty"):
-        expand_grid({}, timing.Params)
+        expand_grid({}, list(timing.params))
     with pytest.raises(UnknownNameError, match="Did you mean 'short'"):
-        expand_grid({"shrot": [5]}, timing.Params)
+        expand_grid({"shrot": [5]}, list(timing.params))
     with pytest.raises(GridError, match="no values"):
-        expand_grid({"short": []}, timing.Params)
+        expand_grid({"short": []}, list(timing.params))
     with pytest.raises(GridError, match="repeats"):
-        expand_grid({"short": [5, 5]}, timing.Params)
+        expand_grid({"short": [5, 5]}, list(timing.params))
 
 
 def test_combinations_last_varies_fastest() -> None:
@@ -91,14 +98,14 @@ def test_combinations_last_varies_fastest() -> None:
 
 # -- the vectorized builder ----------------------------------------------------------------
 
-def test_timing_builder_equals_target_weights(prices: pd.DataFrame) -> None:
+def test_timing_builder_equals_target_weights(prices: pd.DataFrame, data) -> None:
     grid = expand_grid({"short": [5, 20], "long": [60, 120], "threshold": [0.0, 0.03],
                         "use_rules": [True, False], "trend_method": ["sma", "ema", "wma"],
-                        "range_weight": [0.5]}, timing.Params)
+                        "range_weight": [0.5]}, list(timing.params))
     combos = combinations(grid)
-    w = build_weights(timing, prices, prices, combos, timing.Params())
+    w = batch_weights(timing, data, full_combos(timing, combos, {}))
     for b, row in combos.iterrows():
-        tw = timing.target_weights(prices, dataclasses.replace(timing.Params(), **row))
+        tw = timing.target_weights(data, timing.resolve_params(row.to_dict()))
         got = pd.Series(w[:, b, 0], index=prices.index)
         # the targets held on every bar are bitwise equal ...
         held = tw.reindex(prices.index).ffill().fillna(0.0).to_numpy()[:, 0]
@@ -131,8 +138,8 @@ GRID = {"short": "5:25:10", "long": [60, 120], "threshold": "0:0.04:0.02",
 
 
 @pytest.fixture(scope="module")
-def result(prices: pd.DataFrame):
-    return sweep("ma_distance_timing", GRID, prices=prices, options=OPTS, n_blocks=8)
+def result(data):
+    return sweep("ma_distance_timing", GRID, data=data, options=OPTS, n_blocks=8)
 
 
 def test_sweep_table_shape(result) -> None:
@@ -144,14 +151,18 @@ def test_sweep_table_shape(result) -> None:
     assert len(result.overfitting.pbo_logits) == 70  # C(8, 4)
 
 
-def test_sweep_best_row_equals_direct_run(prices: pd.DataFrame, result) -> None:
+def test_sweep_best_row_equals_direct_run(prices: pd.DataFrame, data, result) -> None:
+    """The best row against a plain engine run of target_weights on the sweep's window: the
+    window starts in cash and trades the target in force at its first close (written out
+    here with pandas, independently of the sweep's array carry)."""
     best = result.best_params()
-    p = dataclasses.replace(timing.Params(), **best)
-    direct = bt.run(prices, timing.target_weights(prices, p), costs=OPTS.costs, rules=OPTS.rules)
-    r = direct.returns.loc[result.start:]
-    want = metrics.summary(direct.__class__(**{
-        **direct.__dict__, "returns": r, "turnover": direct.turnover.loc[result.start:],
-        "exposure": direct.exposure.loc[result.start:]}))
+    tw = timing.target_weights(data, timing.resolve_params(best))
+    window = prices.loc[result.start:]
+    carried = tw.loc[:result.start].iloc[[-1]].set_axis([result.start])
+    w = pd.concat([carried, tw.loc[tw.index > result.start]])
+    market = bt.Market(assets=pd.DataFrame({"kind": ["index"]}, index=["wind_all_a"]))
+    direct = bt.run(window, w, costs=OPTS.costs, rules=OPTS.rules, market=market)
+    want = metrics.summary(direct)
     row = result.best
     for key in ("total_return", "annual_return", "annual_volatility", "sharpe_ratio",
                 "sortino_ratio", "max_drawdown", "calmar_ratio", "win_rate", "annual_turnover",
@@ -160,15 +171,15 @@ def test_sweep_best_row_equals_direct_run(prices: pd.DataFrame, result) -> None:
     assert row["sharpe_ratio"] == result.table["sharpe_ratio"].max()
 
 
-def test_sweep_start_is_after_warmup(prices: pd.DataFrame, result) -> None:
+def test_sweep_start_is_after_warmup(prices: pd.DataFrame, data, result) -> None:
     assert result.start == prices.index[119]  # longest window 120: first defined bar
-    later = sweep("ma_distance_timing", {"short": [5]}, prices=prices, options=OPTS,
+    later = sweep("ma_distance_timing", {"short": [5]}, data=data, options=OPTS,
                   start="2003-01-01", n_blocks=4)
     assert later.start == pd.Timestamp("2003-01-02")
 
 
-def test_batches_do_not_change_numbers(prices: pd.DataFrame, result) -> None:
-    small = sweep("ma_distance_timing", GRID, prices=prices, options=OPTS, n_blocks=8,
+def test_batches_do_not_change_numbers(data, result) -> None:
+    small = sweep("ma_distance_timing", GRID, data=data, options=OPTS, n_blocks=8,
                   execution=Execution(batch_size=7))
     assert small.n_batches == 11
     pd.testing.assert_frame_equal(small.table, result.table, check_exact=True)
@@ -176,63 +187,66 @@ def test_batches_do_not_change_numbers(prices: pd.DataFrame, result) -> None:
     assert small.overfitting.deflated_sharpe == result.overfitting.deflated_sharpe
 
 
-def test_invalid_combinations_are_dropped(prices: pd.DataFrame) -> None:
+def test_invalid_combinations_are_dropped(data) -> None:
     res = sweep("ma_distance_timing", {"short": [20, 60, 130], "long": [60, 120]},
-                prices=prices, options=OPTS, n_blocks=4)
+                data=data, options=OPTS, n_blocks=4)
     assert sorted(map(tuple, res.table[["short", "long"]].to_numpy().tolist())) == [
         (20, 60), (20, 120), (60, 120)]
     assert set(res.dropped["reason"]) == {"short must be shorter than long"}
     with pytest.raises(SweepError, match="no valid combination"):
-        sweep("ma_distance_timing", {"short": [130]}, prices=prices, options=OPTS)
+        sweep("ma_distance_timing", {"short": [130]}, data=data, options=OPTS)
 
 
-def test_sweep_bad_input(prices: pd.DataFrame) -> None:
+def test_sweep_bad_input(data) -> None:
     with pytest.raises(UnknownNameError, match="Did you mean 'ma_distance_timing'"):
-        sweep("ma_distance_timin", {"short": [5]}, prices=prices)
+        sweep("ma_distance_timin", {"short": [5]}, data=data)
     with pytest.raises(UnknownNameError, match="selection metric"):
-        sweep("ma_distance_timing", {"short": [5]}, prices=prices, metric="sharpe")
+        sweep("ma_distance_timing", {"short": [5]}, data=data, metric="sharpe")
     with pytest.raises(GridError, match="empty"):
-        sweep("ma_distance_timing", {}, prices=prices)
-    with pytest.raises(UnknownNameError, match="Params"):
-        sweep("ma_distance_timing", {"window": [5]}, prices=prices)
+        sweep("ma_distance_timing", {}, data=data)
+    with pytest.raises(UnknownNameError, match="parameter of strategy ma_distance_timing"):
+        sweep("ma_distance_timing", {"window": [5]}, data=data)
     with pytest.raises(GridError, match="step is zero"):
-        sweep("ma_distance_timing", {"short": "5:20:0"}, prices=prices)
-    with pytest.raises(SweepError, match="universe"):
-        sweep("ma_distance_timing", {"short": [5]}, prices=prices.rename(columns=str.upper))
+        sweep("ma_distance_timing", {"short": "5:20:0"}, data=data)
+    with pytest.raises(SweepError, match="1,000,000,000 combinations, above the limit"):
+        sweep("ma_distance_timing", {"short": "1:1000", "long": "1:1000",
+                                     "trend_window": "1:1000"}, data=data)
+    with pytest.raises(SweepError, match="batch_size must be a positive integer"):
+        sweep("ma_distance_timing", {"short": [5]}, data=data,
+              execution=Execution(batch_size=-1))
 
 
 # -- the generic fallback (a strategy without a vectorized builder) -------------------------
 
-def _toy_strategy() -> types.ModuleType:
-    @dataclasses.dataclass(frozen=True)
-    class Params:
-        window: int = 20
-        weight: float = 0.5
+class Toy(Strategy):
+    """Hold the better of two assets over ``window`` bars, every 5 bars, at ``weight``."""
 
-    def target_weights(prices: pd.DataFrame, p: Params = Params()) -> pd.DataFrame:
-        mom = prices.pct_change(p.window)
+    name = "toy"
+    params = {"window": Param(20, low=1), "weight": Param(0.5, low=0.0, high=1.0)}
+    inputs = {"close": Input("wind_all_a", "close")}
+    trade = "close"
+
+    def target_weights(self, data, p):
+        mom = data.prices.pct_change(p.window)
         top = mom.rank(axis=1, ascending=False).eq(1.0)
         w = top.astype(float).mul(p.weight).where(mom.notna().all(axis=1), 0.0)
         return w.iloc[::5]  # a rebalance every 5 bars, the same dates for every combination
 
-    mod = types.ModuleType("toy_rotation")
-    mod.NAME, mod.UNIVERSE, mod.Params, mod.target_weights = ("toy", ("a", "b"), Params,
-                                                             target_weights)
-    return mod
-
 
 def test_generic_fallback_equals_direct_runs(prices: pd.DataFrame) -> None:
-    # shared rebalance dates: the sweep equals each strategy's own backtest of its sparse rows
     close = prices["wind_all_a"]
     two = pd.DataFrame({"a": close, "b": close.pct_change().fillna(0).mul(-0.3).add(1.0004)
                         .cumprod() * 100})
-    mod = _toy_strategy()
-    res = sweep(mod, {"window": [10, 40], "weight": [0.5, 1.0]}, prices=two, options=OPTS,
+    toy = Toy()
+    data = dataclasses.replace(toy.data_from({"close": close}), prices=two)
+    res = sweep(toy, {"window": [10, 40], "weight": [0.5, 1.0]}, data=data, options=OPTS,
                 n_blocks=4, execution=Execution(batch_size=3))
+    assert res.start == two.index[0]  # every combination decides from the first bar
+    market = bt.Market(assets=pd.DataFrame({"kind": "index"}, index=["a", "b"]))
     for c, row in res.table.iterrows():
-        w = mod.target_weights(two, mod.Params(window=int(row["window"]),
-                                               weight=float(row["weight"])))
-        direct = bt.run(two, w, costs=OPTS.costs, rules=OPTS.rules)
+        w = toy.target_weights(data, toy.resolve_params({"window": int(row["window"]),
+                                                         "weight": float(row["weight"])}))
+        direct = bt.run(two, w, costs=OPTS.costs, rules=OPTS.rules, market=market)
         for key in ("sharpe_ratio", "annual_turnover", "max_drawdown"):
             want = getattr(metrics, "turnover" if key == "annual_turnover" else key)(
                 direct.turnover if key == "annual_turnover" else direct.returns)
@@ -247,12 +261,12 @@ def test_auto_batch_size() -> None:
     assert 1 <= auto_batch_size(7272, 1, 10**5) <= 10**5
 
 
-def test_quantlib_sweep_is_callable_and_import_is_light(prices: pd.DataFrame) -> None:
+def test_quantlib_sweep_is_callable_and_import_is_light(data) -> None:
     import quantlib
     import quantlib.sweep
     import quantlib.sweep.walkforward
 
-    res = quantlib.sweep("ma_distance_timing", {"short": [5, 10]}, prices=prices,
+    res = quantlib.sweep("ma_distance_timing", {"short": [5, 10]}, data=data,
                          options=OPTS, n_blocks=4)
     assert len(res.table) == 2
     code = ("import sys, quantlib, quantlib.sweep, quantlib.commands.sweep; "

@@ -11,7 +11,14 @@ import pytest
 
 from quantlib import backtest as bt
 from quantlib.data import load
+from quantlib.strategies import resolve
 from quantlib.sweep import BacktestOptions, Execution, SchedulerError, sweep
+
+timing = resolve('ma_distance_timing')[0]
+
+
+def D(prices):  # noqa: N802 - the strategy's data of a price frame
+    return timing.data_from({'close': prices['wind_all_a']})
 
 distributed = pytest.importorskip("distributed")
 
@@ -29,13 +36,13 @@ def prices() -> pd.DataFrame:
 def test_local_cluster_equals_single_process(prices: pd.DataFrame) -> None:
     from dask.distributed import Client, LocalCluster
 
-    single = sweep("ma_distance_timing", GRID, prices=prices, options=OPTS, n_blocks=8,
+    single = sweep("ma_distance_timing", GRID, data=D(prices), options=OPTS, n_blocks=8,
                    execution=Execution(batch_size=5))
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None) as cluster, Client(cluster) as client:
-        dist = sweep("ma_distance_timing", GRID, prices=prices, options=OPTS, n_blocks=8,
+        dist = sweep("ma_distance_timing", GRID, data=D(prices), options=OPTS, n_blocks=8,
                      execution=Execution(batch_size=5, scheduler=client))
-        by_address = sweep("ma_distance_timing", GRID, prices=prices, options=OPTS,
+        by_address = sweep("ma_distance_timing", GRID, data=D(prices), options=OPTS,
                            n_blocks=8, execution=Execution(batch_size=5,
                                                            scheduler=cluster.scheduler_address))
         workers = len(client.scheduler_info()["workers"])
@@ -53,6 +60,6 @@ def test_unreachable_scheduler_times_out(prices: pd.DataFrame) -> None:
     t0 = time.perf_counter()
     with pytest.raises(SchedulerError, match=r"no Dask scheduler answered at 'tcp://127.0.0.1:9"
                                              r"' within 2 s"):
-        sweep("ma_distance_timing", {"short": [5]}, prices=prices, options=OPTS,
+        sweep("ma_distance_timing", {"short": [5]}, data=D(prices), options=OPTS,
               execution=Execution(scheduler="tcp://127.0.0.1:9", timeout_s=2.0))
     assert time.perf_counter() - t0 < 20

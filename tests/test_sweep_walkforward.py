@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,17 +9,19 @@ import pytest
 from quantlib import backtest as bt
 from quantlib import metrics
 from quantlib.data import load
+from quantlib.strategies import resolve
 from quantlib.sweep import (
     BacktestOptions,
     Split,
     SplitError,
     expanding_splits,
     rolling_splits,
-    single_run,
     splits_frame,
     walk_forward,
 )
-from strategies import ma_distance_timing as m
+
+m = resolve("ma_distance_timing")[0]
+MARKET = bt.Market(assets=pd.DataFrame({"kind": ["index"]}, index=["wind_all_a"]))
 
 OPTS = BacktestOptions(costs=bt.CostModel.percentage(0.001), rules=bt.Rules.none(),
                        risk_free=0.0)
@@ -70,17 +70,33 @@ def prices() -> pd.DataFrame:
         columns={"close": "wind_all_a"})
 
 
+@pytest.fixture(scope="module")
+def data(prices: pd.DataFrame):
+    return m.data_from({"close": prices["wind_all_a"]})
+
+
 GRID = {"short": [5, 20], "long": [60, 120], "threshold": [0.0, 0.03], "range_weight": [0.0]}
 
 
-def test_walk_forward_selection_and_stitching(prices: pd.DataFrame) -> None:
-    splits = rolling_splits(prices.index, train=726, test=242, start=130)
-    wf = walk_forward("ma_distance_timing", GRID, prices=prices, splits=splits, options=OPTS)
+def _window_targets(data, params: dict, window: pd.DatetimeIndex) -> pd.Series:
+    """target_weights on the window: the target in force on its first day, then later rows."""
+    tw = m.target_weights(data, m.resolve_params(params))["wind_all_a"]
+    carried = tw.loc[:window[0]].iloc[[-1]].set_axis([window[0]])
+    return pd.concat([carried, tw.loc[tw.index > window[0]]])
+
+
+def test_walk_forward_selection_and_stitching(prices: pd.DataFrame, data) -> None:
+    start = prices.index[119]  # the sweep's window starts at the longest MA's first bar
+    window = prices.loc[start:]
+    splits = rolling_splits(window.index, train=726, test=242, start=11)
+    wf = walk_forward("ma_distance_timing", GRID, data=data, splits=splits, options=OPTS)
     assert len(wf.splits) == len(splits) == 8
     combos = wf.sweep.table[list(wf.sweep.params)]
-    runs = {c: single_run("ma_distance_timing", combos.loc[c].to_dict(), prices=prices,
-                          options=OPTS) for c in combos.index}
-    stitched = np.full(len(prices), np.nan)  # NaN: no rebalance (nan_rows="hold")
+    targets = {c: _window_targets(data, combos.loc[c].to_dict(), window.index)
+               for c in combos.index}
+    runs = {c: bt.run(window, t.to_frame(), costs=OPTS.costs, rules=OPTS.rules, market=MARKET)
+            for c, t in targets.items()}
+    stitched = np.full(len(window), np.nan)  # NaN: no rebalance (nan_rows="hold")
     for k, s in enumerate(splits):
         # the chosen combination has the best in-sample Sharpe among direct single runs
         ins = {c: metrics.sharpe_ratio(r.returns.iloc[s.train_start:s.train_end], risk_free=0.0)
@@ -93,14 +109,12 @@ def test_walk_forward_selection_and_stitching(prices: pd.DataFrame) -> None:
         assert wf.splits.loc[k, "oos_sharpe_ratio"] == pytest.approx(oos, rel=1e-12)
         # from the strategy itself: its own rows in the test window, and on the window's
         # first bar the target it holds then (the switch to the new choice)
-        tw = m.target_weights(prices, dataclasses.replace(m.Params(),
-                                                          **combos.loc[[best]].to_dict("records")[0]))
-        rows = tw["wind_all_a"].reindex(prices.index)
+        rows = targets[best].reindex(window.index)
         held = rows.ffill().fillna(0.0)
         stitched[s.test_start:s.test_end] = rows.iloc[s.test_start:s.test_end]
         stitched[s.test_start] = held.iloc[s.test_start]
-    direct = bt.run(prices, pd.DataFrame({"wind_all_a": stitched}, index=prices.index),
-                    costs=OPTS.costs, rules=OPTS.rules, nan_rows="hold")
+    direct = bt.run(window, pd.DataFrame({"wind_all_a": stitched}, index=window.index),
+                    costs=OPTS.costs, rules=OPTS.rules, nan_rows="hold", market=MARKET)
     a, b = splits[0].test_start, splits[-1].test_end
     pd.testing.assert_series_equal(wf.returns, direct.returns.iloc[a:b].rename("oos"))
     assert list(wf.summary.index) == ["in_sample_mean", "out_of_sample_mean",
@@ -109,13 +123,13 @@ def test_walk_forward_selection_and_stitching(prices: pd.DataFrame) -> None:
         wf.equity.iloc[-1] - 1.0, rel=1e-12)
 
 
-def test_walk_forward_bad_splits(prices: pd.DataFrame) -> None:
-    n = len(prices)
+def test_walk_forward_bad_splits(prices: pd.DataFrame, data) -> None:
+    n = len(prices) - 119
     with pytest.raises(SplitError, match="splits longer than the data"):
-        rolling_splits(prices.index, train=n, test=10)
+        rolling_splits(n, train=n, test=10)
     with pytest.raises(SplitError, match="test_end"):
-        walk_forward("ma_distance_timing", GRID, prices=prices,
+        walk_forward("ma_distance_timing", GRID, data=data,
                      splits=[Split(0, 100, 100, n + 5)], options=OPTS)
     with pytest.raises(SplitError, match="must not overlap"):
-        walk_forward("ma_distance_timing", GRID, prices=prices,
+        walk_forward("ma_distance_timing", GRID, data=data,
                      splits=[Split(0, 300, 300, 400), Split(0, 350, 350, 450)], options=OPTS)
