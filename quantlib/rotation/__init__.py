@@ -4,8 +4,8 @@ Four models score the industries every day; the top ``k`` are the picks:
 
 * ``trend`` - the timing system per industry; uptrending industries by distance and money
   effect (:mod:`quantlib.rotation.trend`);
-* ``two_beta`` - technology-growth vs upstream-cyclical sleeves, the leader by beta-adjusted
-  relative strength (:mod:`quantlib.rotation.two_beta`);
+* ``two_beta`` - technology-growth vs upstream-cyclical sleeves, the leader by the trend of
+  their relative strength (:mod:`quantlib.rotation.two_beta`);
 * ``earnings`` - earnings growth and acceleration from index level / PE TTM
   (:mod:`quantlib.rotation.earnings`; bundled data 2000-01..2022-08 only);
 * ``reversal`` - distressed industries at low valuation whose trend turns
@@ -55,6 +55,7 @@ from quantlib.rotation.reversal import ReversalParams, frame_distance, reversal_
 from quantlib.rotation.trend import TrendParams, industry_timing, trend_scores
 from quantlib.rotation.two_beta import (
     CYCLICAL,
+    CYCLICAL_BROAD,
     TECH,
     TwoBetaParams,
     lead_names,
@@ -66,6 +67,7 @@ from quantlib.rotation.two_beta import (
 __all__ = [
     "BUNDLED_PE_END",
     "CYCLICAL",
+    "CYCLICAL_BROAD",
     "MODELS",
     "TECH",
     "WEIGHTINGS",
