@@ -108,7 +108,7 @@ def test_validate_params_fills_defaults_and_checks_types() -> None:
 def test_param_table_lists_defaults() -> None:
     rows = {r["name"]: r for r in param_table(STRATEGIES["valuation_position"])}
     assert rows["window"] == {"name": "window", "type": "int | None", "default": "None"}
-    assert rows["rule"]["default"] == "'mean_30_70'"
+    assert rows["rule"]["default"] == "'mean_32.5_80'"
 
 
 def test_monthly_returns_by_hand() -> None:
