@@ -89,8 +89,11 @@ def test_fit_summary_and_out_of_sample_counts(pub: pd.DataFrame) -> None:
     hand = sum(_by_hand(r, pe, pb, 32.5, 80.0) == p for r, pe, pb, p in zip(
         later["regime_stated"], later["pe_pctile"], later["pb_pctile"], later["position_pct"],
         strict=True))
-    summary = cal.oos_summary(pub).set_index(["family", "procedure"])
-    assert summary.loc[("fixed", DEFAULT_CLASS_RULE), "later_half"] == f"{hand}/{len(later)}"
+    got = cal.hits(DEFAULT_CLASS_RULE, cal.published())
+    assert int(got.iloc[len(pub) // 2:].sum()) == hand == 5
+    doc = (ROOT / "docs" / "position.md").read_text()
+    assert f"| **fixed mean_32.5_80** (not fitted on the later rows' cut-offs) | 8/11 | - | " \
+           f"**{hand}/{len(later)}** |" in doc
 
 
 def test_proxy_positions_against_the_printed_ones(pub: pd.DataFrame) -> None:

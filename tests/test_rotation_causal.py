@@ -7,6 +7,7 @@ score dated <= t must be identical (nothing before t may depend on later data).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -99,3 +100,23 @@ def test_two_beta_march_2024_on_bundled_data() -> None:
         assert lead.loc[day] == "upstream_cyclical"
     changes = lead[lead.ne(lead.shift())].loc["2023-12":"2024-06"]
     assert [str(d.date()) for d in changes.index] == ["2023-12-08", "2024-01-10"]
+
+
+def test_two_beta_against_the_printed_directions() -> None:
+    """The report's printed direction (周期 on 2024-03-03, 科技 on ten 2025 issues), read from
+    the CSV here, against the leader as of the last trading day before each report date:
+    the default rule reproduces all 11, the first rule 9 (the issue's count)."""
+    pub = pd.read_csv(Path(__file__).parent / "golden" / "published_calibration.csv",
+                      parse_dates=["date"]).dropna(subset=["two_beta_picks"])
+    printed = ["upstream_cyclical" if "周期" in t else "tech_growth"
+               for t in pub["two_beta_picks"]]
+    assert printed.count("upstream_cyclical") == 1 and len(printed) == 11
+    close = load("sw_l1", columns=["close"])["close"]
+    asof = [close.index[close.index < d][-1] for d in pub["date"]]
+    data = R.IndustryData(close)
+    old = R.TwoBetaParams(rule="alpha", lookback=60, sleeve_b=R.CYCLICAL_BROAD)
+    counts = []
+    for p in (R.TwoBetaParams(), old):
+        lead = R.lead_names(R.two_beta_scores(data, p), p)
+        counts.append(sum(lead.loc[d] == x for d, x in zip(asof, printed, strict=True)))
+    assert counts == [11, 9]
