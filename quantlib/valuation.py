@@ -119,7 +119,8 @@ def _named_rules() -> dict[str, ClassRule]:
 CLASS_RULES: dict[str, ClassRule] = _named_rules()
 #: Default: mean of the PE and PB percentiles, cheap <= 32.5, expensive >= 80. The cheap cut
 #: lies midway between the printed tuples that bracket it (PE 40 / PB 20, mean 30: cheap;
-#: PE 60 / PB 10, mean 35: normal); the report calls PE 85-90 / PB 50 (mean 67.5-70) normal,
+#: PE 60 / PB 10, mean 35: normal); the report prints PE 85 / PB 50 (mean 67.5) as normal and
+#: we read PE 90 / PB 50 (mean 70) the same way (a high PE alone is not expensive),
 #: so expensive needs more than 70, and 80 sits inside the plateau 75..95 where the fit does
 #: not change. 8 of 11 printed positions, the upper bound; the half split 5 of 6 (docs/position.md).
 #: The first default ``mean_30_70`` put the cheap cut exactly on a printed tuple and the

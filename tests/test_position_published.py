@@ -74,8 +74,8 @@ def test_default_rule_on_the_printed_inputs(pub: pd.DataFrame) -> None:
     assert ours == hand
     agree = sum(o == p for o, p in zip(ours, pub["position_pct"], strict=True))
     assert agree == _upper_bound(pub) == 8
-    # the cut-offs sit between the printed tuples that bound them (report's own wording:
-    # PE 85-90 / PB 50 is "normal"; PE 40 / PB 20 cheap; PE 60 / PB 10 normal)
+    # the cut-offs sit between the printed tuples that bound them (PE 85 / PB 50 printed
+    # normal, PE 90 / PB 50 read the same way; PE 40 / PB 20 cheap; PE 60 / PB 10 normal)
     assert valuation_class(90, 50) == "normal" and valuation_class(85, 50) == "normal"
     assert valuation_class(40, 20) == "cheap" and valuation_class(60, 10) == "normal"
 
