@@ -111,15 +111,21 @@ class ClassRule:
 
 def _named_rules() -> dict[str, ClassRule]:
     rules = [ClassRule(c, lo, hi) for c in COMBINES for lo, hi in ((20, 80), (30, 70))]
-    rules += [ClassRule("pe", 40, 90), ClassRule("pb", 20, 80)]
+    rules += [ClassRule("pe", 40, 90), ClassRule("pb", 20, 80), ClassRule("mean", 32.5, 80)]
     return {r.name: r for r in rules}
 
 
 #: Named rules offered by :func:`valuation_class` (``scripts/calibrate_position.py`` fits them).
 CLASS_RULES: dict[str, ClassRule] = _named_rules()
-#: Default: mean of the PE and PB percentiles, cheap <= 30, expensive >= 70. It reproduces 8 of
-#: the 11 printed positions, the most any rule on the printed percentiles can (docs/position.md).
-DEFAULT_CLASS_RULE = "mean_30_70"
+#: Default: mean of the PE and PB percentiles, cheap <= 32.5, expensive >= 80. The cheap cut
+#: lies midway between the printed tuples that bracket it (PE 40 / PB 20, mean 30: cheap;
+#: PE 60 / PB 10, mean 35: normal); the report prints PE 85 / PB 50 (mean 67.5) as normal and
+#: we read PE 90 / PB 50 (mean 70) the same way (a high PE alone is not expensive),
+#: so expensive needs more than 70, and 80 sits inside the plateau 75..95 where the fit does
+#: not change. 8 of 11 printed positions, the upper bound; the half split 5 of 6 (docs/position.md).
+#: The first default ``mean_30_70`` put the cheap cut exactly on a printed tuple and the
+#: expensive cut exactly on PE 90 / PB 50.
+DEFAULT_CLASS_RULE = "mean_32.5_80"
 
 
 def _check_valuation(series: pd.Series, what: str) -> pd.Series:

@@ -116,8 +116,8 @@ def table(results: dict[str, tuple[pd.Series, pd.Series, pd.Series]]) -> pd.Data
     return pd.DataFrame(rows).T
 
 
-SENSITIVITY_RULES = ("mean_30_70", "mean_20_80", "pe_40_90", "pe_20_80", "pb_20_80", "max_20_80",
-                     "min_20_80")
+SENSITIVITY_RULES = ("mean_32.5_80", "mean_30_70", "mean_20_80", "pe_40_90", "pe_20_80",
+                     "pb_20_80", "max_20_80", "min_20_80")
 
 
 def rule_sensitivity(frame: pd.DataFrame) -> pd.DataFrame:

@@ -92,6 +92,10 @@ _ORIGINS: dict[str, tuple[str, str]] = {
     "citic_l1_industry_daily": (
         "github.com/675557939/Industry-Rotation-Strategy-Based-on-Genetic-Algorithm",
         "8bc9c5ce4ae5bf2a4a77176c700f355a8bd6d237"),
+    "stocks_daily_ashare/wywzxxz_hs300_baostock_raw": (
+        "github.com/wywzxxz/proof-that-stock-is-predictable", "085a5d4 (short hash, as recorded)"),
+    "stock_sw_membership": ("github.com/ZacLing/China-A-share-Market-Heterogeneous-Graph-Dataset",
+                            "48952af0ed88a0e044d67675fb7ec9e0964d2ba9"),
     "etf_sw_mapping_excerpt": ("github.com/hugo2046/QuantsPlaybook",
                                "558536af13715aa13fd2131eaf90c70d32108a38"),
 }
@@ -796,6 +800,87 @@ def build_sw_l1_pe_ttm(shared: Path) -> Built:
     return b
 
 
+STOCK_BARS_DIR = "stocks_daily_ashare/wywzxxz_hs300_baostock_raw/data"
+SW_MEMBERSHIP = "stock_sw_membership/edge_industry_joinquant_sw_snapshot_2024.csv"
+
+
+def read_stock_bars(shared: Path) -> pd.DataFrame:
+    """The 300 baostock files (unadjusted; columns read by header name, order varies)."""
+    cols = ["date", "code", "close", "volume", "turn", "peTTM", "tradestatus"]
+    frames = [pd.read_csv(f, usecols=cols, dtype={"code": str})
+              for f in sorted((shared / STOCK_BARS_DIR).glob("*.csv"))]
+    bars = pd.concat(frames, ignore_index=True)
+    return pd.DataFrame({"stock": bars["code"].str[3:], "date": pd.to_datetime(bars["date"]),
+                         "close": bars["close"].astype("float64"),
+                         "volume": bars["volume"].astype("float64"),
+                         "turn": bars["turn"].astype("float64"),
+                         "pe_ttm": bars["peTTM"].astype("float64"),
+                         "tradestatus": bars["tradestatus"].astype("int64")})
+
+
+def read_sw_membership(shared: Path) -> dict[str, str]:
+    """Stock (6 digits) -> SW2021 L1 code from the wide JoinQuant snapshot (~2022)."""
+    wide = pd.read_csv(shared / SW_MEMBERSHIP, dtype=str)
+    out: dict[str, str] = {}
+    for code, _, _ in SW_L1:
+        for stock in wide[code].dropna():
+            out[stock.split(".")[0]] = code
+    return out
+
+
+def build_sw_l1_stock_earnings(shared: Path) -> Built:
+    """Monthly SW L1 earnings from stock bars: sum of float market cap / PE TTM (PE > 0)."""
+    from quantlib.rotation.stock_earnings import industry_earnings_from_stocks
+
+    bars = read_stock_bars(shared)
+    membership = read_sw_membership(shared)
+    frame = industry_earnings_from_stocks(bars, membership)
+    mapped = bars["stock"].isin(list(membership))
+    b = Built(frame)
+    b.origin = [origin(STOCK_BARS_DIR, bars["date"], len(bars)),
+                {"path": SW_MEMBERSHIP, "repo": _ORIGINS["stock_sw_membership"][0],
+                 "commit": _ORIGINS["stock_sw_membership"][1], "used_range": ["~2022", "~2022"],
+                 "rows_used": len(membership)}]
+    unmapped = sorted(bars.loc[~mapped, "stock"].unique())
+    b.notes = [
+        "earnings_cny = sum over members with PE TTM > 0 of float market cap / PE TTM at the "
+        "month's last trading day; float market cap = close x float shares, float shares = "
+        "median over the month of volume / (turn / 100) on traded days (baostock turn = volume "
+        "/ float shares, %). Total shares are not in the data, so it is float-cap weighted.",
+        "Members: the JoinQuant SW2021 L1 snapshot (~2022) applied to every month: look-ahead "
+        "(industry as of ~2022) and survivorship (the 300 stocks are CSI 300 members at the end "
+        "of 2024). 801210 and 801230 have no member; several industries have only 1-4.",
+        f"{len(unmapped)} of the 300 stocks are not in the snapshot (listed or reclassified "
+        f"after it) and are dropped: {', '.join(unmapped)}.",
+        "The last month (2025-04) ends on 2025-04-07, the last bar.",
+        "A different source from sw_l1_pe_ttm (Wind); see quantlib.rotation.stock_earnings for "
+        "the check against it and the gate (cross_checks.rank_corr_vs_wind)."]
+    return b
+
+
+def stock_earnings_check(stock: pd.DataFrame, sw: pd.DataFrame, pe: pd.DataFrame
+                         ) -> dict[str, Any]:
+    """Rank correlation of 3- and 12-month earnings changes vs the Wind PE-derived earnings."""
+    from quantlib.rotation.earnings import implied_earnings
+    from quantlib.rotation.stock_earnings import MIN_RANK_CORR, OVERLAP, rank_corr_of_changes
+
+    close = sw.pivot(index="date", columns="code", values="close").sort_index()
+    wind = implied_earnings(close, pe.pivot(index="date", columns="code", values="pe_ttm"))
+    mine = stock.pivot(index="date", columns="code", values="earnings_cny")
+    lo, hi = (pd.Period(p, "M") for p in OVERLAP)
+
+    def clip(x: pd.DataFrame) -> pd.DataFrame:
+        per = x.index.to_period("M")
+        return x[(per >= lo) & (per <= hi)]
+    out: dict[str, Any] = {"overlap": list(OVERLAP), "gate": MIN_RANK_CORR}
+    for months in (3, 12):
+        corr = rank_corr_of_changes(clip(mine), clip(wind), months).dropna()
+        out[f"rank_corr_{months}m"] = {"mean": _r(corr.mean(), 4), "median": _r(corr.median(), 4),
+                                       "min": _r(corr.min(), 4), "months": len(corr)}
+    out["passed"] = bool(out["rank_corr_3m"]["mean"] >= MIN_RANK_CORR)
+    return out
+
+
 CITIC_EDB = "citic_l1_industry_daily/CI_level1_close_wind_edb_2015-01-05_2025-12-31.csv"
 
 
@@ -985,7 +1070,10 @@ def build_all(shared: Path) -> dict[str, Built]:
         "etf": build_etf(shared), "sw_l1": build_sw_l1(shared),
         "sw_l1_pe_ttm": build_sw_l1_pe_ttm(shared), "citic_l1": build_citic_l1(shared),
         "trading_calendar": cal,
+        "sw_l1_stock_earnings": build_sw_l1_stock_earnings(shared),
     }
+    built["sw_l1_stock_earnings"].cross_checks["rank_corr_vs_wind"] = stock_earnings_check(
+        built["sw_l1_stock_earnings"].frame, built["sw_l1"].frame, built["sw_l1_pe_ttm"].frame)
     missing = set(DATASETS) - set(built)
     if missing:
         raise DataValidationError(f"no builder for dataset(s) {sorted(missing)}")

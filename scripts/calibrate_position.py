@@ -9,8 +9,12 @@ percentiles and the regime). Prints:
    ``position(printed regime, valuation_class(printed PE pct, printed PB pct))`` reproduces;
 2. the best cut-offs per combination family (grid search) and the upper bound any
    deterministic rule on (PE pct, PB pct) can reach on these rows;
-3. our proxy percentiles (CSI All Share PE-TTM, all-A median PB, since 2014-10-17) and our
-   position next to the printed ones, as of the last trading day before each report date.
+3. out of sample: the rule chosen on some printed rows, scored on the others (leave-one-out,
+   and earlier half -> later half), for the best-fit and the robust (neighbourhood) choice
+   (``quantlib.calibration``), and the agreement grid of the mean family over its cut-offs;
+4. our proxy percentiles (CSI All Share PE-TTM, all-A median PB, since 2014-10-17) and our
+   position next to the printed ones, as of the last trading day before each report date,
+   with the percentile gap the proxies cost.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from quantlib.calibration import grid_neighbours, out_of_sample
 from quantlib.data import load
 from quantlib.valuation import (
     CLASS_RULES,
@@ -83,12 +88,80 @@ def upper_bound(pub: pd.DataFrame) -> int:
     return total
 
 
+def candidate_hits(pub: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(grid, hits) of every ClassRule on the 2.5-point cut-off grid.
+
+    Column order (the tie-break of a choice) is neutral: combinations in ``COMBINES`` order,
+    then cut-offs ascending; the default gets no precedence.
+    """
+    cuts = [c / 2 for c in range(5, 200, 5)]
+    rules = [ClassRule(c, lo, hi) for c in COMBINES for lo, hi in itertools.combinations(cuts, 2)]
+    grid = pd.DataFrame([{"rule": r.name, "combine": r.combine, "cheap_max": r.cheap_max,
+                          "expensive_min": r.expensive_min} for r in rules]).set_index("rule")
+    hits = pd.DataFrame({r.name: hits_of(r, pub) for r in rules})
+    hits.index = pub["date"].dt.date
+    return grid, hits
+
+
+def hits_of(rule: ClassRule, pub: pd.DataFrame) -> list[bool]:
+    return hits(rule, pub).tolist()
+
+
+def oos_summary(pub: pd.DataFrame) -> pd.DataFrame:
+    """In-sample, leave-one-out and half-split agreement of each choice procedure."""
+    grid, hit = candidate_hits(pub)
+    rows = []
+    for fam in ("all", *COMBINES):
+        names = grid.index if fam == "all" else grid.index[grid["combine"] == fam]
+        near = grid_neighbours(grid.loc[names], ["cheap_max", "expensive_min"], ["combine"])
+        for proc in ("best_fit", "robust"):
+            o = out_of_sample(hit[list(names)], procedure=proc, neighbours=near)
+            rows.append({"family": fam, "procedure": proc, "choice": o["in_sample_choice"],
+                         "in_sample": f"{o['in_sample']}/{o['n']}",
+                         "leave_one_out": f"{o['loo']}/{o['n']}",
+                         "half_choice": o["half_choice"],
+                         "later_half": f"{o['half']}/{o['half_n']}"})
+    fixed = []
+    cut = len(pub) // 2
+    for name in (DEFAULT_CLASS_RULE, "mean_30_70", "pe_40_90", "mean_20_80"):
+        h = hits(CLASS_RULES[name], pub)
+        fixed.append({"family": "fixed", "procedure": name, "choice": name,
+                      "in_sample": f"{int(h.sum())}/{len(h)}",
+                      "leave_one_out": "(not fitted)", "half_choice": "",
+                      "later_half": f"{int(h.iloc[cut:].sum())}/{len(h) - cut}"})
+    return pd.concat([pd.DataFrame(rows), pd.DataFrame(fixed).drop_duplicates("choice")],
+                     ignore_index=True)
+
+
+def mean_grid(pub: pd.DataFrame) -> pd.DataFrame:
+    """Agreement of the mean rule over cheap_max (rows) x expensive_min (columns)."""
+    grid, hit = candidate_hits(pub)
+    sub = grid[(grid["combine"] == "mean") & grid["cheap_max"].between(15, 45)
+               & grid["expensive_min"].between(55, 95)]
+    sub = sub[(sub["cheap_max"] % 5 == 0) | (sub["cheap_max"] == 32.5)]
+    sub = sub[sub["expensive_min"] % 5 == 0]
+    return sub.assign(agree=hit[sub.index].sum()).pivot(
+        index="cheap_max", columns="expensive_min", values="agree")
+
+
+def proxy_gap(ours: pd.DataFrame) -> pd.DataFrame:
+    """What the proxies cost: percentile gaps (ours - printed) and position agreement."""
+    rows = []
+    for col in ("pe", "pb"):
+        d = ours[f"{col}_pct"] - ours[f"{col}_pct_pub"]
+        rows.append({"input": col.upper(), "mean_gap": round(float(d.mean()), 1),
+                     "mean_abs_gap": round(float(d.abs().mean()), 1),
+                     "min_gap": round(float(d.min()), 1), "max_gap": round(float(d.max()), 1)})
+    return pd.DataFrame(rows)
+
+
 def ours_vs_printed(pub: pd.DataFrame, model: PositionModel | None = None) -> pd.DataFrame:
     """Our proxy percentiles, regime and position next to the printed ones."""
     wind = load("wind_all_a", columns=["close", "is_proxy"])
     pe = load("csi_all_share", columns=["pe_ttm"])["pe_ttm"]
     pb = load("all_a_pb")["pb_median"]
-    state = position_state(wind["close"], pe, pb, model)
+    m = model or PositionModel()
+    state = position_state(wind["close"], pe, pb, m)
     rows = []
     for _, r in pub.iterrows():
         asof = state.index[state.index < r["date"]][-1]
@@ -100,7 +173,8 @@ def ours_vs_printed(pub: pd.DataFrame, model: PositionModel | None = None) -> pd
                      "class": s["valuation_class"], "pos_pub": r["position_pct"],
                      "pos": round(100 * s["position"]),
                      "pos_pub_inputs": round(100 * position(
-                         r["regime_stated"], valuation_class(r["pe_pctile"], r["pb_pctile"]))),
+                         r["regime_stated"], valuation_class(r["pe_pctile"], r["pb_pctile"],
+                                                             rule=m.rule))),
                      "wind_proxy": bool(wind.loc[asof, "is_proxy"])})
     return pd.DataFrame(rows)
 
@@ -121,8 +195,19 @@ def main() -> None:
         print(show(family_search(pub)))
         print(f"\nUpper bound for ANY deterministic rule on (PE pct, PB pct): "
               f"{upper_bound(pub)} of {len(pub)}")
-        print("\n3. Ours (proxy data: CSI All Share PE-TTM, all-A median PB) vs printed")
-        print(show(ours_vs_printed(pub)))
+        print("\n3. Out of sample: choose a rule on some printed rows, score it on the others "
+              f"(leave-one-out; earlier {len(pub) // 2} -> later {len(pub) - len(pub) // 2})")
+        print(show(oos_summary(pub)))
+        print("\n   Mean rule: agreement by cheap_max (rows) x expensive_min (columns)")
+        print(mean_grid(pub).to_markdown() if args.markdown else mean_grid(pub).to_string())
+        ours = ours_vs_printed(pub)
+        print("\n4. Ours (proxy data: CSI All Share PE-TTM, all-A median PB) vs printed")
+        print(show(ours))
+        print(f"\nposition agrees on {int((ours['pos'] == ours['pos_pub']).sum())}/{len(ours)}; "
+              f"with the printed percentiles as inputs on "
+              f"{int((ours['pos_pub_inputs'] == ours['pos_pub']).sum())}/{len(ours)}. "
+              "Percentile gap, ours - printed (points):")
+        print(show(proxy_gap(ours)))
 
 
 if __name__ == "__main__":

@@ -7,8 +7,12 @@ figures printed in 19 report issues, 2023-01 .. 2025-10) and the bundled WIND Al
 Each report is dated on a weekend; its figures are taken as of the last trading day strictly
 before the report date. Rows after 2024-12-12 rest on the proxy extension of WIND All A.
 
-Prints (1) ours vs printed per row and (2) the fit of each trend-line method to the printed
-trend line and money-making effect.
+Prints (1) ours vs printed per row, (2) the fit of each trend-line method to the printed
+trend line and money-making effect, and (3) out of sample: the final regime's agreement when
+the OPEN choices (trend-line method and window) and the regime threshold are chosen on some
+printed rows and scored on the others (leave-one-out; earlier half -> later half), with the
+agreement grid over threshold x trend window (``quantlib.calibration``). The STATED rule (MA20
+/ MA120, 3%) is not fitted: its agreement is the same in and out of sample, reported per half.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from quantlib.calibration import grid_neighbours, out_of_sample
 from quantlib.data import load
 from quantlib.timing import TimingParams, timing_state
 
@@ -75,6 +80,55 @@ def method_fit() -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+THRESHOLDS = (0.02, 0.025, 0.03, 0.035, 0.04)
+TREND = (("sma", 15), ("sma", 20), ("sma", 25), ("sma", 30), ("ema", 15), ("ema", 20),
+         ("ema", 25), ("ema", 30))
+
+
+def regime_hits() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(grid, hits): final-regime agreement per printed row for threshold x trend line."""
+    wind = load("wind_all_a")
+    pub = pd.read_csv(PUBLISHED, parse_dates=["date"]).dropna(subset=["regime_stated"])
+    asof = asof_dates(pub["date"], wind.index)
+    rows, hits = [], {}
+    # the stated threshold and the default trend line first (tie-break preference)
+    order = sorted(((th, m, w) for th in THRESHOLDS for m, w in TREND),
+                   key=lambda c: (c != (0.03, "sma", 20), c))
+    for th, method, window in order:
+        p = TimingParams(threshold=th, trend_method=method, trend_window=window)
+        state = timing_state(wind["close"], wind["amount_cny"], p)
+        name = f"{method}{window}/th{100 * th:g}%"
+        hits[name] = (state.loc[asof, "regime_label"].to_numpy()
+                      == pub["regime_stated"].to_numpy())
+        rows.append({"candidate": name, "method": method, "trend_window": window,
+                     "threshold": th})
+    grid = pd.DataFrame(rows).set_index("candidate")
+    return grid, pd.DataFrame(hits, index=pub["date"].dt.date)
+
+
+def out_of_sample_table() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Out-of-sample summary per procedure, and the agreement grid of the sma family."""
+    grid, hits = regime_hits()
+    near = grid_neighbours(grid, ["trend_window", "threshold"], ["method"])
+    cut = len(hits) // 2
+    rows = []
+    for proc in ("best_fit", "robust"):
+        o = out_of_sample(hits, procedure=proc, neighbours=near)
+        rows.append({"procedure": proc, "choice": o["in_sample_choice"],
+                     "in_sample": f"{o['in_sample']}/{o['n']}",
+                     "leave_one_out": f"{o['loo']}/{o['n']}", "half_choice": o["half_choice"],
+                     "later_half": f"{o['half']}/{o['half_n']}"})
+    stated = hits["sma20/th3%"]
+    rows.append({"procedure": "fixed (stated 3%, MA20 trend line)", "choice": "sma20/th3%",
+                 "in_sample": f"{int(stated.sum())}/{len(stated)}",
+                 "leave_one_out": f"{int(stated.sum())}/{len(stated)} (not fitted)",
+                 "half_choice": f"earlier {int(stated.iloc[:cut].sum())}/{cut}",
+                 "later_half": f"{int(stated.iloc[cut:].sum())}/{len(stated) - cut}"})
+    heat = grid.assign(agree=hits.sum()).pivot_table(index=["method", "trend_window"],
+                                                     columns="threshold", values="agree")
+    return pd.DataFrame(rows), heat
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--markdown", action="store_true", help="print markdown tables")
@@ -90,6 +144,17 @@ def main() -> None:
     t = table.dropna(subset=["regime_pub"])
     print(f"raw regime agrees with the printed one on {int((t['raw'] == t['regime_pub']).sum())}/"
           f"{len(t)} rows; final regime on {int((t['regime'] == t['regime_pub']).sum())}/{len(t)}")
+    d = table.dropna(subset=["dist_pub"])
+    cut = len(d) // 2
+    err = (d["dist"] - d["dist_pub"]).abs()
+    print(f"MA distance (stated, not fitted): mean abs error {err.mean():.2f} pp on {len(d)} "
+          f"rows; earlier {cut}: {err.iloc[:cut].mean():.2f} pp, later {len(d) - cut}: "
+          f"{err.iloc[cut:].mean():.2f} pp")
+    summary, heat = out_of_sample_table()
+    print("\nOut of sample: final regime, choosing threshold and trend line on some printed rows")
+    print(summary.to_markdown(index=False) if args.markdown else summary.to_string(index=False))
+    print("\nFinal-regime agreement by trend line (rows) x threshold (columns)")
+    print(heat.to_markdown() if args.markdown else heat.to_string())
 
 
 if __name__ == "__main__":

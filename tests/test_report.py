@@ -105,7 +105,7 @@ def test_describe_lists_types_defaults_and_bounds() -> None:
     rows = {r["name"]: r for r in STRATEGIES["valuation_position"].describe()["params"]}
     assert rows["window"]["type"] == "int | None" and rows["window"]["default"] == "None"
     assert rows["window"]["bounds"] == "[20, ]"
-    assert rows["rule"]["default"] == "'mean_30_70'"
+    assert rows["rule"]["default"] == "'mean_32.5_80'"
 
 
 def test_monthly_returns_by_hand() -> None:

@@ -79,7 +79,7 @@ def _linear_factor_panel(c: dict[str, float], b: dict[str, float], n: int,
 
 C = {"a1": 0.002, "a2": 0.001, "b1": -0.001, "b2": -0.002}
 B = {"a1": 0.8, "a2": 1.2, "b1": 1.1, "b2": 0.9}
-TB = R.TwoBetaParams(sleeve_a=("a1", "a2"), sleeve_b=("b1", "b2"), beta_window=20,
+TB = R.TwoBetaParams(sleeve_a=("a1", "a2"), sleeve_b=("b1", "b2"), beta_window=20, rule="alpha",
                      lookback=10, margin=0.02)
 
 
@@ -106,6 +106,44 @@ def test_two_beta_switches_when_the_leading_sleeve_changes() -> None:
     assert (names != names.shift()).iloc[1:].sum() == 1  # exactly one switch
     last = R.pick_table(out, close.index[-1], 2)
     assert last["code"].tolist() == ["b2", "b1"]  # c flipped: b2 = +0.002, b1 = +0.001
+
+
+def _two_sleeve_panel(days: int, g: float) -> pd.DataFrame:
+    """Sleeve A flat, sleeve B compounding at ``g`` a day."""
+    idx = pd.bdate_range("2020-01-01", periods=days)
+    t = np.arange(days)
+    return pd.DataFrame({"a1": 10.0, "a2": 20.0, "b1": 5 * (1 + g) ** t, "b2": 7 * (1 + g) ** t},
+                        index=idx)
+
+
+def test_two_beta_ratio_trend_and_raw_by_hand() -> None:
+    g, days = 0.01, 60
+    close = _two_sleeve_panel(days, g)
+    data = R.IndustryData(close)
+    base = {"sleeve_a": ("a1", "a2"), "sleeve_b": ("b1", "b2"), "beta_window": 20,
+            "lookback": 10}
+    # ratio of the equal-weight sleeve indices = (1+g)^t; MA20 vs MA30 of a geometric series
+    ratio = (1 + g) ** np.arange(days)
+    ma20, ma30 = ratio[-20:].sum() / 20, ratio[-30:].sum() / 30
+    p = R.TwoBetaParams(**base, rule="ratio_trend", ratio_long=30, margin=0.03)
+    out = R.two_beta_scores(data, p)
+    sl = out.fields["sleeves"]
+    np.testing.assert_allclose(sl["spread"].iloc[-1], ma20 / ma30 - 1, rtol=1e-12)
+    # the sleeve index starts on the first return (day 1), so MA30 exists from day 30
+    assert sl["spread"].iloc[:30].isna().all() and sl["spread"].iloc[30:].notna().all()
+    assert (sl["lead_is_b"].dropna() == 1.0).all()  # spread > 0 from the first defined day
+    # raw relative strength: 10 days of 1% against 0%
+    p = R.TwoBetaParams(**base, rule="raw", margin=0.05)
+    sl = R.two_beta_scores(data, p).fields["sleeves"]
+    np.testing.assert_allclose(sl["spread"].iloc[-1], 10 * g, rtol=1e-12)
+    assert sl["spread"].iloc[:10].isna().all() and sl["lead_is_b"].iloc[-1] == 1.0
+
+
+def test_two_beta_default_is_the_calibrated_rule() -> None:
+    p = R.TwoBetaParams()
+    assert (p.rule, p.ratio_long, p.margin, p.sleeve_b) == ("ratio_trend", 250, 0.05,
+                                                            ("801050", "801950"))
+    assert set(R.CYCLICAL) < set(R.CYCLICAL_BROAD)
 
 
 def test_rolling_beta_equals_cov_over_var() -> None:

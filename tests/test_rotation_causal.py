@@ -7,6 +7,7 @@ score dated <= t must be identical (nothing before t may depend on later data).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -82,13 +83,43 @@ def test_cli_text_says_earnings_has_no_data_after_2022() -> None:
 
 
 def test_two_beta_march_2024_on_bundled_data() -> None:
-    """The report switched to upstream cyclicals in March 2024; our rule (alpha, 60 days,
-    margin 5%) had switched on 2024-01-10 and leads with cyclicals through Feb-Apr 2024."""
+    """The report switched to upstream cyclicals (有色, 煤炭) in March 2024 and named 科技
+    before and after. The default rule (ratio_trend, MA20/MA250, margin 5%, narrow cyclical
+    sleeve) switches on 2024-01-11 and leads with cyclicals through Feb-Apr 2024, tech on
+    2023-12-29; the first rule (alpha, 60 days, broad sleeve) is still available and switched
+    on 2024-01-10 after a brief tech lead from 2023-12-08."""
     close = load("sw_l1", start="2022-01-01", end="2024-06-28", columns=["close"])["close"]
-    out = R.two_beta_scores(R.IndustryData(close))
-    lead = R.lead_names(out)
-    for day in ("2024-02-29", "2024-03-29", "2024-04-30"):
+    data = R.IndustryData(close)
+    lead = R.lead_names(R.two_beta_scores(data))
+    for day in ("2024-02-29", "2024-03-01", "2024-03-29", "2024-04-30"):
         assert lead.loc[day] == "upstream_cyclical"
     assert lead.loc["2023-12-29"] == "tech_growth"
+    changes = lead[lead.ne(lead.shift())].loc["2023-06":"2024-06"]
+    assert [str(d.date()) for d in changes.index] == ["2024-01-11"]
+    old = R.TwoBetaParams(rule="alpha", lookback=60, ratio_long=120,
+                          sleeve_b=R.CYCLICAL_BROAD)
+    lead = R.lead_names(R.two_beta_scores(data, old), old)
+    for day in ("2024-02-29", "2024-03-29", "2024-04-30"):
+        assert lead.loc[day] == "upstream_cyclical"
     changes = lead[lead.ne(lead.shift())].loc["2023-12":"2024-06"]
     assert [str(d.date()) for d in changes.index] == ["2023-12-08", "2024-01-10"]
+
+
+def test_two_beta_against_the_printed_directions() -> None:
+    """The report's printed direction (周期 on 2024-03-03, 科技 on ten 2025 issues), read from
+    the CSV here, against the leader as of the last trading day before each report date:
+    the default rule reproduces all 11, the first rule 9 (the issue's count)."""
+    pub = pd.read_csv(Path(__file__).parent / "golden" / "published_calibration.csv",
+                      parse_dates=["date"]).dropna(subset=["two_beta_picks"])
+    printed = ["upstream_cyclical" if "周期" in t else "tech_growth"
+               for t in pub["two_beta_picks"]]
+    assert printed.count("upstream_cyclical") == 1 and len(printed) == 11
+    close = load("sw_l1", columns=["close"])["close"]
+    asof = [close.index[close.index < d][-1] for d in pub["date"]]
+    data = R.IndustryData(close)
+    old = R.TwoBetaParams(rule="alpha", lookback=60, sleeve_b=R.CYCLICAL_BROAD)
+    counts = []
+    for p in (R.TwoBetaParams(), old):
+        lead = R.lead_names(R.two_beta_scores(data, p), p)
+        counts.append(sum(lead.loc[d] == x for d, x in zip(asof, printed, strict=True)))
+    assert counts == [11, 9]

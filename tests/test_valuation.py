@@ -133,6 +133,10 @@ def test_pb_missing_days_use_the_previous_value() -> None:
     (40, 20, "mean_30_70", "cheap"),      # mean 30: cheap cut-off inclusive
     (85, 55, "mean_30_70", "expensive"),  # mean 70: expensive cut-off inclusive
     (85, 50, "mean_30_70", "normal"),     # mean 67.5
+    (45, 20, "mean_32.5_80", "cheap"),    # mean 32.5: the default's cheap cut-off, inclusive
+    (60, 10, "mean_32.5_80", "normal"),   # mean 35
+    (90, 50, "mean_32.5_80", "normal"),   # mean 70: PE high alone is not expensive
+    (95, 65, "mean_32.5_80", "expensive"),  # mean 80, inclusive
     (10, 95, "pe_20_80", "cheap"),
     (10, 95, "pb_20_80", "expensive"),
     (10, 95, "max_30_70", "expensive"),

@@ -182,3 +182,16 @@ def test_cli_unwritable_out(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["weekly", "--quiet", "--out", str(blocker / "sub")])
     assert res.exit_code == 2
     assert "cannot write to output directory" in res.output and "--out" in res.output
+
+
+def test_earnings_model_shown_where_its_data_reaches(inputs, report: dict) -> None:
+    """Inside the Wind PE data (2022-06) the page lists earnings picks; on the last day it has
+    none and the data notes say why (the stock-based extension failed its check vs Wind)."""
+    from quantlib.report.weekly import weekly_report
+
+    inside = weekly_report(inputs, "2022-06-24")["industries"]["models"]["earnings"]
+    assert inside["covered"] and len(inside["picks"]) == 5
+    last = report["industries"]["models"]["earnings"]
+    assert not last["covered"] and not last["picks"]
+    note = [n for n in report["notes"] if n.startswith("Earnings model (业绩趋势)")]
+    assert len(note) == 1 and "makes NO picks" in note[0] and "NOT used" in note[0]

@@ -46,12 +46,15 @@ def _inputs(cache_dir: str | None, codes: list[str] | None, universe: str = "sw_
     from quantlib.data import load
 
     close = load(universe, columns=["close"], cache_dir=cache_dir)["close"]
-    pe = load("sw_l1_pe_ttm", cache_dir=cache_dir)["pe_ttm"] if universe == "sw_l1" else None
+    if universe == "sw_l1":  # the stock-based earnings extension, only if it passes its check
+        data = rotation.industry_data(close, load("sw_l1_pe_ttm", cache_dir=cache_dir)["pe_ttm"],
+                                      cache_dir=cache_dir)
+    else:
+        data = rotation.IndustryData(close)
     if codes:
         rotation.check_codes(codes, close.columns)
-        close = close[codes]
-        pe = pe.reindex(columns=codes) if pe is not None else None
-    return rotation.IndustryData(close, pe)
+        data = data.select(codes)
+    return data
 
 
 def _coverage(data: Any, universe: str = "sw_l1") -> dict[str, str]:
@@ -60,6 +63,8 @@ def _coverage(data: Any, universe: str = "sw_l1") -> dict[str, str]:
     if pe is not None:
         out["sw_l1_pe_ttm"] = (f"{pe.index[0].date()} .. {pe.index[-1].date()} (Wind, loss-makers "
                                "excluded; used by earnings and by reversal's PE percentile)")
+    if data.earnings_note:
+        out["earnings_extension"] = data.earnings_note
     else:
         out["note"] = ("no industry PE for this universe: reversal uses its price percentile; "
                        "the ETF map covers Shenwan codes only")

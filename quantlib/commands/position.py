@@ -43,7 +43,7 @@ def format_text(s: dict[str, Any]) -> str:
 @click.command("position")
 @click.option("--date", "date", default=None, help="Day to report (default: last in the data).")
 @click.option("--rule", "rule", default=None,
-              help="Valuation class rule (default mean_30_70; see docs/position.md).")
+              help="Valuation class rule (default mean_32.5_80; see docs/position.md).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @CACHE_DIR_OPTION
 def command(date: str | None, rule: str | None, fmt: str, cache_dir: str | None) -> None:

@@ -150,6 +150,19 @@ DATASETS: dict[str, DatasetSpec] = {
             refreshable=True,
         ),
         DatasetSpec(
+            "sw_l1_stock_earnings", "panel", "monthly",
+            (Column("earnings_cny", unit="CNY", nullable=True,
+                    description="sum over members with PE TTM > 0 of float market cap / PE TTM"),
+             Column("n_members", unit="stocks", description="mapped stocks with a bar"),
+             Column("n_profitable", unit="stocks", description="members with PE TTM > 0")),
+            "Month-end TTM earnings of the SW L1 industries from stock bars (baostock PE TTM x "
+            "float market cap of 300 CSI 300 members, SW membership snapshot ~2022), "
+            "2020-01..2025-04 (April: to 2025-04-07).",
+            proxy_note="Different source from sw_l1_pe_ttm (Wind): 300 large caps only, "
+                       "membership snapshot ~2022 applied to every month (look-ahead, "
+                       "survivorship); see quantlib.rotation.stock_earnings.",
+        ),
+        DatasetSpec(
             "citic_l1", "panel", "daily",
             (*_ohlc(nullable=True), Column("volume_shares", unit="shares", nullable=True)),
             "The 30 CITIC level-1 industry indices (Wind): OHLCV 2015-2024, closes to 2025-12-31.",

@@ -225,7 +225,8 @@ def _industry_block(inputs: WeeklyInputs, day: pd.Timestamp, k: int) -> dict[str
     from quantlib import rotation
 
     try:
-        data = rotation.IndustryData(inputs.sw_close, inputs.sw_pe)
+        # the stock-based earnings extension is attached only if it passes its check vs Wind
+        data = rotation.industry_data(inputs.sw_close, inputs.sw_pe, cache_dir=inputs.cache_dir)
         as_of = rotation.resolve_date(data, day)
     except QuantlibError as exc:
         return {"available": False, "reason": str(exc)}
@@ -252,7 +253,8 @@ def _industry_block(inputs: WeeklyInputs, day: pd.Timestamp, k: int) -> dict[str
     return {"available": True, "as_of": str(as_of.date()), "k": k,
             "data": {"sw_l1_close": f"{idx[0].date()} .. {idx[-1].date()}",
                      "sw_l1_pe_ttm": f"{inputs.sw_pe.index[0].date()} .. "
-                                     f"{inputs.sw_pe.index[-1].date()}"},
+                                     f"{inputs.sw_pe.index[-1].date()}",
+                     "earnings_extension": data.earnings_note},
             "models": models}
 
 
@@ -290,6 +292,11 @@ def _notes(inputs: WeeklyInputs, report: dict[str, Any]) -> list[str]:
     if ind.get("available") and ind["as_of"] != day:
         notes.append(f"Industries: as of {ind['as_of']}, the last Shenwan L1 date on or before "
                      f"{day}; picks and industry returns are from that week, not {day}'s.")
+    if ind.get("available"):
+        earn = ind["models"]["earnings"]
+        where = ("makes picks" if earn["covered"] else "makes NO picks (outside its data)")
+        notes.append(f"Earnings model (业绩趋势): Wind SW PE TTM {ind['data']['sw_l1_pe_ttm']}; "
+                     f"on {ind['as_of']} it {where}. {ind['data']['earnings_extension']}")
     notes.append("Data last dates: " + ", ".join(f"{k} {v}" for k, v in inputs.data_end.items())
                  + ".")
     return notes

@@ -4,8 +4,8 @@ Four models score the industries every day; the top ``k`` are the picks:
 
 * ``trend`` - the timing system per industry; uptrending industries by distance and money
   effect (:mod:`quantlib.rotation.trend`);
-* ``two_beta`` - technology-growth vs upstream-cyclical sleeves, the leader by beta-adjusted
-  relative strength (:mod:`quantlib.rotation.two_beta`);
+* ``two_beta`` - technology-growth vs upstream-cyclical sleeves, the leader by the trend of
+  their relative strength (:mod:`quantlib.rotation.two_beta`);
 * ``earnings`` - earnings growth and acceleration from index level / PE TTM
   (:mod:`quantlib.rotation.earnings`; bundled data 2000-01..2022-08 only);
 * ``reversal`` - distressed industries at low valuation whose trend turns
@@ -52,9 +52,19 @@ from quantlib.rotation.picks import (
     weights_from_scores,
 )
 from quantlib.rotation.reversal import ReversalParams, frame_distance, reversal_scores
+from quantlib.rotation.stock_earnings import (
+    MIN_RANK_CORR,
+    EarningsExtension,
+    earnings_extension,
+    industry_data,
+    industry_earnings_from_stocks,
+    rank_corr_of_changes,
+    stock_earnings,
+)
 from quantlib.rotation.trend import TrendParams, industry_timing, trend_scores
 from quantlib.rotation.two_beta import (
     CYCLICAL,
+    CYCLICAL_BROAD,
     TECH,
     TwoBetaParams,
     lead_names,
@@ -66,9 +76,12 @@ from quantlib.rotation.two_beta import (
 __all__ = [
     "BUNDLED_PE_END",
     "CYCLICAL",
+    "CYCLICAL_BROAD",
+    "MIN_RANK_CORR",
     "MODELS",
     "TECH",
     "WEIGHTINGS",
+    "EarningsExtension",
     "EarningsParams",
     "IndustryData",
     "ModelScores",
@@ -79,21 +92,26 @@ __all__ = [
     "blend_scores",
     "check_close",
     "check_codes",
+    "earnings_extension",
     "earnings_growth",
     "earnings_scores",
     "etf_codes",
     "frame_distance",
     "implied_earnings",
+    "industry_data",
+    "industry_earnings_from_stocks",
     "industry_timing",
     "lead_names",
     "lead_with_hysteresis",
     "model_scores",
     "monthly_to_daily",
     "pick_table",
+    "rank_corr_of_changes",
     "rank_pct",
     "resolve_date",
     "reversal_scores",
     "rolling_beta",
+    "stock_earnings",
     "top_k",
     "trend_scores",
     "two_beta_scores",

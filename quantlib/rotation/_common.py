@@ -86,10 +86,20 @@ class IndustryData:
     pe_ttm : DataFrame, optional
         Month-end PE TTM, dates x the same codes (``load("sw_l1_pe_ttm")["pe_ttm"]``). Needed by
         the earnings model and by the reversal model's PE percentile.
+    earnings_ext : DataFrame, optional
+        Month-end industry earnings from another source (any unit; only its own growth is
+        used), e.g. the stock-based ``sw_l1_stock_earnings``: the earnings model uses it for
+        the months after the last ``pe_ttm`` month and flags them. Build it with
+        :func:`quantlib.rotation.industry_data`, which attaches it only if it passes the check
+        against Wind.
+    earnings_note : str
+        What was done about the extension (printed with the earnings model's rule line).
     """
 
     close: pd.DataFrame
     pe_ttm: pd.DataFrame | None = None
+    earnings_ext: pd.DataFrame | None = None
+    earnings_note: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "close", check_close(self.close))
@@ -103,6 +113,16 @@ class IndustryData:
                 raise DataValidationError("pe_ttm: dates must be sorted and unique.")
             object.__setattr__(self, "pe_ttm", pe.reindex(columns=self.close.columns)
                                .astype("float64"))
+        if self.earnings_ext is not None:
+            ext = self.earnings_ext
+            if not isinstance(ext, pd.DataFrame) or not isinstance(ext.index, pd.DatetimeIndex):
+                raise DataValidationError(
+                    "earnings_ext must be a DataFrame with a DatetimeIndex (month-ends x codes); "
+                    "use quantlib.rotation.industry_data().")
+            if not ext.index.is_monotonic_increasing or ext.index.has_duplicates:
+                raise DataValidationError("earnings_ext: dates must be sorted and unique.")
+            object.__setattr__(self, "earnings_ext", ext.reindex(columns=self.close.columns)
+                               .astype("float64"))
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -113,7 +133,14 @@ class IndustryData:
         """Keep rows dated <= ``end`` (causality tests, as-of runs)."""
         end = pd.Timestamp(end)
         pe = None if self.pe_ttm is None else self.pe_ttm.loc[:end]
-        return IndustryData(self.close.loc[:end], pe)
+        ext = None if self.earnings_ext is None else self.earnings_ext.loc[:end]
+        return IndustryData(self.close.loc[:end], pe, ext, self.earnings_note)
+
+    def select(self, codes: list[str]) -> IndustryData:
+        """Keep the industries ``codes`` (columns of every input)."""
+        pe = None if self.pe_ttm is None else self.pe_ttm.reindex(columns=codes)
+        ext = None if self.earnings_ext is None else self.earnings_ext.reindex(columns=codes)
+        return IndustryData(self.close[codes], pe, ext, self.earnings_note)
 
 
 @dataclass(frozen=True)

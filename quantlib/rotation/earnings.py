@@ -125,6 +125,19 @@ def earnings_scores(data: IndustryData, params: EarningsParams | None = None) ->
                                   "IndustryData(close, load('sw_l1_pe_ttm')['pe_ttm']).")
     earn = implied_earnings(data.close, data.pe_ttm)
     growth, accel = earnings_growth(earn, p.accel_months, p.source_break)
+    ext_span = ""
+    if data.earnings_ext is not None and len(data.earnings_ext):
+        # another source after the last PE month: its own growth (never across sources)
+        ext = data.earnings_ext.where(data.earnings_ext > 0)
+        g2, a2 = earnings_growth(ext, p.accel_months, None)
+        last = data.pe_ttm.dropna(how="all").index[-1].to_period("M")
+        later = ext.index.to_period("M") > last
+        if later.any():
+            growth = pd.concat([growth, g2[later]])
+            accel = pd.concat([accel, a2[later]])
+            earn = pd.concat([earn, ext[later]])
+            ext_span = (f" From {ext.index[later][0].date()} .. {ext.index[later][-1].date()}: "
+                        "a DIFFERENT SOURCE (stock-based earnings, its own growth).")
     both = growth.notna() & accel.notna()
     monthly = (p.weight_growth * rank_pct(growth.where(both))
                + (1 - p.weight_growth) * rank_pct(accel.where(both)))
@@ -137,5 +150,6 @@ def earnings_scores(data: IndustryData, params: EarningsParams | None = None) ->
     span = (f"{valid[0].date()} .. {valid[-1].date()}" if len(valid) else "no month")
     note = (f"earnings from PE TTM: scores for month-ends {span} (usable {p.max_age_days} days "
             f"after each); PE data {data.pe_ttm.index[0].date()} .. "
-            f"{data.pe_ttm.index[-1].date()}. Outside: no picks (no price fallback).")
+            f"{data.pe_ttm.index[-1].date()}. Outside: no picks (no price fallback)."
+            + ext_span + (f" {data.earnings_note}" if data.earnings_note else ""))
     return ModelScores("earnings", score, covered, fields=fields, note=note)

@@ -1,27 +1,34 @@
 """TWO BETA model: which of two beta directions leads, and its strongest industries.
 
 The research names two "beta directions" (usually technology growth; in March 2024 upstream
-cyclicals: nonferrous metals, coal) without a formula (OPEN). Our design:
+cyclicals: 周期上游 (有色, 煤炭)) without a formula (OPEN). Our design:
 
 * Sleeves (SW level-1 codes): ``tech_growth`` = electronics 801080, computers 801750,
-  telecom 801770, media 801760, defence 801740; ``upstream_cyclical`` = nonferrous metals
-  801050, coal 801950, oil and petrochemicals 801960, basic chemicals 801030, steel 801040.
+  telecom 801770, media 801760, defence 801740 (the calibration weeks' 科技: 算力, AI应用,
+  消费电子, 军工); ``upstream_cyclical`` = nonferrous metals 801050 and coal 801950 (the
+  report's 周期: 有色, 煤炭; :data:`CYCLICAL`). The broader cyclical sleeve of the first
+  version (+ oil and petrochemicals 801960, basic chemicals 801030, steel 801040) is
+  :data:`CYCLICAL_BROAD`.
+* Lead (``rule="ratio_trend"``, default): the timing system applied to relative strength.
+  ``spread`` = distance of the MA20 from the MA``ratio_long`` (default 250 days) of the ratio
+  of the sleeves' equal-weight indices (cyclical / tech). Hysteresis: the first defined day
+  leads by the sign of the spread (tech on 0); then cyclicals take the lead when
+  ``spread > margin`` (default 5%) and tech takes it back when ``spread < -margin``. About 0.6
+  switches a year 2015-2026 (5 since 2018). Chosen by ``scripts/calibrate_two_beta.py``:
+  every ratio_trend rule with a 250-day long MA reproduces all 11 printed directions, at every
+  margin 0-8% and with either cyclical sleeve, and it is stable out of sample (docs/rotation.md).
+* Other rules, kept by parameter: ``rule="alpha"`` (the first default, with
+  ``lookback=60, margin=0.05, sleeve_b=CYCLICAL_BROAD``): beta-adjusted relative strength, an
+  industry's residual ``e_t = r_t - beta_{t-1} * m_t`` (yesterday's 250-day beta on the
+  market, no in-sample fit) summed over ``lookback`` days, a sleeve's alpha the mean over its
+  members, ``spread = alpha(cyclical) - alpha(tech)``; ``rule="raw"``: the same with raw
+  returns (no beta adjustment).
 * Market: the equal-weight mean of all industries' daily returns (the universe itself), or a
-  market close passed explicitly.
-* Beta: each industry's rolling OLS slope on the market (with an intercept, ``beta_window`` =
-  250 days), from rolling moments; equal to statsmodels ``RollingOLS`` (tested).
-* Beta-adjusted relative strength (``rule="alpha"``, default): an industry's residual return
-  ``e_t = r_t - beta_{t-1} * m_t`` (yesterday's beta: no in-sample fit), summed over the last
-  ``lookback`` = 60 days; a sleeve's alpha is the mean over its members with data.
-  ``spread = alpha(cyclical) - alpha(tech)``.
-  ``rule="ratio_trend"``: spread = MA20/MA120 distance of the ratio of the two sleeves'
-  equal-weight indices (cyclical / tech): the timing system applied to relative strength.
-* Lead, with hysteresis: the first defined day leads by the sign of the spread (tech on 0);
-  then cyclicals take the lead when ``spread > margin`` and tech takes it back when
-  ``spread < -margin`` (``margin`` = 5% for ``alpha``, about 3 switches a year 2015-2026; use ~0.03
-  for ``ratio_trend``).
-* Score: industries of the leading sleeve, by their own 60-day beta-adjusted alpha; the other
-  sleeve and the non-sleeve industries are not eligible.
+  market close passed explicitly. Beta: rolling OLS slope on the market (with an intercept,
+  ``beta_window`` = 250 days), from rolling moments; equal to statsmodels ``RollingOLS``.
+* Score: industries of the leading sleeve, by their own ``lookback``-day (60) beta-adjusted
+  alpha; the other sleeve and the non-sleeve industries are not eligible (so with cyclicals
+  leading at most 2 industries are picked, as the report names 2).
 """
 
 from __future__ import annotations
@@ -34,12 +41,15 @@ import pandas as pd
 from quantlib.errors import UnknownNameError
 from quantlib.rotation._common import IndustryData, ModelScores, RotationParamError
 
-__all__ = ["CYCLICAL", "RULES", "TECH", "TwoBetaParams", "lead_names", "lead_with_hysteresis",
-           "rolling_beta", "two_beta_scores"]
+__all__ = ["CYCLICAL", "CYCLICAL_BROAD", "RULES", "TECH", "TwoBetaParams", "lead_names",
+           "lead_with_hysteresis", "rolling_beta", "two_beta_scores"]
 
 TECH = ("801080", "801750", "801770", "801760", "801740")
-CYCLICAL = ("801050", "801950", "801960", "801030", "801040")
-RULES = ("alpha", "ratio_trend")
+#: The report's 周期 sleeve (有色, 煤炭), the default.
+CYCLICAL = ("801050", "801950")
+#: The first version's cyclical sleeve (+ 石油石化, 基础化工, 钢铁): ``TwoBetaParams(sleeve_b=)``.
+CYCLICAL_BROAD = ("801050", "801950", "801960", "801030", "801040")
+RULES = ("alpha", "raw", "ratio_trend")
 
 
 @dataclass(frozen=True)
@@ -53,12 +63,13 @@ class TwoBetaParams:
     beta_window: int = 250
     lookback: int = 60
     margin: float = 0.05
-    rule: str = "alpha"
+    rule: str = "ratio_trend"
+    ratio_long: int = 250
 
     def __post_init__(self) -> None:
         if self.rule not in RULES:
             raise UnknownNameError("TWO BETA rule", self.rule, RULES)
-        for name in ("beta_window", "lookback"):
+        for name in ("beta_window", "lookback", "ratio_long"):
             if int(getattr(self, name)) < 2:
                 raise RotationParamError(f"{name} must be >= 2 days, got {getattr(self, name)}.")
         if not self.margin >= 0:
@@ -168,9 +179,12 @@ def two_beta_scores(data: IndustryData, params: TwoBetaParams | None = None,
     b_alpha = alpha[list(p.sleeve_b)].mean(axis=1)
     if p.rule == "alpha":
         spread = b_alpha - a_alpha
+    elif p.rule == "raw":
+        raw = returns[members].rolling(p.lookback, min_periods=p.lookback).sum()
+        spread = raw[list(p.sleeve_b)].mean(axis=1) - raw[list(p.sleeve_a)].mean(axis=1)
     else:
         ratio = _sleeve_index(returns[list(p.sleeve_b)]) / _sleeve_index(returns[list(p.sleeve_a)])
-        ma_long = ratio.rolling(120, min_periods=120).mean()
+        ma_long = ratio.rolling(p.ratio_long, min_periods=p.ratio_long).mean()
         spread = (ratio.rolling(20, min_periods=20).mean() - ma_long) / ma_long
     lead = lead_with_hysteresis(spread, p.margin)
     score = pd.DataFrame(np.nan, index=data.close.index, columns=data.close.columns)
@@ -181,7 +195,9 @@ def two_beta_scores(data: IndustryData, params: TwoBetaParams | None = None,
                             "spread": spread, "lead_is_b": lead})
     covered = lead.notna()
     note = (f"sleeves {p.name_a}={','.join(p.sleeve_a)} vs {p.name_b}={','.join(p.sleeve_b)}; "
-            f"rule={p.rule}, beta window {p.beta_window}d, lookback {p.lookback}d, "
+            f"rule={p.rule}"
+            + (f" (MA20/MA{p.ratio_long} of the ratio)" if p.rule == "ratio_trend" else "")
+            + f", beta window {p.beta_window}d, lookback {p.lookback}d, "
             f"margin {p.margin:g}.")
     return ModelScores("two_beta", score, covered,
                        fields={"beta": beta, "alpha": alpha, "sleeves": sleeves}, note=note)
