@@ -23,3 +23,22 @@ def test_quickstart_has_two_commands_install_and_test() -> None:
 def test_ci_runs_the_readme_test_command() -> None:
     ci = (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert _quickstart()[1] in ci
+
+
+def test_strategies_doc_code_runs(tmp_path, monkeypatch) -> None:
+    """docs/strategies.md: the example class is examples/momentum.py's, and its Python block
+    runs as written (from the repository root, as the doc's paths assume)."""
+    import re
+
+    doc = (REPO_ROOT / "docs" / "strategies.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", doc, flags=re.S)
+    example = (REPO_ROOT / "examples" / "momentum.py").read_text(encoding="utf-8")
+    assert blocks[0].strip() in example  # the doc shows the example's code, verbatim
+    monkeypatch.chdir(REPO_ROOT)
+    monkeypatch.delenv("QUANTLIB_CACHE_DIR", raising=False)
+    scope: dict = {}
+    exec(compile(blocks[1], "docs/strategies.md", "exec"), scope)  # noqa: S102
+    res, best = scope["res"], scope["best"]
+    for key in ("sharpe_ratio", "annual_return", "max_drawdown", "annual_turnover"):
+        assert abs(res.best[key] - best.metrics["strategy"][key]) <= 1e-12 * max(
+            1.0, abs(best.metrics["strategy"][key]))

@@ -123,6 +123,9 @@ def test_backtest_table_matches_docs() -> None:
     for line in lines:
         cells = [c.strip() for c in line.strip("|").split("|")]
         name, values = cells[0], [float(c) for c in cells[1:]]
-        np.testing.assert_allclose(tab.loc[name].astype(float).round(3), values, atol=1.5e-3,
-                                   err_msg=name)
+        got = tab.loc[name].astype(float).round(3).to_numpy()
+        if name == "buy_and_hold":  # regressed on itself: alpha 0, its t-stat is 0/0 noise
+            keep = np.array([c != "alpha_tstat_hac" for c in tab.columns])
+            got, values = got[keep], np.asarray(values)[keep]
+        np.testing.assert_allclose(got, values, atol=1.5e-3, err_msg=name)
     assert re.search(re.escape(DEFAULT_CLASS_RULE), doc)
