@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from quantlib.data.cache import read_manifest, read_parquet
+from quantlib.data.cache import contained_path, read_manifest, read_parquet
 from quantlib.data.schema import DATASETS, DatasetSpec
 from quantlib.errors import CorruptCacheError, UnknownDatasetError
 
@@ -85,7 +85,10 @@ class StoredDataset:
 
     @property
     def path(self) -> Path:
-        return self.directory / self.entry["file"]
+        """The dataset's file, checked to lie inside its directory (no ``..``, no symlink out)."""
+        return contained_path(self.directory, self.entry["file"],
+                              f"manifest {self.directory / 'manifest.json'}, "
+                              f"datasets.{self.name}")
 
     @property
     def is_bundled(self) -> bool:
@@ -121,8 +124,23 @@ def locate(name: str, cache_dir: str | Path | None = None,
     return StoredDataset(name, DATASETS[name], bundled, entry)
 
 
+def _check_stored_columns(frame: pd.DataFrame, ds: StoredDataset) -> None:
+    """The file's columns must be the dataset's schema: a file of another dataset is refused."""
+    expected = [*ds.spec.key_columns, *ds.spec.column_names]
+    if list(frame.columns) != expected:
+        missing = [c for c in expected if c not in frame.columns]
+        extra = [c for c in frame.columns if c not in expected]
+        raise CorruptCacheError(
+            f"cache file {ds.path} does not hold dataset {ds.name!r}: its columns are "
+            f"{list(frame.columns)}, the schema says {expected} (missing {missing}, extra "
+            f"{extra}). Re-run `quantlib data refresh {ds.name}` into a fresh --cache-dir, or "
+            "restore the bundled snapshot with `git checkout -- data_cache/`.")
+
+
 def read_stored(ds: StoredDataset) -> pd.DataFrame:
-    """Read a dataset in storage layout, checking its hash against the manifest."""
-    frame = read_parquet(ds.path, ds.entry.get("sha256"))
+    """Read a dataset in storage layout, checking its hash and columns against the manifest
+    and the schema."""
+    frame = read_parquet(ds.path, ds.entry["sha256"])
+    _check_stored_columns(frame, ds)
     frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
     return frame
