@@ -21,12 +21,13 @@ import pandas as pd
 
 from quantlib.data.cache import contained_path, read_manifest, read_parquet
 from quantlib.data.schema import DATASETS, DatasetSpec
-from quantlib.errors import CorruptCacheError, UnknownDatasetError
+from quantlib.errors import CorruptCacheError, ReadOnlySnapshotError, UnknownDatasetError
 
 __all__ = [
     "ENV_VAR",
     "StoredDataset",
     "bundled_dir",
+    "check_writable",
     "default_user_dir",
     "locate",
     "read_stored",
@@ -34,6 +35,11 @@ __all__ = [
 ]
 
 ENV_VAR = "QUANTLIB_CACHE_DIR"
+
+
+def _bundled_candidates() -> tuple[Path, Path]:
+    here = Path(__file__).resolve()
+    return here.parents[2] / "data_cache", here.parents[1] / "_bundled_data_cache"
 
 
 def bundled_dir() -> Path:
@@ -44,8 +50,7 @@ def bundled_dir() -> Path:
     CorruptCacheError
         Neither location holds a ``manifest.json``.
     """
-    here = Path(__file__).resolve()
-    candidates = (here.parents[2] / "data_cache", here.parents[1] / "_bundled_data_cache")
+    candidates = _bundled_candidates()
     for cand in candidates:
         if (cand / "manifest.json").exists():
             return cand
@@ -65,6 +70,26 @@ def user_dir(cache_dir: str | Path | None = None,
     env = os.environ if environ is None else environ
     value = env.get(ENV_VAR, "").strip()
     return Path(value).expanduser() if value else None
+
+
+def check_writable(directory: Path) -> Path:
+    """Return ``directory`` resolved, refusing the bundled snapshot and anything inside it.
+
+    The snapshot is the reference every user cache falls back to and ``git`` tracks; a refresh
+    that rewrote it would silently change what everyone's ``load`` returns.
+
+    Raises
+    ------
+    ReadOnlySnapshotError
+    """
+    target = Path(directory).expanduser().resolve()
+    for snapshot in _bundled_candidates():
+        if snapshot.exists() and target.is_relative_to(snapshot.resolve()):
+            raise ReadOnlySnapshotError(
+                f"cache directory {directory} is (inside) the bundled snapshot {snapshot}, which "
+                "refresh never edits. Pass a user directory, e.g. --cache-dir "
+                "~/.cache/quantlib (the default).")
+    return target
 
 
 def default_user_dir(environ: Mapping[str, str] | None = None) -> Path:
