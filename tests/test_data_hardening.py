@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from quantlib.data import load
@@ -78,3 +80,117 @@ def test_bundled_manifest_passes_the_schema() -> None:
 
     manifest = read_manifest(bundled_dir())
     assert len(manifest["datasets"]) == 12
+
+
+# ---------------------------------------------------------------- row rules on refresh -----
+
+TODAY = "2024-12-31"
+
+
+def _fetcher(frame: pd.DataFrame):
+    def fetch(name, start, end, progress=None):
+        return frame.copy()
+    return fetch
+
+
+def _fetched(cache: Path, closes: list[float], dates: list[str] | None = None) -> pd.DataFrame:
+    """csi_all_share's last cached row (the overlap) plus new rows with the given closes.
+
+    New rows default to the business days after the cache (2024-01-29 ..: trading days);
+    open = close, high = 1.01 close, low = 0.99 close.
+    """
+    old = load("csi_all_share", cache_dir=cache).reset_index()
+    last = old.iloc[[-1]]
+    days = (pd.DatetimeIndex(dates) if dates is not None else
+            pd.bdate_range(old["date"].max() + pd.Timedelta(days=1), periods=len(closes)))
+    new = pd.concat([last] * len(closes), ignore_index=True)
+    new["date"] = days.astype("datetime64[ns]")
+    new["close"] = new["open"] = np.asarray(closes, dtype=float)
+    new["high"], new["low"] = new["close"] * 1.01, new["close"] * 0.99
+    return pd.concat([last, new], ignore_index=True)
+
+
+def _last(cache: Path) -> float:
+    return float(load("csi_all_share", cache_dir=cache)["close"].iloc[-1])
+
+
+def _edit(column: str, value: object, row: int = 1):
+    def edit(frame: pd.DataFrame) -> pd.DataFrame:
+        frame[column] = frame[column].astype(object) if isinstance(value, str) else frame[column]
+        frame.loc[row, column] = value
+        return frame
+    return edit
+
+
+@pytest.mark.parametrize("make, error, match", [
+    (lambda c: _edit("close", -100.0)(_fetched(c, [_last(c)] * 2)), "RowValidationError",
+     r"close must be finite and > 0 on 1 row\(s\): 2024-01-29 \(-100\)"),
+    (lambda c: _edit("close", 0.0)(_fetched(c, [_last(c)] * 2)), "RowValidationError",
+     r"close must be finite and > 0 on 1 row\(s\): 2024-01-29 \(0\)"),
+    (lambda c: _edit("close", np.inf)(_fetched(c, [_last(c)] * 2)), "RowValidationError",
+     r"close must be finite and > 0 on 1 row\(s\): 2024-01-29 \(inf\)"),
+    (lambda c: _fetched(c, [_last(c)], ["2099-01-02"]), "RowValidationError",
+     r"date after today \(2024-12-31\) on 1 row\(s\): 2099-01-02"),
+    (lambda c: _fetched(c, [_last(c)], ["2024-02-03"]), "RowValidationError",  # a Saturday
+     r"not a trading day .* on 1 row\(s\): 2024-02-03"),
+    (lambda c: _fetched(c, [_last(c)], ["2024-02-12"]), "RowValidationError",  # Spring Festival
+     r"not a trading day .* on 1 row\(s\): 2024-02-12"),
+    (lambda c: _edit("low", 1e6)(_fetched(c, [_last(c)])), "RowValidationError",
+     r"high < low on 1 row\(s\): 2024-01-29"),
+    (lambda c: _edit("open", 1e-3)(_fetched(c, [_last(c)])), "RowValidationError",
+     r"open or close outside \[low, high\] on 1 row\(s\): 2024-01-29"),
+    (lambda c: _fetched(c, [_last(c) * 1.5]), "RowValidationError",
+     r"close moves more than 15% .* on 1 row\(s\): 2024-01-29 \(\+50\.0%\).*--accept-revision"),
+    (lambda c: _edit("close", "3500.1")(_fetched(c, [_last(c)] * 2)), "DataValidationError",
+     r"column 'close' holds object values such as '3500.1', not numbers"),
+    (lambda c: _fetched(c, [_last(c)]).assign(date=lambda f: f["date"].dt.strftime("%Y-%m-%d")),
+     "DataValidationError", r"column 'date' holds str values such as '2024-01-26'"),
+    (lambda c: _fetched(c, [_last(c)]).assign(date=lambda f: f["date"].dt.tz_localize("UTC")),
+     "DataValidationError", r"column 'date' carries a time zone \(UTC\)"),
+    (lambda c: _fetched(c, [_last(c)]).assign(date=lambda f: f["date"] + pd.Timedelta(hours=15)),
+     "DataValidationError", r"carry a time of day, first 2024-01-26 15:00:00"),
+])
+def test_refresh_refuses_impossible_rows_and_writes_nothing(tiny_cache: Path, make, error: str,
+                                                            match: str) -> None:
+    import quantlib.errors as errors
+    from quantlib.data.update import refresh_dataset
+
+    before = (tiny_cache / "manifest.json").read_bytes()
+    fetched = make(tiny_cache)
+    with pytest.raises(getattr(errors, error), match=match):
+        refresh_dataset("csi_all_share", cache_dir=tiny_cache, fetcher=_fetcher(fetched),
+                        today=TODAY)
+    assert (tiny_cache / "manifest.json").read_bytes() == before
+    assert sorted(p.name for p in tiny_cache.iterdir() if p.name != ".quantlib.lock") == [
+        "csi_all_share.parquet", "etf.parquet", "manifest.json", "wind_all_a.parquet"]
+
+
+def test_accept_revision_takes_a_real_jump_but_never_an_impossible_row(tiny_cache: Path) -> None:
+    from quantlib.data.update import refresh_dataset
+
+    last = _last(tiny_cache)
+    result = refresh_dataset("csi_all_share", cache_dir=tiny_cache, accept_revision=True,
+                             fetcher=_fetcher(_fetched(tiny_cache, [last * 1.5])), today=TODAY)
+    assert result["new_rows"] == 1
+    assert "2024-01-29 (+50.0%)" in result["notes"][0]
+    assert _last(tiny_cache) == pytest.approx(last * 1.5, rel=1e-12)
+    bad = _edit("close", -1.0)(_fetched(tiny_cache, [last * 1.5] * 2))
+    from quantlib.errors import RowValidationError
+
+    with pytest.raises(RowValidationError, match="cannot be real market data"):
+        refresh_dataset("csi_all_share", cache_dir=tiny_cache, accept_revision=True,
+                        fetcher=_fetcher(bad), today=TODAY)
+
+
+def test_refresh_reports_a_three_week_hole(tiny_cache: Path) -> None:
+    """New rows 2024-01-29 and then 2024-02-26: the 15 trading days between are named."""
+    from quantlib.data.update import refresh_dataset
+
+    last = _last(tiny_cache)
+    result = refresh_dataset("csi_all_share", cache_dir=tiny_cache, today=TODAY,
+                             fetcher=_fetcher(_fetched(tiny_cache, [last, last],
+                                                       ["2024-01-29", "2024-02-26"])))
+    assert result["new_rows"] == 2
+    # SSE calendar: Jan 30, 31, Feb 1, 2, 5, 6, 7, 8, then the Spring Festival Feb 9-16,
+    # then Feb 19, 20, 21, 22, 23: 13 trading days
+    assert result["holes"] == ["13 trading day(s) missing, 2024-01-30 .. 2024-02-23"]

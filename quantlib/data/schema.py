@@ -28,7 +28,8 @@ import pandas as pd
 
 from quantlib.errors import DataValidationError
 
-__all__ = ["DATASETS", "Column", "DatasetSpec", "check_types", "validate_fetched",
+__all__ = ["DATASETS", "Column", "DatasetSpec", "check_date_column", "check_types",
+           "validate_fetched",
            "validate_stored"]
 
 
@@ -215,15 +216,14 @@ def _check_nulls(frame: pd.DataFrame, spec: DatasetSpec, where: str) -> None:
             )
 
 
-def check_types(frame: pd.DataFrame, spec: DatasetSpec, where: str) -> None:
-    """Refuse dates that are not naive datetimes at midnight and numbers held as text.
+def check_date_column(dates: pd.Series, where: str) -> None:
+    """Refuse a ``date`` column of text, with a time zone, or with a time of day.
 
     Raises
     ------
     DataValidationError
-        Names the column, what it holds and how to convert it.
+        Names what the column holds and how to convert it.
     """
-    dates = frame["date"]
     if isinstance(dates.dtype, pd.DatetimeTZDtype):
         raise DataValidationError(
             f"{where}: column 'date' carries a time zone ({dates.dtype.tz}); store naive dates: "
@@ -238,13 +238,24 @@ def check_types(frame: pd.DataFrame, spec: DatasetSpec, where: str) -> None:
         raise DataValidationError(
             f"{where}: {int(timed.sum())} date(s) carry a time of day, first "
             f"{dates[timed].iloc[0]}; daily rows are dated at midnight: use .dt.normalize().")
+
+
+def check_types(frame: pd.DataFrame, spec: DatasetSpec, where: str) -> None:
+    """Refuse dates that are not naive datetimes at midnight and numbers held as text.
+
+    Raises
+    ------
+    DataValidationError
+        Names the column, what it holds and how to convert it.
+    """
+    check_date_column(frame["date"], where)
     for col in spec.columns:
         if col.dtype != "float64":
             continue
         values = frame[col.name]
         if not (pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)):
-            bad = values[pd.to_numeric(values, errors="coerce").isna() & values.notna()]
-            shown = bad.iloc[0] if len(bad) else values.iloc[0]
+            shown = next((v for v in values if not isinstance(v, int | float | np.number)),
+                         values.iloc[0])
             raise DataValidationError(
                 f"{where}: column {col.name!r} holds {values.dtype} values such as {shown!r}, "
                 "not numbers; convert with pd.to_numeric (quantlib never guesses).")

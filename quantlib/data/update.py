@@ -41,7 +41,7 @@ from quantlib._dates import parse_day
 from quantlib.data.cache import content_sha256, read_manifest, write_manifest, write_parquet
 from quantlib.data.lock import cache_lock, clean_orphans
 from quantlib.data.rows import JUMP_LIMITS, OVERLAP_TOLERANCE, holes, row_problems
-from quantlib.data.schema import DATASETS, DatasetSpec, validate_stored
+from quantlib.data.schema import DATASETS, DatasetSpec, check_date_column, validate_stored
 from quantlib.data.store import check_writable, default_user_dir, locate, read_stored, user_dir
 from quantlib.errors import FetchError, RowValidationError, UnknownDatasetError
 
@@ -213,6 +213,7 @@ def _fetch(fetcher: Fetcher | None, name: str, start: pd.Timestamp, end: pd.Time
         raise FetchError(f"refresh of {name!r}: the fetcher returned {type(fetched).__name__} "
                          "without a 'date' column, not a storage-layout frame. The cache is "
                          "unchanged.")
+    check_date_column(fetched["date"], f"fetched {name!r} frame")
     return fetched
 
 
