@@ -194,3 +194,118 @@ def test_refresh_reports_a_three_week_hole(tiny_cache: Path) -> None:
     # SSE calendar: Jan 30, 31, Feb 1, 2, 5, 6, 7, 8, then the Spring Festival Feb 9-16,
     # then Feb 19, 20, 21, 22, 23: 13 trading days
     assert result["holes"] == ["13 trading day(s) missing, 2024-01-30 .. 2024-02-23"]
+
+
+# ---------------------------------------------------------------- read-only snapshot -------
+
+@pytest.mark.parametrize("where", ["itself", "inside", "symlink"])
+def test_refresh_never_edits_the_bundled_snapshot(tmp_path: Path, where: str) -> None:
+    """The README's claim: a refresh writes to a user cache and never edits data_cache/."""
+    from quantlib.data.store import bundled_dir
+    from quantlib.data.update import refresh_dataset
+    from quantlib.errors import ReadOnlySnapshotError
+
+    bundled = bundled_dir()
+    target = {"itself": bundled, "inside": bundled / "reference" / "sub",
+              "symlink": tmp_path / "link"}[where]
+    if where == "symlink":
+        target.symlink_to(bundled, target_is_directory=True)
+    before = {p.name: p.read_bytes() for p in bundled.iterdir() if p.is_file()}
+    called = []
+    with pytest.raises(ReadOnlySnapshotError, match=r"bundled snapshot .* never edits"):
+        refresh_dataset("csi_all_share", cache_dir=target,
+                        fetcher=lambda *a, **k: called.append(1))
+    assert called == []  # refused before fetching
+    assert {p.name: p.read_bytes() for p in bundled.iterdir() if p.is_file()} == before
+    assert not (bundled / "reference" / "sub").exists()
+
+
+def test_verify_fix_refuses_the_bundled_snapshot() -> None:
+    from quantlib.data.integrity import fix_orphans
+    from quantlib.data.store import bundled_dir
+    from quantlib.errors import ReadOnlySnapshotError
+
+    with pytest.raises(ReadOnlySnapshotError):
+        fix_orphans(bundled_dir())
+
+
+# ---------------------------------------------------------------- lock and orphans ---------
+
+#: (dataset, new rows) of the 8 concurrent refreshes: six datasets, one of them twice with
+#: different lengths (the longer one must win whatever the order).
+CONCURRENT = [("csi_all_share", 3), ("csi_all_share", 5), ("hs300", 4), ("sse_composite", 2),
+              ("all_a_pb", 3), ("margin", 2), ("etf", 3), ("sw_l1", 2)]
+
+
+def _concurrency_cache(directory: Path) -> Path:
+    from conftest import make_panel, make_series, write_cache
+
+    dates = pd.bdate_range("2024-01-02", periods=20, name="date")  # 01-02 .. 01-29: trading days
+    close = 100.0 * np.cumprod(1 + 0.01 * np.sin(np.arange(20)))
+    frames = {name: make_series(name, dates, close) for name in
+              ("csi_all_share", "hs300", "sse_composite", "all_a_pb", "margin")}
+    frames["all_a_pb"]["pb_median"] = close / 50
+    frames["margin"]["fin_balance_cny"] = close * 1e10
+    frames["etf"] = make_panel("etf", dates, {"510300": close / 25, "588200": close / 70})
+    frames["sw_l1"] = make_panel("sw_l1", dates, {"801010": close * 30, "801030": close * 20})
+    return write_cache(directory, frames)
+
+
+def test_concurrent_refreshes_lose_no_update(tmp_path: Path) -> None:
+    """8 refreshes in separate processes with a slow fetcher; every update must land."""
+    import os
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]  # this checkout's quantlib, not an installed one
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(repo), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    cache = _concurrency_cache(tmp_path / "cache")
+    before = {name: load(name, cache_dir=cache) for name, _ in CONCURRENT}
+    script = Path(__file__).parent / "_concurrent_refresh.py"
+    procs = [subprocess.Popen([sys.executable, str(script), str(cache), name, str(n)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env=env)
+             for name, n in CONCURRENT]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0] * len(procs), [o[1][-500:] for o in outs]
+    expected_new = {}
+    for name, n in CONCURRENT:
+        expected_new[name] = max(expected_new.get(name, 0), n)
+    manifest = read_manifest(cache)["datasets"]
+    for name, n in expected_new.items():
+        old, new = before[name], load(name, cache_dir=cache)
+        pd.testing.assert_frame_equal(new.iloc[:len(old)], old)
+        assert len(new) == len(old) + n, name
+        close = new["close"] if "close" in new else new.iloc[:, 0]
+        # each new row is the last cached value times 1.001 ** k, per code
+        growth = (close.iloc[len(old):] / close.iloc[len(old) - 1]).to_numpy()
+        expected = 1.001 ** np.arange(1, n + 1)
+        np.testing.assert_allclose(growth, np.repeat(expected[:, None], growth.size // n, 1)
+                                   .reshape(growth.shape), rtol=1e-12)
+        assert manifest[name]["end"] == str(new.index[-1].date())
+    assert sorted(manifest) == sorted({*expected_new, "csi_all_share"})
+    named = {e["file"] for e in manifest.values()}
+    assert {p.name for p in cache.glob("*.parquet")} == named  # no orphan left
+    assert not list(cache.glob(".*.tmp"))
+
+
+def test_orphans_of_a_crash_are_cleaned_by_verify_fix_and_the_next_refresh(
+        tiny_cache: Path, tmp_path: Path) -> None:
+    from quantlib.data.integrity import fix_orphans
+    from quantlib.data.update import refresh_dataset
+
+    orphan = tiny_cache / "csi_all_share-0123456789ab.parquet"
+    tmp = tiny_cache / ".manifest.json.abc_123.tmp"
+    keep = [tiny_cache / "notes.txt", tiny_cache / "hs300.parquet"]  # not ours to delete
+    outside = tmp_path / "wind_all_a-0123456789ab.parquet"
+    for p in (orphan, tmp, *keep, outside):
+        p.write_text("x")
+    assert fix_orphans(tiny_cache) == [tmp.name, orphan.name]
+    assert all(p.exists() for p in (*keep, outside)) and not orphan.exists()
+    orphan.write_text("x")
+    last = _last(tiny_cache)
+    result = refresh_dataset("csi_all_share", cache_dir=tiny_cache, today=TODAY,
+                             fetcher=_fetcher(_fetched(tiny_cache, [last])))
+    assert result["orphans_removed"] == [orphan.name]
+    assert all(p.exists() for p in (*keep, outside))

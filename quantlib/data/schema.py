@@ -29,8 +29,7 @@ import pandas as pd
 from quantlib.errors import DataValidationError
 
 __all__ = ["DATASETS", "Column", "DatasetSpec", "check_date_column", "check_types",
-           "validate_fetched",
-           "validate_stored"]
+           "validate_fetched", "validate_stored"]
 
 
 @dataclass(frozen=True)
