@@ -46,3 +46,29 @@ def parse_day(value: object, what: str) -> pd.Timestamp:
         raise DateRangeError(f"{what} {value!r} has a time of day; the data is daily: pass "
                              "the day alone (YYYY-MM-DD).")
     return ts
+
+
+def check_not_after_data(value: object, last: pd.Timestamp, what: str,
+                         dataset: str) -> pd.Timestamp | None:
+    """Parse a requested day (``None`` stays ``None``) and refuse one after the data's last day.
+
+    A date past the data used to resolve silently to the last day, so ``--date 2099`` printed
+    figures labelled with a day nobody asked for. A non-trading day inside the data still
+    resolves to the trading day before it, and the output names the day used.
+
+    Raises
+    ------
+    DateRangeError
+    """
+    from quantlib.errors import DateRangeError
+
+    if value is None:
+        return None
+    day = parse_day(value, what)
+    if day > last:
+        raise DateRangeError(
+            f"{what} {day.date()} is after the last {dataset} day in the data, {last.date()}. "
+            f"Pass a date on or before it (a non-trading day uses the trading day before it), "
+            f"omit {what} for the last day, or refresh the data (`quantlib data refresh "
+            f"{dataset}`).")
+    return day
