@@ -256,6 +256,10 @@ def summary(result: Any, *, benchmark: pd.Series | None = None, risk_free: float
         rets, turn, expo = result.returns, result.turnover, result.exposure
     else:
         rets, turn, expo = result, None, None
+    if not isinstance(rets, pd.Series | pd.DataFrame):
+        raise MetricsError(f"summary takes a BacktestResult or a pandas Series/DataFrame of "
+                           f"returns, got {type(result).__name__}; wrap a list in pd.Series "
+                           "with a date index.")
     if isinstance(rets, pd.DataFrame):
         cols = {c: _summary_one(rets[c], None if turn is None else turn[c],
                                 None if expo is None else expo[c], benchmark, risk_free,

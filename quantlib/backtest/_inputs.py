@@ -104,6 +104,11 @@ def check_prices(prices: pd.DataFrame | pd.Series) -> pd.DataFrame:
     check_dates(prices.index, "prices", PricesError)
     if prices.columns.has_duplicates:
         raise PricesError("prices has duplicated columns; keep one column per asset.")
+    text = [c for c in prices.columns if not pd.api.types.is_numeric_dtype(prices[c])
+            or pd.api.types.is_bool_dtype(prices[c])]
+    if text:  # '10.5' would convert silently; a text column is a loading mistake upstream
+        raise PricesError(f"prices must be numeric; column(s) {text[:5]} hold "
+                          f"{prices[text[0]].dtype} values. Convert with prices.astype(float).")
     try:
         values = prices.to_numpy(dtype=np.float64)
     except (TypeError, ValueError) as exc:
