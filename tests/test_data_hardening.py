@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import write_cache
 
 from quantlib.data import load
 from quantlib.data.cache import read_manifest
@@ -238,7 +239,7 @@ CONCURRENT = [("csi_all_share", 3), ("csi_all_share", 5), ("hs300", 4), ("sse_co
 
 
 def _concurrency_cache(directory: Path) -> Path:
-    from conftest import make_panel, make_series, write_cache
+    from conftest import make_panel, make_series
 
     dates = pd.bdate_range("2024-01-02", periods=20, name="date")  # 01-02 .. 01-29: trading days
     close = 100.0 * np.cumprod(1 + 0.01 * np.sin(np.arange(20)))
@@ -309,3 +310,93 @@ def test_orphans_of_a_crash_are_cleaned_by_verify_fix_and_the_next_refresh(
                              fetcher=_fetcher(_fetched(tiny_cache, [last])))
     assert result["orphans_removed"] == [orphan.name]
     assert all(p.exists() for p in (*keep, outside))
+
+
+# ---------------------------------------------------------------- refresh --all ------------
+
+#: Datasets seeded into the user cache truncated inside their recorded akshare frame, with
+#: the last kept date and the trading days the recorded frame adds after it.
+SEEDED = {"csi_all_share": ("2021-11-16", ["2021-11-17", "2021-11-18", "2021-11-19",
+                                           "2021-11-22"]),
+          "hs300": ("2021-11-12", ["2021-11-15", "2021-11-16", "2021-11-17", "2021-11-18"]),
+          # 2026-02-16 .. 02-23: Spring Festival, no rows in the recording or the calendar
+          "sse_composite": ("2026-02-13", ["2026-02-24", "2026-02-25", "2026-02-26",
+                                           "2026-02-27"]),
+          "all_a_pb": ("2024-02-02", ["2024-02-05", "2024-02-06", "2024-02-07", "2024-02-08"])}
+
+
+def test_refresh_all_with_recorded_akshare_frames(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """``data refresh --all`` through the real fetchers, akshare replaced by recorded frames.
+
+    The rows it adds must equal the bundled snapshot's on those days (built independently from
+    the raw files); datasets whose recorded frame does not reach past their cache (or that have
+    no recording for every code) fail or stay unchanged, and keep what they had.
+    """
+    import sys
+
+    from click.testing import CliRunner
+    from test_akshare_fetchers import FakeAk
+
+    from quantlib.cli import main
+    from quantlib.data.store import locate, read_stored
+
+    frames = {}
+    for name, (last, _new) in SEEDED.items():
+        full = read_stored(locate(name))
+        frames[name] = full[full["date"] <= last].reset_index(drop=True)
+    cache = write_cache(tmp_path / "cache", frames)
+    monkeypatch.setitem(sys.modules, "akshare", FakeAk())
+    result = CliRunner().invoke(main, ["data", "refresh", "--all", "--quiet",
+                                       "--cache-dir", str(cache)])
+    assert "Traceback" not in result.output
+    lines = result.output.splitlines()
+    summary = lines[-1]
+    assert summary.startswith("summary: 4 dataset(s) changed (csi_all_share, hs300, "
+                              "sse_composite, all_a_pb)"), result.output
+    assert result.exit_code == 2  # some datasets have no recording reaching past their cache
+    for name, (_last, new_days) in SEEDED.items():
+        assert f"{name}: {len(new_days)} new row(s)" in result.output
+        got = load(name, cache_dir=cache)
+        bundled = load(name, end=new_days[-1])
+        assert [str(d.date()) for d in got.index[-len(new_days):]] == new_days
+        field = "pb_median" if name == "all_a_pb" else "close"
+        # Wind's hs300 export and csindex agree to 0.01 points (docs/data.md)
+        np.testing.assert_allclose(got[field].to_numpy(), bundled[field].to_numpy(),
+                                   rtol=1e-5 if name == "hs300" else 1e-12)
+    failed = [line.split(":")[0] for line in lines if ": FAILED, kept what it had" in line]
+    assert failed and not set(failed) & set(SEEDED)
+    manifest = read_manifest(cache)["datasets"]
+    for name in failed:  # a failed dataset wrote nothing
+        assert name not in manifest
+
+
+def test_refresh_all_offline_fails_per_dataset_and_keeps_everything(
+        tiny_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from click.testing import CliRunner
+    from test_akshare_fetchers import FakeAk
+
+    from quantlib.cli import main
+    from quantlib.data import DATASETS
+
+    class Offline(FakeAk):
+        def __getattribute__(self, attr: str):
+            if attr.startswith(("stock_", "index_", "fund_")):
+                raise ConnectionError("Failed to establish a new connection: [Errno -3]")
+            return super().__getattribute__(attr)
+
+    before = {p.name: p.read_bytes() for p in tiny_cache.iterdir()}
+    monkeypatch.setitem(sys.modules, "akshare", Offline())
+    result = CliRunner().invoke(main, ["data", "refresh", "--all", "--quiet",
+                                       "--cache-dir", str(tiny_cache)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    refreshable = [n for n, s in DATASETS.items() if s.refreshable]
+    assert result.output.count("FAILED, kept what it had") == len(refreshable)
+    assert "Failed to establish a new connection" in result.output
+    assert result.output.splitlines()[-1] == (
+        f"summary: 0 dataset(s) changed, 0 unchanged, {len(refreshable)} failed "
+        f"({', '.join(refreshable)}).")
+    after = {p.name: p.read_bytes() for p in tiny_cache.iterdir() if p.name != ".quantlib.lock"}
+    assert after == before
