@@ -400,3 +400,75 @@ def test_refresh_all_offline_fails_per_dataset_and_keeps_everything(
         f"({', '.join(refreshable)}).")
     after = {p.name: p.read_bytes() for p in tiny_cache.iterdir() if p.name != ".quantlib.lock"}
     assert after == before
+
+
+# ---------------------------------------------------------------- staleness ----------------
+
+def test_trading_days_behind_counts_by_hand() -> None:
+    from quantlib.data.calendar import trading_days
+    from quantlib.data.staleness import trading_days_behind
+
+    cal = trading_days()
+    # inside the calendar: Jan 29 - Feb 8 (9 days), Spring Festival Feb 9-18 closed,
+    # Feb 19-23 (5), Feb 26 (1)
+    assert trading_days_behind(pd.Timestamp("2024-01-26"), pd.Timestamp("2024-02-26"), cal) == 15
+    # after the calendar's last day (2026-08-21, a Friday) weekdays count: Aug 24-31 (6),
+    # September (22), October (22), November (21), December 1 (1)
+    assert trading_days_behind(pd.Timestamp("2026-08-21"), pd.Timestamp("2026-12-01"), cal) == 72
+    assert trading_days_behind(pd.Timestamp("2026-08-21"), pd.Timestamp("2026-08-21"), cal) == 0
+
+
+def test_freshness_warns_with_the_refresh_command() -> None:
+    from quantlib.data.staleness import freshness
+
+    out = freshness({"sw_l1": "2024-01-26", "citic_l1": "2024-02-23"}, today="2024-02-26",
+                    limit=5)
+    assert out["datasets"]["sw_l1"] == {"last_date": "2024-01-26", "trading_days_behind": 15,
+                                        "stale": True}
+    assert out["datasets"]["citic_l1"]["stale"] is False  # 1 trading day behind
+    assert out["warnings"] == [
+        "STALE: sw_l1 ends 2024-01-26, 15 trading days before today (2024-02-26; limit 5): run "
+        "`quantlib data refresh sw_l1` (or `quantlib data refresh --all`)."]
+    assert freshness({"sw_l1": "2024-01-26"}, today="2024-02-26", limit=15)["warnings"] == []
+
+
+@pytest.mark.parametrize("env, expected", [({}, 5), ({"QUANTLIB_STALE_DAYS": "0"}, 0),
+                                           ({"QUANTLIB_STALE_DAYS": " 12 "}, 12)])
+def test_stale_days_limit_from_the_environment(env: dict, expected: int) -> None:
+    from quantlib.data.staleness import stale_days_limit
+
+    assert stale_days_limit(environ=env) == expected
+    assert stale_days_limit(3, environ=env) == 3
+
+
+def test_signal_json_and_text_carry_last_dates_and_the_warning() -> None:
+    from click.testing import CliRunner
+
+    from quantlib.cli import main
+
+    runner = CliRunner()
+    out = json.loads(runner.invoke(main, ["signal", "timing", "--format", "json"]).output)
+    fresh = out["freshness"]["datasets"]["wind_all_a"]
+    assert fresh["last_date"] == "2026-08-21" and fresh["stale"]  # the bundled data is old
+    text = runner.invoke(main, ["signal", "position"]).output
+    assert "STALE: all_a_pb ends 2026-08-13" in text
+    assert "quantlib data refresh all_a_pb" in text
+    quiet = runner.invoke(main, ["signal", "position", "--format", "json",
+                                 "--stale-days", "100000"]).output
+    assert json.loads(quiet)["freshness"]["warnings"] == []
+    assert sorted(json.loads(quiet)["freshness"]["datasets"]) == [
+        "all_a_pb", "csi_all_share", "wind_all_a"]
+
+
+def test_weekly_page_carries_staleness() -> None:
+    from quantlib.report.weekly import load_weekly_inputs, weekly_report
+
+    report = weekly_report(load_weekly_inputs(), today="2026-08-24", stale_days=5)
+    fresh = report["freshness"]
+    assert fresh["datasets"]["wind_all_a"] == {"last_date": "2026-08-21",
+                                               "trading_days_behind": 1, "stale": False}
+    assert fresh["datasets"]["sw_l1"]["stale"]
+    stale = [n for n in report["notes"] if n.startswith("STALE:")]
+    assert {n.split()[1] for n in stale} == {"sse_composite", "sw_l1", "sw_l1_pe_ttm",
+                                             "all_a_pb"}
+    assert all(n.startswith(f"STALE: {n.split()[1]} ends") for n in stale)
