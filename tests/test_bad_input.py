@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -301,13 +300,18 @@ def test_api_bad_input(case: Api, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_summary_of_a_backtest_with_a_pct_change_benchmark() -> None:
     """The issue's exact call: ``metrics.summary(res, benchmark=close.pct_change())``."""
+    from quantlib.backtest import CostModel, Rules
+
     close = _prices()["a"]
-    res = backtest.run(close, _weights(close.index[:1]))
+    # fully invested from the first close, no costs: the strategy's returns are the index's
+    res = backtest.run(close, _weights(close.index[:1]), fill="same_close_lookahead",
+                       costs=CostModel.frictionless(), rules=Rules.none())
     with pytest.raises(MetricsError, match=r"benchmark has 1 NaN value\(s\)"):
         metrics.summary(res, benchmark=close.pct_change())
-    # the fix the message names works, and beta of a fully invested strategy is about 1
-    beta = metrics.summary(res, benchmark=close.pct_change().fillna(0.0))["beta"]
-    assert np.isfinite(beta)
+    # the fix the message names works: regressed on itself, beta is 1 and alpha 0
+    out = metrics.summary(res, benchmark=close.pct_change().fillna(0.0))
+    assert out["beta"] == pytest.approx(1.0, abs=1e-9)
+    assert out["alpha"] == pytest.approx(0.0, abs=1e-9)
 
 
 def test_catalogue_size() -> None:
