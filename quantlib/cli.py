@@ -22,9 +22,24 @@ CACHE_DIR_OPTION = click.option(
 )
 
 
+STALE_DAYS_OPTION = click.option(
+    "--stale-days", type=click.IntRange(min=0), default=None,
+    help="Warn when a used dataset ends more than this many trading days before today "
+    "(env QUANTLIB_STALE_DAYS, default 5).",
+)
+#: Exit code of bad input (a typed quantlib error or a usage error); an unexpected exception
+#: (a bug) exits 1.
+EXIT_BAD_INPUT = 2
+
+
 def _fail(exc: Exception) -> None:
     click.echo(f"error: {exc}", err=True)
-    sys.exit(2)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def _debug() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.find_root().params.get("debug"))
 
 
 def _run(fn: Callable[[], Any]) -> Any:
@@ -34,6 +49,8 @@ def _run(fn: Callable[[], Any]) -> Any:
     try:
         return fn()
     except QuantlibError as exc:
+        if _debug():
+            raise
         _fail(exc)
 
 
@@ -83,6 +100,31 @@ class _LazyGroup(_Group):
         return super().get_command(ctx, name)
 
 
+class _Main(_LazyGroup):
+    """The root group: whatever a command raises ends as one line on stderr, never a traceback
+    (``--debug`` shows it). quantlib's typed errors exit 2 (bad input, the message names the
+    fix); anything else is a bug or an input quantlib does not check yet: exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from quantlib.errors import QuantlibError
+
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except QuantlibError as exc:
+            if ctx.params.get("debug"):
+                raise
+            _fail(exc)
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                raise
+            first = (str(exc).strip().splitlines() or [""])[0]
+            click.echo(f"error: unexpected {type(exc).__name__}: {first} (run with --debug "
+                       "for the traceback)", err=True)
+            sys.exit(1)
+
+
 #: Top-level commands implemented in their own modules (``command`` in each).
 MAIN_COMMANDS = {
     "backtest": "quantlib.commands.backtest",
@@ -92,10 +134,12 @@ MAIN_COMMANDS = {
 }
 
 
-@click.group(cls=_LazyGroup, lazy=MAIN_COMMANDS,
+@click.group(cls=_Main, lazy=MAIN_COMMANDS,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="quantlib")
-def main() -> None:
+@click.option("--debug", is_flag=True, envvar="QUANTLIB_DEBUG",
+              help="Show the full traceback of an error (env QUANTLIB_DEBUG=1).")
+def main(debug: bool) -> None:
     """quantlib: China A-share timing, position and rotation research on cached real data."""
 
 
@@ -125,7 +169,8 @@ def data_list(cache_dir: str | None) -> None:
 @click.option("--end", default=None, help="Last date (YYYY-MM-DD).")
 @click.option("--columns", default=None, help="Comma-separated fields.")
 @click.option("--codes", default=None, help="Comma-separated codes (panels).")
-@click.option("--tail", "tail", type=int, default=10, show_default=True, help="Rows to print.")
+@click.option("--tail", "tail", type=click.IntRange(min=0), default=10, show_default=True,
+              help="Rows to print (>= 0).")
 @CACHE_DIR_OPTION
 def data_show(name: str, start: str | None, end: str | None, columns: str | None,
               codes: str | None, tail: int, cache_dir: str | None) -> None:
@@ -151,11 +196,24 @@ def data_show(name: str, start: str | None, end: str | None, columns: str | None
 @data.command("verify")
 @CACHE_DIR_OPTION
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def data_verify(cache_dir: str | None, fmt: str) -> None:
-    """Check every dataset: sha256 against the manifest, schema, rows, calendar gaps."""
+@click.option("--fix", is_flag=True,
+              help="First remove orphan files of crashed refreshes from --cache-dir.")
+def data_verify(cache_dir: str | None, fmt: str, fix: bool) -> None:
+    """Check every dataset: sha256, schema, row rules (docs/data.md), rows, calendar gaps."""
     def body() -> None:
         from quantlib.data import verify
 
+        if fix:
+            from quantlib.data.integrity import fix_orphans
+            from quantlib.data.store import user_dir
+
+            target = user_dir(cache_dir)
+            if target is None:
+                raise click.UsageError("--fix needs --cache-dir (or QUANTLIB_CACHE_DIR): the "
+                                       "bundled snapshot is never edited.")
+            removed = fix_orphans(target)
+            click.echo(f"removed {len(removed)} orphan file(s) from {target}"
+                       + (f": {', '.join(removed)}" if removed else ""), err=True)
         reports = verify(cache_dir)
         if fmt == "json":
             click.echo(json.dumps(reports, indent=2, default=str))
@@ -178,40 +236,110 @@ def data_verify(cache_dir: str | None, fmt: str) -> None:
 
 
 @data.command("refresh")
-@click.argument("name")
-@click.option("--end", default=None, help="Last date to fetch (default today).")
+@click.argument("name", required=False)
+@click.option("--all", "all_", is_flag=True, help="Refresh every refreshable dataset.")
+@click.option("--end", default=None, help="Last date to fetch (YYYY-MM-DD, default today).")
+@click.option("--accept-revision", is_flag=True,
+              help="Accept fetched values that differ from cached ones on overlapping dates, "
+              "and jumps beyond the dataset's limit, after checking the named rows.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @CACHE_DIR_OPTION
-def data_refresh(name: str, end: str | None, quiet: bool, cache_dir: str | None) -> None:
-    """Append new rows of dataset NAME from akshare into the user cache directory."""
-    def body() -> None:
-        from tqdm import tqdm
+def data_refresh(name: str | None, all_: bool, end: str | None, accept_revision: bool,
+                 quiet: bool, cache_dir: str | None) -> None:
+    """Append new rows of dataset NAME (or --all) from akshare into the user cache directory."""
+    if bool(name) == all_:
+        raise click.UsageError("give a dataset NAME or --all (not both).")
 
+    def body() -> None:
+        from quantlib._dates import parse_day
+
+        if end is not None:
+            parse_day(end, "--end")
+        if all_:
+            _refresh_all(end, accept_revision, quiet, cache_dir)
+            return
         from quantlib.data import refresh
 
-        bars: list[Any] = []  # created on the first report: one-request datasets show none
-
-        def progress(done: int, total: int, label: str) -> None:
-            if not bars:
-                bars.append(tqdm(total=total, desc=f"refresh {name}", disable=quiet,
-                                 file=sys.stderr))
-            bars[0].n = done
-            bars[0].set_postfix_str(label)
-            bars[0].refresh()
-
-        try:
+        with _progress(name, quiet) as progress:
             if not quiet:
                 click.echo(f"refreshing {name} from akshare ...", err=True)
-            result = refresh(name, cache_dir=cache_dir, end=end, progress=progress)
-        finally:
-            for bar in bars:
-                bar.close()
-        click.echo(f"{name}: {result['new_rows']} new row(s); now {result['start']} .. "
-                   f"{result['end']} in {result['directory']}")
+            result = refresh(name, cache_dir=cache_dir, end=end, progress=progress,
+                             accept_revision=accept_revision)
+        click.echo(_refresh_line(result))
         if result["new_rows"]:
             click.echo(f"use it with --cache-dir {result['directory']} or "
                        f"QUANTLIB_CACHE_DIR={result['directory']}")
     _run(body)
+
+
+class _progress:  # noqa: N801 - a context manager that reads like a function
+    """A tqdm bar created on the first progress report (one-request datasets show none)."""
+
+    def __init__(self, label: str, quiet: bool) -> None:
+        self.label, self.quiet, self.bars = label, quiet, []
+
+    def __enter__(self) -> Callable[[int, int, str], None]:
+        def progress(done: int, total: int, label: str) -> None:
+            from tqdm import tqdm
+
+            if not self.bars:
+                self.bars.append(tqdm(total=total, desc=f"refresh {self.label}",
+                                      disable=self.quiet, file=sys.stderr))
+            self.bars[0].total = total
+            self.bars[0].n = done
+            self.bars[0].set_postfix_str(label)
+            self.bars[0].refresh()
+        return progress
+
+    def __exit__(self, *exc: object) -> None:
+        for bar in self.bars:
+            bar.close()
+
+
+def _refresh_line(result: dict[str, Any]) -> str:
+    line = (f"{result['dataset']}: {result['new_rows']} new row(s); now {result['start']} .. "
+            f"{result['end']} in {result['directory']}")
+    extras = [*(f"hole: {h}" for h in result.get("holes", [])),
+              *(f"accepted: {n}" for n in result.get("notes", []))]
+    return "\n".join([line, *(f"  {x}" for x in extras)])
+
+
+def _refresh_all(end: str | None, accept_revision: bool, quiet: bool,
+                 cache_dir: str | None) -> None:
+    """Refresh every refreshable dataset; one bar over datasets, one summary line each.
+
+    A dataset that fails (offline, refused rows) keeps what it had and is reported; the others
+    still refresh. Exit 2 if any failed.
+    """
+    from quantlib.data import DATASETS
+    from quantlib.data.update import refresh_dataset
+    from quantlib.errors import QuantlibError
+
+    names = [n for n, spec in DATASETS.items() if spec.refreshable]
+    failed: list[str] = []
+    lines: list[str] = []
+    with _progress("--all", quiet) as progress:
+        for i, ds in enumerate(names):
+            progress(i, len(names), ds)
+            try:
+                result = refresh_dataset(ds, cache_dir=cache_dir, end=end,
+                                         accept_revision=accept_revision)
+                lines.append(_refresh_line(result))
+            except QuantlibError as exc:
+                if _debug():
+                    raise
+                failed.append(ds)
+                lines.append(f"{ds}: FAILED, kept what it had: {exc}")
+        progress(len(names), len(names), "done")
+    changed = [line.split(":", 1)[0] for line in lines
+               if "new row(s)" in line and not line.split(": ", 1)[1].startswith("0 new")]
+    click.echo("\n".join(lines))
+    click.echo(f"summary: {len(changed)} dataset(s) changed"
+               + (f" ({', '.join(changed)})" if changed else "")
+               + f", {len(names) - len(changed) - len(failed)} unchanged, {len(failed)} failed"
+               + (f" ({', '.join(failed)})" if failed else "") + ".")
+    if failed:
+        sys.exit(EXIT_BAD_INPUT)
 
 
 #: Sub-commands of ``quantlib signal`` implemented in their own modules (``command`` in each).
@@ -236,10 +364,10 @@ def _timing_inputs(index: str, cache_dir: str | None):
 
     dataset, _, code = index.partition(":")
     if code:
-        if dataset not in DATASETS or DATASETS[dataset].kind != "panel":
-            panels = [n for n, s in DATASETS.items() if s.kind == "panel" and s.frequency ==
-                      "daily"]
-            raise UnknownNameError("panel dataset", dataset, panels)
+        panels = [n for n, s in DATASETS.items()
+                  if s.kind == "panel" and s.frequency == "daily" and "close" in s.column_names]
+        if dataset not in panels:  # e.g. sw_l1_pe_ttm: monthly PE, no close to time
+            raise UnknownNameError("daily price panel (PANEL:CODE)", dataset, panels)
         panel = load(dataset, codes=[code], cache_dir=cache_dir)
         frame = panel.xs(code, axis=1, level="code")
     elif index in TIMING_INDICES:
@@ -261,41 +389,77 @@ def _proxy_note(frame, day: str) -> str | None:
 
 
 @signal.command("timing")
-@click.option("--date", "date", default=None, help="Day to report (default: last in the data).")
+@click.option("--date", "date", default=None,
+              help="Day to report (default: the last in the data; later days are refused).")
 @click.option("--index", "index", default="wind_all_a", show_default=True,
               help="Dataset: " + ", ".join(TIMING_INDICES) + ", or PANEL:CODE such as "
               "sw_l1:801080 or citic_l1:CI005021.")
 @click.option("--history", nargs=2, default=None, metavar="START END",
               help="Print the regime changes between two dates instead.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@STALE_DAYS_OPTION
 @CACHE_DIR_OPTION
 def signal_timing(date: str | None, index: str, history: tuple[str, str] | None, fmt: str,
-                  cache_dir: str | None) -> None:
+                  stale_days: int | None, cache_dir: str | None) -> None:
     """MA20/MA120 distance regime, trend line, money effect (models.md section 1)."""
     def body() -> None:
         from quantlib import timing
+        from quantlib._dates import check_not_after_data
 
         frame, close, turnover = _timing_inputs(index, cache_dir)
+        day = check_not_after_data(date, close.index[-1], "--date", index)
+        span = _history_span(history) if history else None
+        fresh = _freshness({index.partition(":")[0]: str(close.index[-1].date())}, stale_days)
         state = timing.timing_state(close, turnover)
-        if history:
-            changes = timing.regime_changes(state, history[0], history[1])
+        if span:
+            changes = timing.regime_changes(state, *span)
             if fmt == "json":
                 records = changes.reset_index().assign(date=lambda d: d["date"].dt.strftime(
                     "%Y-%m-%d")).to_dict(orient="records")
-                click.echo(json.dumps({"index": index, "changes": records}, default=str,
-                                      indent=2))
+                click.echo(json.dumps({"index": index, "changes": records,
+                                       "freshness": fresh}, default=str, indent=2))
             else:
-                with _wide_pandas():
-                    click.echo(changes.to_string(float_format=lambda v: f"{v:,.4f}"))
+                if changes.empty:
+                    click.echo(f"no regime change on {index} between {span[0].date()} and "
+                               f"{span[1].date()}")
+                else:
+                    with _wide_pandas():
+                        click.echo(changes.to_string(float_format=lambda v: f"{v:,.4f}"))
+                _echo_warnings(fresh)
             return
-        snap = timing.snapshot(state, date)
+        snap = timing.snapshot(state, day)
         note = _proxy_note(frame, snap["date"])
         if fmt == "json":
-            snap.update(index=index, proxy=note is not None, proxy_note=note)
+            snap.update(index=index, proxy=note is not None, proxy_note=note, freshness=fresh)
             click.echo(json.dumps(snap, indent=2))
             return
         click.echo(_format_timing(index, snap, note))
+        _echo_warnings(fresh)
     _run(body)
+
+
+def _history_span(history: tuple[str, str]) -> tuple[Any, Any]:
+    """``--history START END`` as two days, START not after END."""
+    from quantlib._dates import parse_day
+    from quantlib.errors import DateRangeError
+
+    start, end = parse_day(history[0], "--history START"), parse_day(history[1], "--history END")
+    if start > end:
+        raise DateRangeError(f"--history START {start.date()} is after END {end.date()}; "
+                             "give the earlier date first.")
+    return start, end
+
+
+def _freshness(last: dict[str, str], stale_days: int | None) -> dict[str, Any]:
+    """:func:`quantlib.data.staleness.freshness` of the datasets a command used."""
+    from quantlib.data.staleness import freshness, stale_days_limit
+
+    return freshness(last, limit=stale_days_limit(stale_days))
+
+
+def _echo_warnings(fresh: dict[str, Any]) -> None:
+    for line in fresh["warnings"]:
+        click.echo(line)
 
 
 def _format_timing(index: str, s: dict[str, Any], note: str | None) -> str:

@@ -11,12 +11,16 @@ import difflib
 from collections.abc import Iterable
 
 __all__ = [
+    "CacheLockError",
+    "CacheManifestError",
     "CacheWriteError",
     "CorruptCacheError",
     "DataValidationError",
     "DateRangeError",
     "FetchError",
     "QuantlibError",
+    "ReadOnlySnapshotError",
+    "RowValidationError",
     "UnknownDatasetError",
     "UnknownNameError",
     "did_you_mean",
@@ -73,3 +77,27 @@ class CacheWriteError(QuantlibError, OSError):
 
 class FetchError(QuantlibError, RuntimeError):
     """A refresh failed: network down, akshare raised, or it returned nothing usable."""
+
+
+class RowValidationError(DataValidationError):
+    """Rows that cannot be real market data (non-positive prices, high < low, a weekend or
+    future date, a jump beyond the dataset's limit, an overlap that disagrees with the cache).
+
+    ``problems`` lists one line per broken rule, each naming the offending rows.
+    """
+
+    def __init__(self, where: str, problems: list[str], fix: str) -> None:
+        self.problems = list(problems)
+        super().__init__(f"{where}: " + "; ".join(self.problems) + f". {fix}")
+
+
+class CacheManifestError(CorruptCacheError):
+    """A ``manifest.json`` that breaks its schema; the message names the field."""
+
+
+class ReadOnlySnapshotError(CacheWriteError):
+    """A write aimed at the bundled snapshot (``data_cache/``), which refresh never edits."""
+
+
+class CacheLockError(CacheWriteError):
+    """Another process held the cache lock for longer than the timeout."""

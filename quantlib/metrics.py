@@ -186,6 +186,26 @@ def exposure(exposure_series: pd.Series | pd.DataFrame) -> Any:
     return _out(exposure_series, _values(exposure_series).mean(axis=0))
 
 
+def _check_regression_input(series: pd.Series, what: str) -> None:
+    """Refuse NaN (never dropped or filled here) and a price level passed as returns."""
+    try:
+        values = series.to_numpy(dtype=np.float64)
+    except (TypeError, ValueError):
+        raise MetricsError(f"{what} must be numeric returns; got dtype {series.dtype}.") from None
+    nan = np.isnan(values)
+    if nan.any():
+        first = series.index[np.argmax(nan)]
+        raise MetricsError(
+            f"{what} has {int(nan.sum())} NaN value(s), first on {first}: e.g. the first value "
+            f"of close.pct_change(). quantlib does not fill or drop them: pass "
+            f"{what}.fillna(0.0) if that period had no return, or drop those dates from both "
+            "series.")
+    if len(values) and values.min() > 0.5:
+        raise MetricsError(
+            f"{what} looks like prices (every value > 0.5, from {values.min():g} to "
+            f"{values.max():g}), not simple returns; pass close.pct_change() instead.")
+
+
 def alpha_beta(returns: pd.Series, benchmark: pd.Series, *, risk_free: float = RF,
                periods_per_year: float = PPY, maxlags: int | None = None) -> dict[str, float]:
     """Regress excess returns on benchmark excess returns with HAC (Newey-West) errors.
@@ -201,6 +221,8 @@ def alpha_beta(returns: pd.Series, benchmark: pd.Series, *, risk_free: float = R
     if not returns.index.equals(benchmark.index):
         raise MetricsError("returns and benchmark have different dates; align them first "
                            "(e.g. benchmark.reindex(returns.index)).")
+    _check_regression_input(returns, "returns")
+    _check_regression_input(benchmark, "benchmark")
     rf = _rf_per_period(risk_free, periods_per_year)
     y = returns.to_numpy(float) - rf
     x = sm.add_constant(benchmark.to_numpy(float) - rf)
@@ -220,12 +242,24 @@ def summary(result: Any, *, benchmark: pd.Series | None = None, risk_free: float
         A single-strategy result gives a Series; a multi-strategy result a DataFrame
         (keys x strategies). Turnover and exposure are NaN for bare returns.
     benchmark : Series of returns, optional
-        Aligned to the returns; alpha/beta keys are NaN without it.
+        Simple **returns** (``close.pct_change()``), not prices, on exactly the dates of the
+        strategy's returns and without NaN (the first ``pct_change`` value is NaN: fill it
+        with 0 or drop that date from both, quantlib does neither silently); alpha/beta keys
+        are NaN without it.
+
+    Raises
+    ------
+    MetricsError
+        A benchmark with other dates, NaN values, or that looks like prices.
     """
     if hasattr(result, "returns"):
         rets, turn, expo = result.returns, result.turnover, result.exposure
     else:
         rets, turn, expo = result, None, None
+    if not isinstance(rets, pd.Series | pd.DataFrame):
+        raise MetricsError(f"summary takes a BacktestResult or a pandas Series/DataFrame of "
+                           f"returns, got {type(result).__name__}; wrap a list in pd.Series "
+                           "with a date index.")
     if isinstance(rets, pd.DataFrame):
         cols = {c: _summary_one(rets[c], None if turn is None else turn[c],
                                 None if expo is None else expo[c], benchmark, risk_free,

@@ -20,6 +20,7 @@ from quantlib.errors import (
     DataValidationError,
     DateRangeError,
     FetchError,
+    RowValidationError,
     UnknownDatasetError,
     UnknownNameError,
 )
@@ -106,9 +107,14 @@ def test_refresh_appends_and_keeps_old_rows(tiny_cache: Path) -> None:
     old = load("csi_all_share", cache_dir=tiny_cache)
     stored = old.reset_index()
     fetched = _extend(stored, [200.0, 202.0])
-    # the source revised an old close: the cache keeps its own value
+    # the source revised an old close: refused, naming the row, unless accepted; either way
+    # the cache keeps its own value
     fetched.loc[0, "close"] = fetched.loc[0, "close"] * 1.5
-    result = refresh_dataset("csi_all_share", cache_dir=tiny_cache,
+    revised = f"csi_all_share {fetched.loc[0, 'date'].date()} close cached"
+    with pytest.raises(RowValidationError, match=revised):
+        refresh_dataset("csi_all_share", cache_dir=tiny_cache, fetcher=_fetcher_returning(fetched))
+    assert read_manifest(tiny_cache)["datasets"]["csi_all_share"]["rows"] == 20
+    result = refresh_dataset("csi_all_share", cache_dir=tiny_cache, accept_revision=True,
                              fetcher=_fetcher_returning(fetched))
     assert result["new_rows"] == 2
     new = load("csi_all_share", cache_dir=tiny_cache)
@@ -133,7 +139,8 @@ def test_refresh_splices_rebased_levels_by_returns(tiny_cache: Path) -> None:
                                                  "volume_shares", "amount_cny", "is_adjusted"]]
     last_close = stored["close"].iloc[-1]
     fetched = _extend(stored.reset_index(drop=True), [0.0, 0.0], start_from=-1)
-    fetched.loc[0, ["open", "high", "low", "close"]] = last_close - 0.088  # re-based anchor
+    ohlc = ["open", "high", "low", "close"]
+    fetched.loc[0, ohlc] = fetched.loc[0, ohlc] * (last_close - 0.088) / last_close  # re-based
     fetched.loc[1:, ["open", "high", "low", "close"]] = (last_close - 0.088) * np.array(
         [[1.02] * 4, [1.05] * 4])
     refresh_dataset("etf", cache_dir=tiny_cache, fetcher=_fetcher_returning(fetched))
@@ -201,7 +208,7 @@ def test_crash_mid_write_loses_nothing(tiny_cache: Path, monkeypatch: pytest.Mon
     import pyarrow.parquet as pq
 
     old = load("csi_all_share", cache_dir=tiny_cache)
-    fetched = _extend(old.reset_index(), [5.0, 6.0])
+    fetched = _extend(old.reset_index(), list(old["close"].iloc[-1] * np.array([1.01, 1.02])))
     real_write = pq.write_table
 
     def crashing_write(table, where, **kwargs):
@@ -221,7 +228,7 @@ def test_crash_between_data_and_manifest_keeps_old_state(
     from quantlib.data import update as refresh_mod
 
     old = load("csi_all_share", cache_dir=tiny_cache)
-    fetched = _extend(old.reset_index(), [5.0, 6.0])
+    fetched = _extend(old.reset_index(), list(old["close"].iloc[-1] * np.array([1.01, 1.02])))
 
     def crash(*args, **kwargs):
         raise OSError("disk full")
@@ -354,4 +361,5 @@ def test_verify_reports_a_junk_row(tmp_path: Path) -> None:
                                                         np.array([1.0, 2.0, 3.0]))})
     report = {r["dataset"]: r for r in verify(tmp_path)}["csi_all_share"]
     assert not report["ok"]
-    assert "1 non-trading day(s), first 2024-01-07" in report["problems"][0]
+    assert report["problems"][0].startswith("not a trading day")
+    assert report["problems"][0].endswith("on 1 row(s): 2024-01-07")

@@ -37,7 +37,7 @@ def test_strategies_doc_code_runs(tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(REPO_ROOT)
     monkeypatch.delenv("QUANTLIB_CACHE_DIR", raising=False)
     scope: dict = {}
-    exec(compile(blocks[1], "docs/strategies.md", "exec"), scope)  # noqa: S102
+    exec(compile(blocks[1], "docs/strategies.md", "exec"), scope)
     res, best = scope["res"], scope["best"]
     for key in ("sharpe_ratio", "annual_return", "max_drawdown", "annual_turnover"):
         assert abs(res.best[key] - best.metrics["strategy"][key]) <= 1e-12 * max(

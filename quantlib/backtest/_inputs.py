@@ -82,6 +82,9 @@ def check_dates(index: pd.Index, what: str, error: type[BacktestInputError]) -> 
     if not isinstance(index, pd.DatetimeIndex):
         raise error(f"{what} index must be a DatetimeIndex, got {type(index).__name__}; "
                     f"use {what}.index = pd.to_datetime({what}.index).")
+    if index.tz is not None:
+        raise error(f"{what} index has a time zone ({index.tz}); the engine works on naive "
+                    f"trading dates: use {what}.index = {what}.index.tz_localize(None).")
     if index.has_duplicates:
         dup = index[index.duplicated()][:3]
         raise error(f"{what} has duplicated dates {[str(d.date()) for d in dup]}; "
@@ -101,6 +104,11 @@ def check_prices(prices: pd.DataFrame | pd.Series) -> pd.DataFrame:
     check_dates(prices.index, "prices", PricesError)
     if prices.columns.has_duplicates:
         raise PricesError("prices has duplicated columns; keep one column per asset.")
+    text = [c for c in prices.columns if not pd.api.types.is_numeric_dtype(prices[c])
+            or pd.api.types.is_bool_dtype(prices[c])]
+    if text:  # '10.5' would convert silently; a text column is a loading mistake upstream
+        raise PricesError(f"prices must be numeric; column(s) {text[:5]} hold "
+                          f"{prices[text[0]].dtype} values. Convert with prices.astype(float).")
     try:
         values = prices.to_numpy(dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -156,6 +164,12 @@ def weights_matrix(weights: object, prices: pd.DataFrame,
         raise WeightsError("weights is empty; pass at least one rebalance row.")
     check_dates(weights.index, "weights", AlignmentError)
     missing = weights.index.difference(prices.index)
+    timed = missing[(missing != missing.normalize()) & missing.normalize().isin(prices.index)]
+    if len(timed):
+        raise AlignmentError(
+            f"weights has rebalance timestamps with a time of day, e.g. {timed[0]}, on days the "
+            "prices frame holds at midnight; the engine is daily (weights decided at a close "
+            "trade by the fill rule): use weights.index = weights.index.normalize().")
     if len(missing):
         raise AlignmentError(
             f"weights has dates not in prices: {[str(d.date()) for d in missing[:3]]}; "

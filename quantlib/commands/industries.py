@@ -11,7 +11,14 @@ from typing import Any
 
 import click
 
-from quantlib.cli import CACHE_DIR_OPTION, _run, _wide_pandas
+from quantlib.cli import (
+    CACHE_DIR_OPTION,
+    STALE_DAYS_OPTION,
+    _echo_warnings,
+    _freshness,
+    _run,
+    _wide_pandas,
+)
 
 MODEL_CHOICES = ("trend", "two_beta", "earnings", "reversal", "blend")
 FIELDS = {  # the model fields shown next to the score
@@ -151,7 +158,8 @@ def format_text(sig: dict[str, Any]) -> str:
 
 
 @click.command("industries")
-@click.option("--date", "date", default=None, help="Day to report (default: last in the data).")
+@click.option("--date", "date", default=None,
+              help="Day to report (default: the last in the data; later days are refused).")
 @click.option("--model", "model", default="all", show_default=True,
               help="Model: " + ", ".join(MODEL_CHOICES) + ", or all.")
 @click.option("--k", "k", type=int, default=5, show_default=True, help="Picks per model.")
@@ -159,13 +167,27 @@ def format_text(sig: dict[str, Any]) -> str:
 @click.option("--universe", default="sw_l1", show_default=True,
               help="Industry universe: sw_l1 (all models) or citic_l1 (trend, reversal, blend).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@STALE_DAYS_OPTION
 @CACHE_DIR_OPTION
 def command(date: str | None, model: str, k: int, codes: str | None, universe: str, fmt: str,
-            cache_dir: str | None) -> None:
+            stale_days: int | None, cache_dir: str | None) -> None:
     """Shenwan L1 industry picks per rotation model, with scores and ETF codes (section 3)."""
     def body() -> None:
+        import pandas as pd
+
+        from quantlib._dates import check_not_after_data
+        from quantlib.data.staleness import last_dates
+
+        if universe in UNIVERSES:  # else industry_signal names the known universes
+            end = last_dates((universe,), cache_dir)[universe]
+            check_not_after_data(date, pd.Timestamp(end), "--date", universe)
         sig = industry_signal(date, model, k, cache_dir, codes.split(",") if codes else None,
                               universe)
-        click.echo(json.dumps(sig, indent=2, ensure_ascii=False) if fmt == "json"
-                   else format_text(sig))
+        used = (universe, "sw_l1_pe_ttm") if universe == "sw_l1" else (universe,)
+        fresh = _freshness(last_dates(used, cache_dir), stale_days)
+        if fmt == "json":
+            click.echo(json.dumps({**sig, "freshness": fresh}, indent=2, ensure_ascii=False))
+        else:
+            click.echo(format_text(sig))
+            _echo_warnings(fresh)
     _run(body)

@@ -10,10 +10,13 @@ from typing import Any
 
 import click
 
-from quantlib.cli import CACHE_DIR_OPTION, _run
+from quantlib.cli import CACHE_DIR_OPTION, STALE_DAYS_OPTION, _echo_warnings, _freshness, _run
 
 # the model's I/O-light helpers live in the library (the weekly page uses them too)
 from quantlib.valuation import PROXY_NOTE, WIND_NOTE, describe, load_position_state
+
+#: The datasets the position model reads (their last dates go with every output).
+USED_DATASETS = ("wind_all_a", "csi_all_share", "all_a_pb")
 
 
 def position_snapshot(date: str | None, cache_dir: str | None,
@@ -41,14 +44,27 @@ def format_text(s: dict[str, Any]) -> str:
 
 
 @click.command("position")
-@click.option("--date", "date", default=None, help="Day to report (default: last in the data).")
+@click.option("--date", "date", default=None,
+              help="Day to report (default: the last in the data; later days are refused).")
 @click.option("--rule", "rule", default=None,
               help="Valuation class rule (default mean_32.5_80; see docs/position.md).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@STALE_DAYS_OPTION
 @CACHE_DIR_OPTION
-def command(date: str | None, rule: str | None, fmt: str, cache_dir: str | None) -> None:
+def command(date: str | None, rule: str | None, fmt: str, stale_days: int | None,
+            cache_dir: str | None) -> None:
     """PE/PB percentiles, valuation class, regime and equity weight (models.md section 2)."""
     def body() -> None:
-        snap = position_snapshot(date, cache_dir, rule)
-        click.echo(json.dumps(snap, indent=2) if fmt == "json" else format_text(snap))
+        from quantlib._dates import check_not_after_data
+        from quantlib.data.staleness import last_dates
+
+        wind, model, state = load_position_state(cache_dir, rule)
+        check_not_after_data(date, wind.index[-1], "--date", "wind_all_a")
+        fresh = _freshness(last_dates(USED_DATASETS, cache_dir), stale_days)
+        snap = describe(wind, model, state, date)
+        if fmt == "json":
+            click.echo(json.dumps({**snap, "freshness": fresh}, indent=2))
+        else:
+            click.echo(format_text(snap))
+            _echo_warnings(fresh)
     _run(body)

@@ -13,13 +13,13 @@ from typing import Any
 
 import click
 
-from quantlib.cli import CACHE_DIR_OPTION, _run
+from quantlib.cli import CACHE_DIR_OPTION, STALE_DAYS_OPTION, _run
 
 STEPS = ["load data", "timing", "market", "position", "industries"]
 
 
 def weekly_body(date: str | None, fmt: str, out_dir: str | None, k: int, quiet: bool,
-                cache_dir: str | None) -> dict[str, Any]:
+                cache_dir: str | None, stale_days: int | None = None) -> dict[str, Any]:
     """Build the weekly report; print it or write it to ``out_dir``."""
     from quantlib.commands.backtest import _write, prepare_out, progress_bar
     from quantlib.report import tables
@@ -30,7 +30,7 @@ def weekly_body(date: str | None, fmt: str, out_dir: str | None, k: int, quiet: 
     try:
         step("load data")
         inputs = load_weekly_inputs(cache_dir)
-        report = weekly_report(inputs, date, k=k, progress=step)
+        report = weekly_report(inputs, date, k=k, progress=step, stale_days=stale_days)
         if fmt == "html":
             step("chart")
             text = _html(inputs, report)
@@ -72,8 +72,9 @@ def _html(inputs: Any, report: dict[str, Any]) -> str:
 @click.option("--k", "k", type=click.IntRange(1, 31), default=5, show_default=True,
               help="Industry picks per model.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@STALE_DAYS_OPTION
 @CACHE_DIR_OPTION
 def command(date: str | None, fmt: str, out_dir: str | None, k: int, quiet: bool,
-            cache_dir: str | None) -> None:
+            stale_days: int | None, cache_dir: str | None) -> None:
     """The weekly page: index and industry returns, timing, position, industry picks."""
-    _run(lambda: weekly_body(date, fmt, out_dir, k, quiet, cache_dir))
+    _run(lambda: weekly_body(date, fmt, out_dir, k, quiet, cache_dir, stale_days))

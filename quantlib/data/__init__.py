@@ -28,15 +28,9 @@ DateLike = str | pd.Timestamp | None
 
 
 def _timestamp(value: DateLike, what: str) -> pd.Timestamp | None:
-    if value is None:
-        return None
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise DateRangeError(f"{what}={value!r} is not a date; use e.g. '2024-01-31'.") from exc
-    if ts.tzinfo is not None:
-        raise DateRangeError(f"{what}={value!r} has a time zone; pass a naive date.")
-    return ts.normalize()
+    from quantlib._dates import parse_day
+
+    return None if value is None else parse_day(value, what)
 
 
 def _check_range(name: str, frame: pd.DataFrame, start: pd.Timestamp | None,

@@ -11,22 +11,25 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 import pandas as pd
 
-from quantlib.errors import CacheWriteError, CorruptCacheError
+from quantlib.errors import CacheManifestError, CacheWriteError, CorruptCacheError
 
 __all__ = [
     "MANIFEST_NAME",
     "atomic_write_bytes",
+    "contained_path",
     "content_sha256",
     "read_manifest",
     "read_parquet",
     "sha256_file",
+    "validate_manifest",
     "write_manifest",
     "write_parquet",
 ]
@@ -136,7 +139,15 @@ def read_parquet(path: Path, expected_sha256: str | None = None) -> pd.DataFrame
 
 
 def read_manifest(cache_dir: Path) -> dict[str, Any]:
-    """Read ``manifest.json`` from a cache directory (``{}`` datasets if there is none)."""
+    """Read and schema-check ``manifest.json`` of a cache directory (empty if there is none).
+
+    Raises
+    ------
+    CorruptCacheError
+        The file is not valid JSON.
+    CacheManifestError
+        It breaks the schema (see :func:`validate_manifest`); the message names the field.
+    """
     path = Path(cache_dir) / MANIFEST_NAME
     if not path.exists():
         return {"schema_version": 1, "datasets": {}}
@@ -145,9 +156,83 @@ def read_manifest(cache_dir: Path) -> dict[str, Any]:
             manifest = json.load(fh)
     except (OSError, ValueError) as exc:
         raise CorruptCacheError(f"cannot read manifest {path}: {exc}. {_REBUILD_HINT}") from exc
-    if not isinstance(manifest, dict) or "datasets" not in manifest:
-        raise CorruptCacheError(f"manifest {path} has no 'datasets' entry. {_REBUILD_HINT}")
+    validate_manifest(manifest, Path(cache_dir))
     return manifest
+
+
+#: Fields every dataset entry must carry, with their JSON type.
+REQUIRED_ENTRY_FIELDS: dict[str, type] = {"file": str, "sha256": str, "rows": int, "start": str,
+                                          "end": str}
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def contained_path(directory: Path, file: object, where: str) -> Path:
+    """``directory / file`` after checking it stays inside ``directory``.
+
+    A manifest is data, not code: a ``file`` that is absolute, climbs out with ``..`` or is a
+    symlink leading out would let a crafted manifest make ``load`` read, and a later refresh
+    delete, a file outside the cache.
+
+    Raises
+    ------
+    CacheManifestError
+    """
+    fix = "it must be a file name inside the cache directory, e.g. 'hs300.parquet'."
+    if not isinstance(file, str) or not file.strip():
+        raise CacheManifestError(f"{where}: 'file' is {file!r}; {fix}")
+    posix, windows = PurePosixPath(file), PureWindowsPath(file)
+    if posix.is_absolute() or windows.is_absolute() or windows.drive:
+        raise CacheManifestError(f"{where}: 'file' {file!r} is an absolute path; {fix}")
+    if ".." in posix.parts or ".." in windows.parts:
+        raise CacheManifestError(f"{where}: 'file' {file!r} climbs out with '..'; {fix}")
+    base = Path(directory).resolve()
+    path = Path(directory) / posix
+    if not path.resolve().is_relative_to(base):
+        raise CacheManifestError(f"{where}: 'file' {file!r} resolves to {path.resolve()}, "
+                                 f"outside {base} (a symlink out of the cache); {fix}")
+    return path
+
+
+def _check_entry(name: str, entry: object, directory: Path, where: str) -> None:
+    at = f"{where}, datasets.{name}"
+    if not isinstance(entry, dict):
+        raise CacheManifestError(f"{at} must be an object with {sorted(REQUIRED_ENTRY_FIELDS)}, "
+                                 f"got {type(entry).__name__}. {_REBUILD_HINT}")
+    for field, kind in REQUIRED_ENTRY_FIELDS.items():
+        value = entry.get(field)
+        if value is None:
+            raise CacheManifestError(f"{at}.{field} is missing (required: "
+                                     f"{', '.join(REQUIRED_ENTRY_FIELDS)}). {_REBUILD_HINT}")
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise CacheManifestError(f"{at}.{field} must be a {kind.__name__}, got "
+                                     f"{value!r}. {_REBUILD_HINT}")
+    if not _SHA256.match(entry["sha256"]):
+        raise CacheManifestError(f"{at}.sha256 {entry['sha256']!r} is not 64 lowercase hex "
+                                 f"digits; the hash check cannot be skipped. {_REBUILD_HINT}")
+    if entry["rows"] < 0:
+        raise CacheManifestError(f"{at}.rows is {entry['rows']}; it must be >= 0.")
+    contained_path(directory, entry["file"], at)
+
+
+def validate_manifest(manifest: object, directory: Path) -> None:
+    """Check a parsed manifest: a top-level object whose ``datasets`` maps names to entries,
+    each with :data:`REQUIRED_ENTRY_FIELDS` and a ``file`` inside ``directory``.
+
+    Raises
+    ------
+    CacheManifestError
+        The first broken rule, naming the field (``datasets.hs300.sha256``).
+    """
+    where = f"manifest {Path(directory) / MANIFEST_NAME}"
+    if not isinstance(manifest, dict):
+        raise CacheManifestError(f"{where}: the top level must be an object, got "
+                                 f"{type(manifest).__name__}. {_REBUILD_HINT}")
+    datasets = manifest.get("datasets")
+    if not isinstance(datasets, dict):
+        raise CacheManifestError(f"{where}: 'datasets' must be an object mapping dataset names "
+                                 f"to entries, got {datasets!r:.60}. {_REBUILD_HINT}")
+    for name, entry in datasets.items():
+        _check_entry(name, entry, Path(directory), where)
 
 
 def write_manifest(cache_dir: Path, manifest: dict[str, Any]) -> None:

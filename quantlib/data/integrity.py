@@ -1,4 +1,5 @@
-"""``quantlib data verify``: hashes, schema, row counts and calendar gaps of every dataset."""
+"""``quantlib data verify``: hashes, schema, row rules, row counts and calendar gaps of every
+dataset; ``--fix`` removes orphan files of crashed refreshes from a user cache directory."""
 
 from __future__ import annotations
 
@@ -7,29 +8,25 @@ from typing import Any
 
 import pandas as pd
 
-from quantlib.data.calendar import extra_days, missing_days
+from quantlib.data.calendar import missing_days
+from quantlib.data.rows import row_problems
 from quantlib.data.schema import DATASETS, validate_stored
-from quantlib.data.store import StoredDataset, locate, read_stored
+from quantlib.data.store import StoredDataset, check_writable, locate, read_stored
 from quantlib.errors import QuantlibError
 
-__all__ = ["verify_all", "verify_dataset"]
+__all__ = ["fix_orphans", "verify_all", "verify_dataset"]
 
 
 def _gap_report(frame: pd.DataFrame, ds: StoredDataset,
-                calendar: pd.DatetimeIndex) -> tuple[list[str], list[str]]:
-    """Return (problems, notes): extra non-trading days are problems, missing days notes."""
-    problems: list[str] = []
+                calendar: pd.DatetimeIndex) -> list[str]:
+    """Notes on trading days missing inside each series' range (holes are never filled)."""
     notes: list[str] = []
     if ds.spec.frequency != "daily" or ds.name == "trading_calendar":
-        return problems, notes
+        return notes
     groups = frame.groupby("code")["date"] if ds.spec.kind == "panel" else [(None, frame["date"])]
     missing_total, worst = 0, ""
     for code, dates in groups:
         idx = pd.DatetimeIndex(dates)
-        extra = extra_days(idx, calendar)
-        if len(extra):
-            where = f" (code {code})" if code is not None else ""
-            problems.append(f"{len(extra)} non-trading day(s){where}, first {extra[0].date()}")
         miss = missing_days(idx, calendar)
         if len(miss) > 0:
             missing_total += len(miss)
@@ -37,12 +34,18 @@ def _gap_report(frame: pd.DataFrame, ds: StoredDataset,
     if missing_total:
         notes.append(f"{missing_total} trading day(s) missing inside the range ({worst}); "
                      "see the manifest's gaps/notes")
-    return problems, notes
+    return notes
 
 
 def verify_dataset(name: str, calendar: pd.DatetimeIndex,
-                   cache_dir: str | Path | None = None) -> dict[str, Any]:
-    """Verify one dataset; never raises for data problems, returns them."""
+                   cache_dir: str | Path | None = None,
+                   today: pd.Timestamp | None = None) -> dict[str, Any]:
+    """Verify one dataset; never raises for data problems, returns them.
+
+    Problems: hash, schema, manifest rows/start/end, and the row rules of
+    :mod:`quantlib.data.rows` (non-positive prices, high < low, non-trading or future dates,
+    jumps beyond the dataset's limit). Notes: holes and known quirks.
+    """
     report: dict[str, Any] = {"dataset": name, "ok": True, "problems": [], "notes": []}
     try:
         ds = locate(name, cache_dir)
@@ -59,17 +62,36 @@ def verify_dataset(name: str, calendar: pd.DatetimeIndex,
         if entry.get(key) != actual:
             report["problems"].append(
                 f"manifest {key}={entry.get(key)!r} but the file has {actual!r}")
-    problems, notes = _gap_report(frame, ds, calendar)
+    problems, notes = row_problems(frame, ds.spec, calendar=calendar,
+                                   today=today or pd.Timestamp.today().normalize())
     report["problems"] += problems
-    report["notes"] += notes
+    report["notes"] += notes + _gap_report(frame, ds, calendar)
     report["ok"] = not report["problems"]
     report.update(checks)
     return report
 
 
-def verify_all(cache_dir: str | Path | None = None) -> list[dict[str, Any]]:
+def verify_all(cache_dir: str | Path | None = None,
+               today: pd.Timestamp | None = None) -> list[dict[str, Any]]:
     """Verify every dataset (see :func:`verify_dataset`)."""
-    from quantlib.data import load
+    from quantlib.data.calendar import trading_days
 
-    calendar = load("trading_calendar", cache_dir=cache_dir).index
-    return [verify_dataset(name, calendar, cache_dir) for name in DATASETS]
+    calendar = trading_days(cache_dir=cache_dir)
+    return [verify_dataset(name, calendar, cache_dir, today) for name in DATASETS]
+
+
+def fix_orphans(cache_dir: str | Path) -> list[str]:
+    """Remove orphan files of crashed refreshes from a user cache directory (under its lock).
+
+    Raises
+    ------
+    ReadOnlySnapshotError
+        ``cache_dir`` is the bundled snapshot, which is never edited.
+    """
+    from quantlib.data.lock import cache_lock, clean_orphans
+
+    target = check_writable(Path(cache_dir))
+    if not target.is_dir():
+        return []
+    with cache_lock(target):
+        return clean_orphans(target)

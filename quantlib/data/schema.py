@@ -28,7 +28,8 @@ import pandas as pd
 
 from quantlib.errors import DataValidationError
 
-__all__ = ["DATASETS", "Column", "DatasetSpec", "validate_fetched", "validate_stored"]
+__all__ = ["DATASETS", "Column", "DatasetSpec", "check_date_column", "check_types",
+           "validate_fetched", "validate_stored"]
 
 
 @dataclass(frozen=True)
@@ -227,18 +228,65 @@ def _check_nulls(frame: pd.DataFrame, spec: DatasetSpec, where: str) -> None:
             )
 
 
+def check_date_column(dates: pd.Series, where: str) -> None:
+    """Refuse a ``date`` column of text, with a time zone, or with a time of day.
+
+    Raises
+    ------
+    DataValidationError
+        Names what the column holds and how to convert it.
+    """
+    if isinstance(dates.dtype, pd.DatetimeTZDtype):
+        raise DataValidationError(
+            f"{where}: column 'date' carries a time zone ({dates.dtype.tz}); store naive dates: "
+            "frame['date'] = frame['date'].dt.tz_localize(None).")
+    if not pd.api.types.is_datetime64_dtype(dates):
+        sample = dates.dropna().iloc[0] if dates.notna().any() else None
+        raise DataValidationError(
+            f"{where}: column 'date' holds {type(sample).__name__} values such as {sample!r}, "
+            "not datetimes; convert with frame['date'] = pd.to_datetime(frame['date']).")
+    timed = dates.notna() & (dates != dates.dt.normalize())
+    if timed.any():
+        raise DataValidationError(
+            f"{where}: {int(timed.sum())} date(s) carry a time of day, first "
+            f"{dates[timed].iloc[0]}; daily rows are dated at midnight: use .dt.normalize().")
+
+
+def check_types(frame: pd.DataFrame, spec: DatasetSpec, where: str) -> None:
+    """Refuse dates that are not naive datetimes at midnight and numbers held as text.
+
+    Raises
+    ------
+    DataValidationError
+        Names the column, what it holds and how to convert it.
+    """
+    check_date_column(frame["date"], where)
+    for col in spec.columns:
+        if col.dtype != "float64":
+            continue
+        values = frame[col.name]
+        if not (pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)):
+            shown = next((v for v in values if not isinstance(v, int | float | np.number)),
+                         values.iloc[0])
+            raise DataValidationError(
+                f"{where}: column {col.name!r} holds {values.dtype} values such as {shown!r}, "
+                "not numbers; convert with pd.to_numeric (quantlib never guesses).")
+
+
 def validate_stored(frame: pd.DataFrame, spec: DatasetSpec, where: str | None = None) -> None:
     """Check a frame in *storage* layout (``date`` [``code``] columns) against ``spec``.
 
     Raises
     ------
     DataValidationError
-        Missing columns, unsorted or duplicated dates (per code), NaN in a non-nullable field.
+        Missing columns, dates that are text, tz-aware or carry a time of day, numbers held as
+        text, unsorted or duplicated dates (per code), NaN in a non-nullable field.
     """
     where = where or f"dataset {spec.name!r}"
     _check_columns(frame, [*spec.key_columns, *spec.column_names], where)
     if len(frame) == 0:
         raise DataValidationError(f"{where}: the frame is empty.")
+    check_types(frame, spec, where)
     if spec.kind == "panel":
         for code, dates in frame.groupby("code", sort=False)["date"]:
             _check_dates(dates, f"{where}, code {code}")

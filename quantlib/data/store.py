@@ -19,14 +19,15 @@ from typing import Any
 
 import pandas as pd
 
-from quantlib.data.cache import read_manifest, read_parquet
+from quantlib.data.cache import contained_path, read_manifest, read_parquet
 from quantlib.data.schema import DATASETS, DatasetSpec
-from quantlib.errors import CorruptCacheError, UnknownDatasetError
+from quantlib.errors import CorruptCacheError, ReadOnlySnapshotError, UnknownDatasetError
 
 __all__ = [
     "ENV_VAR",
     "StoredDataset",
     "bundled_dir",
+    "check_writable",
     "default_user_dir",
     "locate",
     "read_stored",
@@ -34,6 +35,11 @@ __all__ = [
 ]
 
 ENV_VAR = "QUANTLIB_CACHE_DIR"
+
+
+def _bundled_candidates() -> tuple[Path, Path]:
+    here = Path(__file__).resolve()
+    return here.parents[2] / "data_cache", here.parents[1] / "_bundled_data_cache"
 
 
 def bundled_dir() -> Path:
@@ -44,8 +50,7 @@ def bundled_dir() -> Path:
     CorruptCacheError
         Neither location holds a ``manifest.json``.
     """
-    here = Path(__file__).resolve()
-    candidates = (here.parents[2] / "data_cache", here.parents[1] / "_bundled_data_cache")
+    candidates = _bundled_candidates()
     for cand in candidates:
         if (cand / "manifest.json").exists():
             return cand
@@ -67,6 +72,26 @@ def user_dir(cache_dir: str | Path | None = None,
     return Path(value).expanduser() if value else None
 
 
+def check_writable(directory: Path) -> Path:
+    """Return ``directory`` resolved, refusing the bundled snapshot and anything inside it.
+
+    The snapshot is the reference every user cache falls back to and ``git`` tracks; a refresh
+    that rewrote it would silently change what everyone's ``load`` returns.
+
+    Raises
+    ------
+    ReadOnlySnapshotError
+    """
+    target = Path(directory).expanduser().resolve()
+    for snapshot in _bundled_candidates():
+        if snapshot.exists() and target.is_relative_to(snapshot.resolve()):
+            raise ReadOnlySnapshotError(
+                f"cache directory {directory} is (inside) the bundled snapshot {snapshot}, which "
+                "refresh never edits. Pass a user directory, e.g. --cache-dir "
+                "~/.cache/quantlib (the default).")
+    return target
+
+
 def default_user_dir(environ: Mapping[str, str] | None = None) -> Path:
     """Return where ``refresh`` writes when no directory is given: ``$XDG_CACHE_HOME/quantlib``."""
     env = os.environ if environ is None else environ
@@ -85,7 +110,10 @@ class StoredDataset:
 
     @property
     def path(self) -> Path:
-        return self.directory / self.entry["file"]
+        """The dataset's file, checked to lie inside its directory (no ``..``, no symlink out)."""
+        return contained_path(self.directory, self.entry["file"],
+                              f"manifest {self.directory / 'manifest.json'}, "
+                              f"datasets.{self.name}")
 
     @property
     def is_bundled(self) -> bool:
@@ -121,8 +149,23 @@ def locate(name: str, cache_dir: str | Path | None = None,
     return StoredDataset(name, DATASETS[name], bundled, entry)
 
 
+def _check_stored_columns(frame: pd.DataFrame, ds: StoredDataset) -> None:
+    """The file's columns must be the dataset's schema: a file of another dataset is refused."""
+    expected = [*ds.spec.key_columns, *ds.spec.column_names]
+    if list(frame.columns) != expected:
+        missing = [c for c in expected if c not in frame.columns]
+        extra = [c for c in frame.columns if c not in expected]
+        raise CorruptCacheError(
+            f"cache file {ds.path} does not hold dataset {ds.name!r}: its columns are "
+            f"{list(frame.columns)}, the schema says {expected} (missing {missing}, extra "
+            f"{extra}). Re-run `quantlib data refresh {ds.name}` into a fresh --cache-dir, or "
+            "restore the bundled snapshot with `git checkout -- data_cache/`.")
+
+
 def read_stored(ds: StoredDataset) -> pd.DataFrame:
-    """Read a dataset in storage layout, checking its hash against the manifest."""
-    frame = read_parquet(ds.path, ds.entry.get("sha256"))
+    """Read a dataset in storage layout, checking its hash and columns against the manifest
+    and the schema."""
+    frame = read_parquet(ds.path, ds.entry["sha256"])
+    _check_stored_columns(frame, ds)
     frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
     return frame

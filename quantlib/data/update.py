@@ -11,10 +11,17 @@ The algorithm, for each series (each code of a panel):
    index whose fetched levels equal the cached ones the ratio is 1 and nothing changes; for
    forward-adjusted ETF prices (re-based at every dividend) and for the WIND All A proxy
    extension it keeps the series continuous. Other fields are taken as fetched.
-4. Rows on dates already cached are never overwritten; their disagreement with the fetched
-   values is measured and reported.
-5. The merged frame is validated against the schema, written to a new file, and only then the
-   manifest is atomically switched to it. A crash at any point leaves the previous state.
+4. Rows on dates already cached are never overwritten. Where a fetched value disagrees with
+   the cached one by more than :data:`~quantlib.data.rows.OVERLAP_TOLERANCE` (after the splice
+   ratio) the refresh is refused naming the rows, unless ``accept_revision`` (the cached
+   rows are still kept; the disagreement is recorded in the manifest's refresh log).
+5. The merged frame is validated against the schema and the new rows against the row rules
+   (:mod:`quantlib.data.rows`), written to a new file, and only then the manifest is
+   atomically switched to it. A crash at any point leaves the previous state.
+
+Steps 1-5 after the fetch run holding the cache directory's lock (:mod:`quantlib.data.lock`)
+and re-read the cache first, so concurrent refreshes never lose each other's rows; orphans
+of crashed runs are removed then. The bundled snapshot is refused as a target.
 
 Fetch failures (network down, akshare raising, an empty or malformed frame) raise
 :class:`~quantlib.errors.FetchError` naming the dataset, and nothing is written.
@@ -30,10 +37,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from quantlib._dates import parse_day
 from quantlib.data.cache import content_sha256, read_manifest, write_manifest, write_parquet
-from quantlib.data.schema import DATASETS, DatasetSpec, validate_stored
-from quantlib.data.store import default_user_dir, locate, read_stored, user_dir
-from quantlib.errors import FetchError, UnknownDatasetError
+from quantlib.data.lock import cache_lock, clean_orphans
+from quantlib.data.rows import JUMP_LIMITS, OVERLAP_TOLERANCE, holes, row_problems
+from quantlib.data.schema import DATASETS, DatasetSpec, check_date_column, validate_stored
+from quantlib.data.store import check_writable, default_user_dir, locate, read_stored, user_dir
+from quantlib.errors import FetchError, RowValidationError, UnknownDatasetError
 
 __all__ = ["OVERLAP_DAYS", "merge_new_rows", "refresh_dataset"]
 
@@ -59,7 +69,7 @@ def _splice_group(old: pd.DataFrame, new: pd.DataFrame, spec: DatasetSpec,
     fresh = new.loc[new["date"] > last].copy()
     info: dict[str, Any] = {"series": label, "last_cached": str(last.date()),
                             "new_rows": len(fresh)}
-    if fresh.empty:
+    if fresh.empty:  # nothing new (e.g. a concurrent refresh got there first)
         return fresh, info
     price_cols = [c for c in _PRICE_FIELDS if c in spec.column_names]
     if price_cols:
@@ -73,15 +83,28 @@ def _splice_group(old: pd.DataFrame, new: pd.DataFrame, spec: DatasetSpec,
         fresh[price_cols] = fresh[price_cols] * ratio
         info["junction_ratio"] = ratio
     overlap = new.merge(old, on="date", suffixes=("_new", "_old"))
-    diffs = {}
-    for col in price_cols:
+    diffs, revised = {}, []
+    for col in _compared_fields(spec):
         a, b = overlap[f"{col}_new"] * info.get("junction_ratio", 1.0), overlap[f"{col}_old"]
-        rel = ((a - b).abs() / b.abs()).max()
-        if pd.notna(rel):
-            diffs[col] = float(rel)
+        rel = (a - b).abs() / b.abs()
+        if rel.notna().any():
+            diffs[col] = float(rel.max())
+        for i in np.flatnonzero((rel > OVERLAP_TOLERANCE).to_numpy()):
+            revised.append(f"{label} {overlap['date'].iloc[i].date()} {col} cached "
+                           f"{b.iloc[i]:g}, fetched {a.iloc[i]:g}")
     info["overlap_rows"] = len(overlap)
     info["overlap_max_rel_diff"] = diffs
+    if revised:
+        info["revised"] = revised
     return fresh, info
+
+
+def _compared_fields(spec: DatasetSpec) -> list[str]:
+    """Fields whose overlap with the cache is compared: prices, else the jump field."""
+    prices = [c for c in _PRICE_FIELDS if c in spec.column_names]
+    if prices or spec.name not in JUMP_LIMITS:
+        return prices
+    return [JUMP_LIMITS[spec.name][0]]
 
 
 def merge_new_rows(old: pd.DataFrame, fetched: pd.DataFrame,
@@ -156,10 +179,64 @@ def _target_dir(cache_dir: str | Path | None, environ: Mapping[str, str] | None)
     return user_dir(cache_dir, environ) or default_user_dir(environ)
 
 
+def _refreshable(name: str) -> DatasetSpec:
+    if name not in DATASETS:
+        raise UnknownDatasetError(name, DATASETS)
+    spec = DATASETS[name]
+    if not spec.refreshable:
+        raise FetchError(f"dataset {name!r} cannot be refreshed: akshare does not serve it "
+                         "(it is a frozen historical export; see docs/data.md).")
+    return spec
+
+
+def _fetch_start(old: pd.DataFrame, spec: DatasetSpec) -> pd.Timestamp:
+    """A few weeks before the last cached date (of the most behind code of a panel)."""
+    last = old.groupby("code")["date"].max().min() if spec.kind == "panel" else old["date"].max()
+    return last - pd.Timedelta(days=OVERLAP_DAYS)
+
+
+def _fetch(fetcher: Fetcher | None, name: str, start: pd.Timestamp, end: pd.Timestamp | None,
+           progress: Callable[[int, int, str], None] | None) -> pd.DataFrame:
+    fetch = fetcher or _default_fetcher
+    try:
+        fetched = fetch(name, start, end, progress=progress)
+    except FetchError:
+        raise
+    except Exception as exc:  # the fetcher is user-replaceable: wrap whatever it raises
+        raise FetchError(f"refresh of {name!r} failed while fetching: {exc!r}. The cache is "
+                         "unchanged; check the network connection and retry.") from exc
+    if fetched is None or len(fetched) == 0:
+        raise FetchError(f"refresh of {name!r}: the source returned no rows for "
+                         f"{start.date()} .. {end.date() if end is not None else 'today'}. "
+                         "The cache is unchanged.")
+    if not isinstance(fetched, pd.DataFrame) or "date" not in fetched:
+        raise FetchError(f"refresh of {name!r}: the fetcher returned {type(fetched).__name__} "
+                         "without a 'date' column, not a storage-layout frame. The cache is "
+                         "unchanged.")
+    check_date_column(fetched["date"], f"fetched {name!r} frame")
+    return fetched
+
+
+def _new_rows_mask(merged: pd.DataFrame, old: pd.DataFrame, spec: DatasetSpec) -> np.ndarray:
+    keys = spec.key_columns
+    return ~pd.MultiIndex.from_frame(merged[keys]).isin(
+        pd.MultiIndex.from_frame(old[keys])).astype(bool)
+
+
+def _refuse(name: str, problems: list[str], only_revisions: bool) -> RowValidationError:
+    fix = ("The cache is unchanged. Check the named rows at the source; if they are real "
+           "(a revision or a true jump), refresh again with --accept-revision "
+           "(accept_revision=True)." if only_revisions else
+           "The cache is unchanged: these rows cannot be real market data. Retry later or "
+           "report the source problem; nothing is filled or dropped silently.")
+    return RowValidationError(f"refresh of {name!r} refused", problems, fix)
+
+
 def refresh_dataset(name: str, *, cache_dir: str | Path | None = None,
                     fetcher: Fetcher | None = None, end: str | pd.Timestamp | None = None,
                     progress: Callable[[int, int, str], None] | None = None,
-                    environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+                    environ: Mapping[str, str] | None = None, accept_revision: bool = False,
+                    today: str | pd.Timestamp | None = None) -> dict[str, Any]:
     """Fetch new rows for ``name`` and append them in the user cache directory.
 
     Parameters
@@ -168,7 +245,7 @@ def refresh_dataset(name: str, *, cache_dir: str | Path | None = None,
         A refreshable dataset (``datasets()`` has a ``refreshable`` column).
     cache_dir : path, optional
         Where to write (default ``QUANTLIB_CACHE_DIR``, else ``~/.cache/quantlib``). The
-        bundled snapshot is never modified.
+        bundled snapshot (or a directory inside it) is refused.
     fetcher : callable, optional
         ``fetcher(name, start, end, progress=...) -> frame`` in storage layout; default the
         akshare fetchers in :mod:`quantlib.data.akshare`. Tests inject recorded frames here.
@@ -176,56 +253,69 @@ def refresh_dataset(name: str, *, cache_dir: str | Path | None = None,
         Last date to fetch (default: today).
     progress : callable, optional
         ``progress(done, total, label)`` for a progress bar.
+    accept_revision : bool
+        Go ahead although fetched values disagree with cached ones on overlapping dates, or a
+        new row jumps beyond the dataset's limit (:data:`~quantlib.data.rows.JUMP_LIMITS`).
+        Cached rows are still kept; the log records what was accepted.
+    today : date-like, optional
+        The day rows may not be after (default: the local date). For tests.
 
     Returns
     -------
     dict
-        ``dataset``, ``directory``, ``new_rows``, ``start``/``end`` after the refresh and the
-        per-series splice ``log``.
+        ``dataset``, ``directory``, ``new_rows``, ``start``/``end`` after the refresh, the
+        per-series splice ``log``, ``holes`` (trading days missing among the new rows),
+        ``notes`` and ``orphans_removed``.
 
     Raises
     ------
-    UnknownDatasetError, FetchError, DataValidationError, CacheWriteError
+    UnknownDatasetError, FetchError, DataValidationError, RowValidationError, CacheWriteError,
+    ReadOnlySnapshotError, DateRangeError
     """
-    if name not in DATASETS:
-        raise UnknownDatasetError(name, DATASETS)
-    spec = DATASETS[name]
-    if not spec.refreshable:
-        raise FetchError(f"dataset {name!r} cannot be refreshed: akshare does not serve it "
-                         "(it is a frozen historical export; see docs/data.md).")
-    target = _target_dir(cache_dir, environ)
-    ds = locate(name, target)
-    old = read_stored(ds)
-    start = old["date"].max() - pd.Timedelta(days=OVERLAP_DAYS)
-    if spec.kind == "panel":
-        start = old.groupby("code")["date"].max().min() - pd.Timedelta(days=OVERLAP_DAYS)
-    end_ts = pd.Timestamp(end).normalize() if end is not None else None
-    fetch = fetcher or _default_fetcher
-    try:
-        fetched = fetch(name, start, end_ts, progress=progress)
-    except FetchError:
-        raise
-    except Exception as exc:  # the fetcher is user-replaceable: wrap whatever it raises
-        raise FetchError(f"refresh of {name!r} failed while fetching: {exc!r}. The cache is "
-                         "unchanged; check the network connection and retry.") from exc
-    if fetched is None or len(fetched) == 0:
-        raise FetchError(f"refresh of {name!r}: the source returned no rows for "
-                         f"{start.date()} .. {end_ts.date() if end_ts is not None else 'today'}. "
-                         "The cache is unchanged.")
-    if name in _ADAPTERS:
-        fetched = _ADAPTERS[name](fetched, old, ds.entry)
-    validate_stored(fetched, spec, where=f"fetched {name!r} frame")
-    merged, log = merge_new_rows(old, fetched, spec)
-    new_rows = len(merged) - len(old)
-    result: dict[str, Any] = {"dataset": name, "directory": str(target), "new_rows": new_rows,
-                              "log": log}
-    if new_rows == 0:
-        result.update(start=str(old["date"].min().date()), end=str(old["date"].max().date()))
+    spec = _refreshable(name)
+    target = check_writable(_target_dir(cache_dir, environ))
+    end_ts = parse_day(end, "end") if end is not None else None
+    today_ts = parse_day(today, "today") if today is not None else pd.Timestamp.today().normalize()
+    planned = read_stored(locate(name, target))  # lock-free: only to choose the fetch range
+    fetched = _fetch(fetcher, name, _fetch_start(planned, spec), end_ts, progress)
+    with cache_lock(target):
+        removed = clean_orphans(target)
+        ds = locate(name, target)  # re-read: another refresh may have written meanwhile
+        old = read_stored(ds)
+        result: dict[str, Any] = {"dataset": name, "directory": str(target), "new_rows": 0,
+                                  "log": [], "holes": [], "notes": [],
+                                  "orphans_removed": removed,
+                                  "start": str(old["date"].min().date()),
+                                  "end": str(old["date"].max().date())}
+        if spec.kind != "panel" and fetched["date"].max() <= old["date"].max():
+            return result  # nothing after the cache (a concurrent refresh got there first)
+        if name in _ADAPTERS:
+            fetched = _ADAPTERS[name](fetched, old, ds.entry)
+        validate_stored(fetched, spec, where=f"fetched {name!r} frame")
+        merged, log = merge_new_rows(old, fetched, spec)
+        result.update(new_rows=len(merged) - len(old), log=log)
+        revised = [r for info in log for r in info.get("revised", [])]
+        if revised and not accept_revision:
+            raise _refuse(name, [f"{len(revised)} overlapping value(s) differ from the cache by "
+                                 f"more than {OVERLAP_TOLERANCE:.1%}: " + "; ".join(revised[:5])
+                                 + (f" and {len(revised) - 5} more" if len(revised) > 5 else "")],
+                          only_revisions=True)
+        if result["new_rows"] == 0:
+            return result
+        validate_stored(merged, spec, where=f"refreshed {name!r}")
+        judge = _new_rows_mask(merged, old, spec)
+        from quantlib.data.calendar import trading_days
+
+        calendar = trading_days(cache_dir=target)
+        problems, notes = row_problems(merged, spec, calendar=calendar, today=today_ts,
+                                       judge=judge, allow_jumps=accept_revision)
+        if problems:
+            raise _refuse(name, problems, only_revisions=all("moves more than" in p
+                                                             for p in problems))
+        result.update(holes=holes(merged, calendar, judge), notes=notes)
+        entry = _write(target, name, merged, ds.entry, log)
+        result.update(start=entry["start"], end=entry["end"])
         return result
-    validate_stored(merged, spec, where=f"refreshed {name!r}")
-    entry = _write(target, name, merged, ds.entry, log)
-    result.update(start=entry["start"], end=entry["end"])
-    return result
 
 
 def _write(target: Path, name: str, merged: pd.DataFrame, old_entry: Mapping[str, Any],

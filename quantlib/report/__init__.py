@@ -3,9 +3,7 @@
 Submodules (imported on first attribute access, so ``import quantlib.report`` stays light):
 
 * :mod:`~quantlib.report.weekly` - :func:`load_weekly_inputs`, :func:`weekly_report` (a dict);
-* :mod:`~quantlib.report.inputs` - per-strategy input builders (``INPUT_BUILDERS``);
-* :mod:`~quantlib.report.spec` - :class:`BacktestSpec`, ``--param k=v`` parsing;
-* :mod:`~quantlib.report.tearsheet` - :func:`run_spec` and the tearsheet's data;
+* :mod:`~quantlib.report.tearsheet` - the tearsheet's data of a run;
 * :mod:`~quantlib.report.manifest` - run manifests and the replay checks;
 * :mod:`~quantlib.report.tables`, :mod:`~quantlib.report.plots` (matplotlib ``Figure``),
   :mod:`~quantlib.report.html` (``render(template, context)``).
@@ -19,7 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_SUBMODULES = ("html", "inputs", "manifest", "plots", "spec", "tables", "tearsheet", "weekly")
+_SUBMODULES = ("html", "manifest", "plots", "tables", "tearsheet", "weekly")
 __all__ = list(_SUBMODULES)
 
 

@@ -259,10 +259,13 @@ def _industry_block(inputs: WeeklyInputs, day: pd.Timestamp, k: int) -> dict[str
 
 
 def _resolve_day(inputs: WeeklyInputs, date: str | pd.Timestamp | None) -> pd.Timestamp:
+    from quantlib._dates import check_not_after_data
     from quantlib.runner import parse_date
 
     close = inputs.closes["wind_all_a"]
     when = close.index[-1] if date is None else parse_date(date, "date")
+    check_not_after_data(when if date is not None else None, close.index[-1], "--date",
+                         "wind_all_a")
     upto = close.index[close.index <= when]
     if len(upto) == 0:
         raise DataValidationError(
@@ -303,7 +306,9 @@ def _notes(inputs: WeeklyInputs, report: dict[str, Any]) -> list[str]:
 
 
 def weekly_report(inputs: WeeklyInputs, date: str | pd.Timestamp | None = None, *, k: int = 5,
-                  n_industries: int = 5, progress: Progress | None = None) -> dict[str, Any]:
+                  n_industries: int = 5, progress: Progress | None = None,
+                  stale_days: int | None = None,
+                  today: str | pd.Timestamp | None = None) -> dict[str, Any]:
     """Assemble the weekly page for the week ending on ``date`` (default: WIND All A's last day).
 
     Parameters
@@ -318,18 +323,24 @@ def weekly_report(inputs: WeeklyInputs, date: str | pd.Timestamp | None = None, 
         Best and worst industries listed by weekly return.
     progress : callable, optional
         Called with a step label before each block.
+    stale_days, today : optional
+        Staleness limit in trading days and the day to measure from (defaults:
+        ``QUANTLIB_STALE_DAYS`` or 5, the local date); see :mod:`quantlib.data.staleness`.
 
     Returns
     -------
     dict
         ``date``, ``week_start``, ``market``, ``industry_returns``, ``timing``, ``position``,
-        ``industries``, ``notes``, ``data_end`` (JSON-able). Position and industry blocks that
-        the data cannot support on ``date`` carry ``available: False`` and the reason.
+        ``industries``, ``notes``, ``data_end``, ``freshness`` (JSON-able). Position and
+        industry blocks that the data cannot support on ``date`` carry ``available: False``
+        and the reason.
 
     Raises
     ------
     DataValidationError
         ``date`` before the data or inside the timing warm-up (the 120-day MA).
+    DateRangeError
+        ``date`` after WIND All A's last day (it used to resolve silently to that day).
     """
     step = progress or (lambda _label: None)
     day = _resolve_day(inputs, date)
@@ -346,6 +357,10 @@ def weekly_report(inputs: WeeklyInputs, date: str | pd.Timestamp | None = None, 
                                          pd.Timestamp(prev["date"]) if prev else None)
     step("industries")
     report["industries"] = _industry_block(inputs, day, k)
-    report["notes"] = _notes(inputs, report)
+    from quantlib.data.staleness import freshness, stale_days_limit
+
+    report["freshness"] = freshness(inputs.data_end, today=today,
+                                    limit=stale_days_limit(stale_days))
+    report["notes"] = _notes(inputs, report) + report["freshness"]["warnings"]
     report["data_end"] = dict(inputs.data_end)
     return report

@@ -1,0 +1,348 @@
+"""The bad-input catalogue (issue 13): every case must end in exit 2 (CLI) or a typed exception
+(Python API) whose message names the problem, and never in a traceback.
+
+Two tables, :data:`CLI_CASES` and :data:`API_CASES`; add a row to cover a new case (the
+``backtest``, ``sweep`` and ``strategies`` commands can join :data:`CLI_CASES` as they are).
+A CLI row's ``argv`` may be a function of a scratch directory holding broken caches
+(:func:`_broken_caches`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from quantlib import backtest, metrics
+from quantlib import data as qdata
+from quantlib.backtest import AlignmentError, PricesError
+from quantlib.errors import (
+    CacheManifestError,
+    DataValidationError,
+    DateRangeError,
+    ReadOnlySnapshotError,
+    UnknownDatasetError,
+    UnknownNameError,
+)
+from quantlib.metrics import MetricsError
+
+BUNDLED = str(Path(__file__).resolve().parents[1] / "data_cache")
+
+
+@dataclass(frozen=True)
+class Cli:
+    """One command line, the exit code it must give and a regex its output must contain."""
+
+    argv: list[str] | Callable[[Path], list[str]]
+    match: str
+    code: int = 2
+    env: dict[str, str] = field(default_factory=dict)
+
+
+CLI_CASES: dict[str, Cli] = {
+    # ---- data
+    "data show unknown dataset": Cli(["data", "show", "hs30"], r"unknown dataset 'hs30'\. "
+                                     r"Did you mean 'hs300'"),
+    "data show negative tail": Cli(["data", "show", "hs300", "--tail", "-5"],
+                                   r"'--tail': -5 is not in the range x>=0"),
+    "data show malformed start": Cli(["data", "show", "hs300", "--start", "2024-13-01"],
+                                     r"start '2024-13-01' is not a date; write it as YYYY-MM-DD"),
+    "data show reversed range": Cli(["data", "show", "hs300", "--start", "2024-06-01", "--end",
+                                     "2024-01-01"], r"start 2024-06-01 is after end 2024-01-01"),
+    "data show range outside data": Cli(["data", "show", "hs300", "--start", "2099-01-01"],
+                                        r"covers 2005-01-04 \.\. 2026-08-21.*does not overlap"),
+    "data show 15:00 start": Cli(["data", "show", "hs300", "--start", "2024-01-05 15:00"],
+                                 r"start '2024-01-05 15:00' has a time of day"),
+    "data show tz start": Cli(["data", "show", "hs300", "--start", "2024-01-05T00:00+08:00"],
+                              r"has a time zone"),
+    "data show unknown column": Cli(["data", "show", "hs300", "--columns", "clsoe"],
+                                    r"unknown column of dataset 'hs300' 'clsoe'.*'close'"),
+    "data show codes of a series": Cli(["data", "show", "hs300", "--codes", "000300"],
+                                       r"'hs300' is a single series; it has no codes"),
+    "data show unknown code": Cli(["data", "show", "sw_l1", "--codes", "999999"],
+                                  r"unknown code of dataset 'sw_l1' '999999'"),
+    "data unknown subcommand": Cli(["data", "shwo"], r"no such command 'shwo'.*'show'"),
+    "data refresh no name": Cli(["data", "refresh"], r"give a dataset NAME or --all"),
+    "data refresh name and --all": Cli(["data", "refresh", "hs300", "--all"],
+                                       r"give a dataset NAME or --all \(not both\)"),
+    "data refresh unknown dataset": Cli(["data", "refresh", "hs3000", "--quiet"],
+                                        r"unknown dataset 'hs3000'"),
+    "data refresh frozen dataset": Cli(["data", "refresh", "citic_l1", "--quiet"],
+                                       r"'citic_l1' cannot be refreshed"),
+    "data refresh malformed end": Cli(["data", "refresh", "hs300", "--end", "2024-99-01"],
+                                      r"--end '2024-99-01' is not a date"),
+    "data refresh into the bundled snapshot": Cli(
+        ["data", "refresh", "hs300", "--quiet", "--cache-dir", BUNDLED],
+        r"is \(inside\) the bundled snapshot .* which refresh never edits"),
+    "data verify --fix without a cache dir": Cli(["data", "verify", "--fix"],
+                                                 r"--fix needs --cache-dir"),
+    "data list on a file": Cli(lambda d: ["data", "list", "--cache-dir", str(d / "a_file")],
+                               r"'--cache-dir'.*is a file"),
+    "manifest is a list": Cli(lambda d: ["data", "show", "hs300", "--cache-dir",
+                                         str(d / "list")], r"top level must be an object"),
+    "manifest entry is a string": Cli(lambda d: ["data", "show", "hs300", "--cache-dir",
+                                                 str(d / "string")],
+                                      r"datasets\.hs300 must be an object"),
+    "manifest entry without file": Cli(lambda d: ["data", "show", "hs300", "--cache-dir",
+                                                  str(d / "nofile")],
+                                       r"datasets\.hs300\.file is missing"),
+    "manifest entry without sha256": Cli(lambda d: ["data", "show", "hs300", "--cache-dir",
+                                                    str(d / "nosha")],
+                                         r"datasets\.hs300\.sha256 is missing"),
+    "manifest file climbs out": Cli(lambda d: ["data", "show", "hs300", "--cache-dir",
+                                               str(d / "dotdot")], r"climbs out with '\.\.'"),
+    "manifest file absolute": Cli(lambda d: ["data", "show", "hs300", "--cache-dir",
+                                             str(d / "absolute")], r"is an absolute path"),
+    "manifest serves another dataset": Cli(lambda d: ["data", "show", "hs300", "--cache-dir",
+                                                      str(d / "swapped")],
+                                           r"does not hold dataset 'hs300'"),
+    "verify a broken manifest": Cli(lambda d: ["data", "verify", "--cache-dir", str(d / "list")],
+                                    r"top level must be an object"),
+    # ---- signal
+    "timing malformed date": Cli(["signal", "timing", "--date", "2024-13-45"],
+                                 r"--date '2024-13-45' is not a date"),
+    "timing date after the data": Cli(["signal", "timing", "--date", "2099"],
+                                      r"--date 2099-01-01 is after the last wind_all_a day in "
+                                      r"the data, 2026-08-21"),
+    "timing date before the data": Cli(["signal", "timing", "--date", "1990-01-01"],
+                                       r"date 1990-01-01 is before the data"),
+    "timing history not dates": Cli(["signal", "timing", "--history", "abc", "def"],
+                                    r"--history START 'abc' is not a date"),
+    "timing history bad end": Cli(["signal", "timing", "--history", "2023-01-01", "2023-02-30"],
+                                  r"--history END '2023-02-30' is not a date"),
+    "timing history reversed": Cli(["signal", "timing", "--history", "2024-06-01", "2023-01-01"],
+                                   r"START 2024-06-01 is after END 2023-01-01"),
+    "timing monthly panel": Cli(["signal", "timing", "--index", "sw_l1_pe_ttm:801010"],
+                                r"unknown daily price panel \(PANEL:CODE\) 'sw_l1_pe_ttm'"),
+    "timing unknown index": Cli(["signal", "timing", "--index", "hs3000"],
+                                r"unknown timing index 'hs3000'.*'hs300'"),
+    "timing unknown panel code": Cli(["signal", "timing", "--index", "sw_l1:999999"],
+                                     r"unknown code of dataset 'sw_l1' '999999'"),
+    "timing negative stale days": Cli(["signal", "timing", "--stale-days", "-1"],
+                                      r"'--stale-days': -1 is not in the range x>=0"),
+    "timing bad QUANTLIB_STALE_DAYS": Cli(["signal", "timing"], r"QUANTLIB_STALE_DAYS='soon'",
+                                          env={"QUANTLIB_STALE_DAYS": "soon"}),
+    "position date after the data": Cli(["signal", "position", "--date", "2099-01-01"],
+                                        r"after the last wind_all_a day"),
+    "position malformed date": Cli(["signal", "position", "--date", "2024-02-30"],
+                                   r"--date '2024-02-30' is not a date"),
+    "position before PE data": Cli(["signal", "position", "--date", "2005-06-01"],
+                                   r"no position on 2005-06-01"),
+    "position unknown rule": Cli(["signal", "position", "--rule", "mean_3_7"], r"mean_3_7"),
+    "industries date after the data": Cli(["signal", "industries", "--date", "2026-05-01"],
+                                          r"2026-05-01 is after the last sw_l1 day in the data, "
+                                          r"2026-02-26"),
+    "industries malformed date": Cli(["signal", "industries", "--date", "xyz"],
+                                     r"--date 'xyz' is not a date"),
+    "industries unknown model": Cli(["signal", "industries", "--model", "tend"],
+                                    r"unknown rotation model 'tend'.*'trend'"),
+    "industries unknown universe": Cli(["signal", "industries", "--universe", "sw_l2"],
+                                       r"unknown industry universe 'sw_l2'"),
+    "industries k too large": Cli(["signal", "industries", "--model", "trend", "--k", "50"],
+                                  r"k=50 is larger than the universe of 31"),
+    "industries unknown code": Cli(["signal", "industries", "--model", "trend", "--codes",
+                                    "801010,999999"], r"999999"),
+    "industries model not on citic": Cli(["signal", "industries", "--universe", "citic_l1",
+                                          "--model", "two_beta"],
+                                         r"model 'two_beta' does not run on citic_l1"),
+    "signal unknown subcommand": Cli(["signal", "timng"], r"no such command 'timng'"),
+    # ---- weekly
+    "weekly date after the data": Cli(["weekly", "--quiet", "--date", "2099"],
+                                      r"--date 2099-01-01 is after the last wind_all_a day"),
+    "weekly malformed date": Cli(["weekly", "--quiet", "--date", "abc"],
+                                 r"date 'abc' is not a date"),
+    "weekly date before the data": Cli(["weekly", "--quiet", "--date", "1990-01-01"],
+                                       r"date 1990-01-01 is before the data"),
+    "weekly k zero": Cli(["weekly", "--quiet", "--k", "0"], r"'--k': 0 is not in the range"),
+    "weekly unknown format": Cli(["weekly", "--format", "pdf"], r"'pdf' is not one of"),
+    "weekly out is a file": Cli(lambda d: ["weekly", "--quiet", "--out", str(d / "a_file")],
+                                r"'--out'.*is a file"),
+}
+
+
+def _broken_caches(root: Path) -> Path:
+    """Cache directories whose manifests break one rule each (copies of hs300's entry)."""
+    from quantlib.data.store import bundled_dir
+
+    bundled = json.loads((bundled_dir() / "manifest.json").read_text())
+    entry = bundled["datasets"]["hs300"]
+    wind = bundled["datasets"]["wind_all_a"]
+    hs300 = (bundled_dir() / entry["file"]).read_bytes()
+    variants: dict[str, Any] = {
+        "list": [{"datasets": {}}],
+        "string": {"datasets": {"hs300": "hs300.parquet"}},
+        "nofile": {"datasets": {"hs300": {k: v for k, v in entry.items() if k != "file"}}},
+        "nosha": {"datasets": {"hs300": {k: v for k, v in entry.items() if k != "sha256"}}},
+        "dotdot": {"datasets": {"hs300": {**entry, "file": "../outside.parquet"}}},
+        "absolute": {"datasets": {"hs300": {**entry,
+                                            "file": str(bundled_dir() / "hs300.parquet")}}},
+        "swapped": {"datasets": {"hs300": {**wind, "file": "wind_all_a.parquet"}}},
+    }
+    for name, manifest in variants.items():
+        (root / name).mkdir()
+        (root / name / "manifest.json").write_text(json.dumps(manifest))
+        (root / name / "hs300.parquet").write_bytes(hs300)
+    (root / "swapped" / "wind_all_a.parquet").write_bytes(
+        (bundled_dir() / wind["file"]).read_bytes())
+    (root / "a_file").write_text("not a directory")
+    return root
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _broken_caches(tmp_path_factory.mktemp("bad_input"))
+
+
+def _assert_no_traceback(output: str, exception: BaseException | None) -> None:
+    assert "Traceback" not in output, output
+    assert exception is None or isinstance(exception, SystemExit), repr(exception)
+
+
+@pytest.mark.parametrize("case", list(CLI_CASES.values()), ids=list(CLI_CASES))
+def test_cli_bad_input(case: Cli, scratch: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from quantlib.cli import main
+
+    monkeypatch.delenv("QUANTLIB_CACHE_DIR", raising=False)
+    monkeypatch.delenv("QUANTLIB_DEBUG", raising=False)
+    argv = case.argv(scratch) if callable(case.argv) else case.argv
+    result = CliRunner().invoke(main, argv, env=case.env)
+    _assert_no_traceback(result.output, result.exception)
+    assert result.exit_code == case.code, result.output
+    assert re.search(case.match, result.output, flags=re.S), result.output
+    errors = [line for line in result.output.splitlines() if line.startswith(("error:", "Error:"))]
+    assert len(errors) == 1, result.output  # one line names the problem
+
+
+# ---------------------------------------------------------------- Python API ---------------
+
+def _prices() -> pd.DataFrame:
+    idx = pd.bdate_range("2024-01-01", periods=6, name="date")
+    return pd.DataFrame({"a": [10.0, 10.5, 10.2, 10.8, 11.0, 11.3]}, index=idx)
+
+
+def _weights(index: Any) -> pd.DataFrame:
+    return pd.DataFrame({"a": [1.0]}, index=index)
+
+
+def _returns() -> pd.Series:
+    return _prices()["a"].pct_change().fillna(0.0) * 0.5
+
+
+@dataclass(frozen=True)
+class Api:
+    """One call, the exception type it must raise and a regex its message must contain."""
+
+    call: Callable[[], Any]
+    error: type[BaseException]
+    match: str
+
+
+API_CASES: dict[str, Api] = {
+    "load malformed start": Api(lambda: qdata.load("hs300", start="2024-13-01"), DateRangeError,
+                                r"start '2024-13-01' is not a date"),
+    "load tz-aware start": Api(lambda: qdata.load("hs300", start=pd.Timestamp(
+        "2024-01-01", tz="Asia/Shanghai")), DateRangeError, r"has a time zone"),
+    "load unknown dataset": Api(lambda: qdata.load("wind_all"), UnknownDatasetError,
+                                r"unknown dataset 'wind_all'.*'wind_all_a'"),
+    "load unknown column": Api(lambda: qdata.load("hs300", columns=["pe"]), UnknownNameError,
+                               r"unknown column of dataset 'hs300' 'pe'"),
+    "load reversed range": Api(lambda: qdata.load("hs300", start="2024-02-01", end="2024-01-01"),
+                               DateRangeError, r"start 2024-02-01 is after end 2024-01-01"),
+    "refresh into the bundled snapshot": Api(
+        lambda: qdata.refresh("hs300", cache_dir=BUNDLED), ReadOnlySnapshotError,
+        r"bundled snapshot .* never edits"),
+    "refresh text end": Api(lambda: qdata.refresh("hs300", cache_dir="/nonexistent/x",
+                                                  end="soon"), DateRangeError,
+                            r"end 'soon' is not a date"),
+    "run tz-aware prices": Api(lambda: backtest.run(_prices().tz_localize("UTC"), _weights(
+        _prices().index[:1].tz_localize("UTC"))), PricesError,
+        r"prices index has a time zone \(UTC\).*tz_localize\(None\)"),
+    "run tz-aware weights": Api(lambda: backtest.run(_prices(), _weights(
+        _prices().index[:1].tz_localize("UTC"))), AlignmentError, r"weights index has a time zone"),
+    "run 15:00 rebalance": Api(lambda: backtest.run(_prices(), _weights(
+        [pd.Timestamp("2024-01-02 15:00")])), AlignmentError,
+        r"time of day, e\.g\. 2024-01-02 15:00:00.*normalize"),
+    "run rebalance not a price date": Api(lambda: backtest.run(_prices(), _weights(
+        [pd.Timestamp("2024-01-06")])), AlignmentError, r"weights has dates not in prices: "
+        r"\['2024-01-06'\]"),
+    "run text prices": Api(lambda: backtest.run(_prices().astype(str), _weights(
+        _prices().index[:1])), PricesError, r"prices must be numeric"),
+    "run negative price": Api(lambda: backtest.run(_prices() * -1, _weights(
+        _prices().index[:1])), PricesError, r"prices must be > 0 and finite.*-10\.0"),
+    "summary benchmark with NaN first return": Api(
+        lambda: metrics.summary(_returns(), benchmark=_prices()["a"].pct_change()),
+        MetricsError, r"benchmark has 1 NaN value\(s\), first on 2024-01-01.*fillna\(0\.0\)"),
+    "summary benchmark given as prices": Api(
+        lambda: metrics.summary(_returns(), benchmark=_prices()["a"]), MetricsError,
+        r"benchmark looks like prices \(every value > 0\.5, from 10 to 11\.3\).*pct_change"),
+    "summary benchmark on other dates": Api(
+        lambda: metrics.summary(_returns(), benchmark=_returns().iloc[1:]), MetricsError,
+        r"returns and benchmark have different dates"),
+    "summary not returns": Api(lambda: metrics.summary([0.01, 0.02]), MetricsError,
+                               r"summary takes a BacktestResult or a pandas Series/DataFrame "
+                               r"of returns, got list"),
+}
+
+
+@pytest.mark.parametrize("case", list(API_CASES.values()), ids=list(API_CASES))
+def test_api_bad_input(case: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("QUANTLIB_CACHE_DIR", raising=False)
+    with pytest.raises(case.error, match=case.match):
+        case.call()
+
+
+def test_summary_of_a_backtest_with_a_pct_change_benchmark() -> None:
+    """The issue's exact call: ``metrics.summary(res, benchmark=close.pct_change())``."""
+    from quantlib.backtest import CostModel, Rules
+
+    close = _prices()["a"]
+    # fully invested from the first close, no costs: the strategy's returns are the index's
+    res = backtest.run(close, _weights(close.index[:1]), fill="same_close_lookahead",
+                       costs=CostModel.frictionless(), rules=Rules.none())
+    with pytest.raises(MetricsError, match=r"benchmark has 1 NaN value\(s\)"):
+        metrics.summary(res, benchmark=close.pct_change())
+    # the fix the message names works: regressed on itself, beta is 1 and alpha 0
+    out = metrics.summary(res, benchmark=close.pct_change().fillna(0.0))
+    assert out["beta"] == pytest.approx(1.0, abs=1e-9)
+    assert out["alpha"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_catalogue_size() -> None:
+    """Issue 13 asks for at least 45 cases across data, signal, weekly and the Python API."""
+    groups = {argv[0] for c in CLI_CASES.values() if not callable(argv := c.argv)}
+    assert {"data", "signal", "weekly"} <= groups
+    assert len(CLI_CASES) + len(API_CASES) >= 45
+
+
+def test_unexpected_errors_are_one_line_with_the_debug_hint(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug (not a typed error) prints one line and the --debug hint, exit 1; --debug raises."""
+    from quantlib import cli
+    from quantlib.cli import main
+
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        raise ZeroDivisionError("division by zero\nsecond line")
+
+    monkeypatch.setattr(cli, "_timing_inputs", boom)
+    result = CliRunner().invoke(main, ["signal", "timing"])
+    assert result.exit_code == 1
+    assert result.output.strip() == ("error: unexpected ZeroDivisionError: division by zero "
+                                     "(run with --debug for the traceback)")
+    result = CliRunner().invoke(main, ["--debug", "signal", "timing"])
+    assert isinstance(result.exception, ZeroDivisionError)
+
+
+def test_typed_errors_with_debug_raise(monkeypatch: pytest.MonkeyPatch) -> None:
+    from quantlib.cli import main
+
+    result = CliRunner().invoke(main, ["--debug", "signal", "timing", "--date", "2099"])
+    assert isinstance(result.exception, DateRangeError)
+    assert isinstance(DataValidationError("x"), ValueError)  # typed errors stay catchable
+    assert issubclass(CacheManifestError, OSError)
