@@ -20,28 +20,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from quantlib._dates import parse_day
 from quantlib.errors import DateRangeError, QuantlibError
 
-__all__ = ["FillUnavailableError", "RunSpec", "StrategyRun", "carry_in", "parse_date",
-           "run_strategy", "traded_weights", "window_bounds"]
+__all__ = ["FillUnavailableError", "RunSpec", "StrategyRun", "carry_in", "run_strategy",
+           "traded_weights", "window_bounds"]
 
 Progress = Callable[[str], None]
 
 
 class FillUnavailableError(QuantlibError, ValueError):
     """A fill mode the strategy's inputs cannot support (no opening prices)."""
-
-
-def parse_date(value: Any, what: str) -> pd.Timestamp:
-    """``pd.Timestamp`` of ``value`` (a day), or :class:`DateRangeError` saying how to write it."""
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise DateRangeError(f"{what} {value!r} is not a date; write it as YYYY-MM-DD, e.g. "
-                             "2024-03-15.") from None
-    if ts is pd.NaT or ts.tzinfo is not None:
-        raise DateRangeError(f"{what} {value!r} is not a plain date; write it as YYYY-MM-DD.")
-    return ts.normalize()
 
 
 @dataclass(frozen=True)
@@ -127,8 +116,8 @@ def window_bounds(calendar: pd.DatetimeIndex, first_decision: pd.Timestamp, star
         ``end`` before ``start``; a window of fewer than 2 days.
     """
     last = calendar[-1]
-    s = first_decision if start is None else parse_date(start, "start")
-    e = last if end is None else parse_date(end, "end")
+    s = first_decision if start is None else parse_day(start, "start")
+    e = last if end is None else parse_day(end, "end")
     if s < first_decision:
         raise DateRangeError(
             f"start {s.date()} is before {name}'s first decision on {first_decision.date()}: "

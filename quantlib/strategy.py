@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -285,10 +285,8 @@ class Benchmark:
 
     def weights(self, targets: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame:
         """The benchmark's weights over the same window (same first decision date)."""
-        if self.kind == "buy_and_hold":
-            listed = prices.loc[targets.index[:1]].notna()
-            return listed.div(listed.sum(axis=1), axis=0).astype("float64")
-        listed = prices.loc[targets.index].notna()
+        days = targets.index[:1] if self.kind == "buy_and_hold" else targets.index
+        listed = prices.loc[days].notna()
         return listed.div(listed.sum(axis=1), axis=0).astype("float64")
 
 
@@ -322,7 +320,6 @@ class StrategyData:
     inputs: dict[str, Any]
     prices: pd.DataFrame
     datasets: tuple[str, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> Any:
         try:
@@ -340,8 +337,9 @@ class StrategyData:
     def truncate(self, end: Any) -> StrategyData:
         """Rows dated <= ``end`` in every input (as-of runs, causality tests)."""
         end = pd.Timestamp(end)
-        return StrategyData({k: v.loc[:end] for k, v in self.inputs.items()},
-                            self.prices.loc[:end], self.datasets, dict(self.extra))
+        return StrategyData({k: None if v is None else v.loc[:end]
+                             for k, v in self.inputs.items()},
+                            self.prices.loc[:end], self.datasets)
 
 
 # --------------------------------------------------------------------------- the protocol

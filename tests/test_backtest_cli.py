@@ -222,3 +222,14 @@ def test_strategies_lists_parameters_and_defaults() -> None:
     k = next(p for p in rot["params"] if p["name"] == "k")
     assert (k["type"], k["default"], k["bounds"]) == ("int", "5", "[1, 31]")
     assert rot["datasets"] == ["sw_l1", "sw_l1_pe_ttm", "wind_all_a"]
+
+
+def test_replay_into_its_own_folder_leaves_the_record_untouched(tmp_path: Path) -> None:
+    first = _invoke("backtest", "ma_distance_timing", "--start", "2020-01-02", "--end",
+                    "2020-12-31", "--out", str(tmp_path), "--quiet")
+    assert first.exit_code == 0, first.output
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    res = _invoke("backtest", "--manifest", str(tmp_path / "manifest.json"), "--out",
+                  str(tmp_path), "--quiet")
+    assert res.exit_code == 0 and "reproduced" in res.output, res.output
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before

@@ -56,7 +56,9 @@ def test_builtins_resolve_to_quantlib_modules_not_a_top_level_package() -> None:
     assert "strategies" not in sys.modules  # nothing imported a top-level `strategies`
 
 
-@pytest.mark.parametrize("ref", list(GRIDS))
+# only strategies that declare a shortcut (a warm-up, or their own first_decision): for the
+# others the default is the first weights row itself, and the check would be a tautology
+@pytest.mark.parametrize("ref", ["ma_distance_timing", "industry_rotation"])
 def test_declared_first_decision_is_the_first_weights_row(ref: str, loaded: dict) -> None:
     strategy = resolve(ref)[0]
     data = loaded[ref]
@@ -99,10 +101,19 @@ def test_sweep_best_row_equals_the_backtest_of_its_parameters(ref: str, loaded: 
 def test_valuation_sweep_scores_the_same_window_as_backtest(loaded: dict) -> None:
     """The defect the protocol fixed: the sweep scored 20 years before the model's first
     signal (Sharpe -0.0016 vs 0.24). Both now start on 2015-01-09, the first decision."""
+    from quantlib import metrics
+
     ref = "valuation_position"
     res = quantlib.sweep(ref, {"rule": ["mean_30_70"]}, data=loaded[ref])
     assert res.start == pd.Timestamp("2015-01-09")
-    assert res.best["sharpe_ratio"] == pytest.approx(0.2358, abs=5e-5)
+    # the former way, independently: no interest in the engine, then r_t + (1 - w_{t-1}) d
+    # added to each day's return; it differs from compounding inside the engine only by the
+    # interest's effect on order sizes
+    plain = run_strategy(ref, {"rule": "mean_30_70"}, cash_rate=0.0, data=loaded[ref]).result
+    d = 1.015 ** (1 / 242) - 1
+    patched = plain.returns + (1.0 - plain.exposure.shift(1).fillna(0.0)) * d
+    assert res.best["sharpe_ratio"] == pytest.approx(metrics.sharpe_ratio(patched), abs=2e-3)
+    assert res.best["sharpe_ratio"] == pytest.approx(0.24, abs=5e-3)  # the README's former 0.24
 
 
 def _write(tmp_path: Path, body: str, name: str = "user_strat.py") -> Path:

@@ -218,7 +218,8 @@ def backtest_body(strategy: str | None, opts: dict[str, Any], manifest_path: str
 
     A replay writes nothing until its outputs have been compared with the manifest's: on a
     match they go to ``--out``; on a mismatch to a new folder beside it, and the recorded run
-    (its manifest and CSVs) is left as it was.
+    (its manifest and CSVs) is left as it was. A replay never rewrites the manifest it reads:
+    replayed into the recorded folder, a match writes nothing there.
     """
     from quantlib.runner import run_strategy
 
@@ -240,20 +241,23 @@ def backtest_body(strategy: str | None, opts: dict[str, Any], manifest_path: str
         files, manifest = _outputs(outcome, out, cache_dir, recorded, manifest_path)
         step("write")
         differ = _differs(recorded, manifest) if recorded is not None else []
+        in_place = (recorded is not None and
+                    (out / "manifest.json").resolve() == Path(str(manifest_path)).resolve())
         if differ:
             import tempfile
 
             out = Path(tempfile.mkdtemp(prefix=f"{out.name}-replay-", dir=out.parent))
-        for name, data in files.items():
-            _write(out, name, data)
+        if differ or not in_place:
+            for name, data in files.items():
+                _write(out, name, data)
     finally:
         close()
-    _report(outcome, out, manifest, recorded, differ)
+    _report(outcome, out, manifest, recorded, differ, in_place)
     return manifest
 
 
 def _report(outcome: Any, out: Path, manifest: dict[str, Any],
-            recorded: dict[str, Any] | None, differ: list[str]) -> None:
+            recorded: dict[str, Any] | None, differ: list[str], in_place: bool) -> None:
     m = outcome.metrics["strategy"]
     b = outcome.metrics["benchmark"]
     click.echo(f"{outcome.strategy.name} {outcome.spec.start} .. {outcome.spec.end}: annual "
@@ -264,7 +268,10 @@ def _report(outcome: Any, out: Path, manifest: dict[str, Any],
         click.echo(f"error: the replay differs from the manifest in {', '.join(differ)}; the "
                    f"recorded run is untouched, the replay's outputs are in {out}/", err=True)
         sys.exit(1)
-    click.echo(f"wrote {out}/: tearsheet.html, manifest.json, {', '.join(CSV_OUTPUTS)}")
+    if in_place:
+        click.echo(f"{out}/ holds the recorded run: left as it was")
+    else:
+        click.echo(f"wrote {out}/: tearsheet.html, manifest.json, {', '.join(CSV_OUTPUTS)}")
     if recorded is not None:
         click.echo(f"reproduced: {len(manifest['outputs'])} outputs identical to the manifest's "
                    "(sha256)")

@@ -180,9 +180,13 @@ def _body(strategy: str, o: dict[str, Any]) -> None:
               "end": o["end"], "options": opts, "execution": ex}
     bar, progress = _progress(o["quiet"] or o["fmt"] == "json")
     try:
-        res = qs.sweep(strat, grid, n_blocks=o["blocks"], progress=progress,
-                       max_combinations=o["max_combinations"], **common)
-        wf = _walk_forward(qs, strat, grid, o, common) if o["wf_kind"] else None
+        if o["wf_kind"]:  # the walk-forward's own sweep is the full sweep: run it once
+            wf = _walk_forward(qs, strat, grid, o, common, progress)
+            res = wf.sweep
+        else:
+            wf = None
+            res = qs.sweep(strat, grid, n_blocks=o["blocks"], progress=progress,
+                           max_combinations=o["max_combinations"], **common)
     finally:
         bar.close()
     if o["fmt"] == "json":
@@ -195,12 +199,12 @@ def _body(strategy: str, o: dict[str, Any]) -> None:
 
 
 def _walk_forward(qs: Any, strat: Any, grid: Any, o: dict[str, Any],
-                  common: dict[str, Any]) -> Any:
+                  common: dict[str, Any], progress: Any) -> Any:
     if o["train"] is None or o["test"] is None:
         raise qs.SplitError("--walk-forward needs --train BARS and --test BARS (e.g. "
                             "--train 1210 --test 242: five years in, one year out).")
     make = qs.rolling_splits if o["wf_kind"] == "rolling" else qs.expanding_splits
-    n = qs.window_length(strat, grid, data=common["data"], params=common["params"],
-                         start=common["start"], end=common["end"])
-    splits = make(n, train=o["train"], test=o["test"], step=o["step"])
-    return qs.walk_forward(strat, grid, splits=splits, **common)
+    return qs.walk_forward(
+        strat, grid, splits=lambda n: make(n, train=o["train"], test=o["test"], step=o["step"]),
+        n_blocks=o["blocks"], progress=progress, max_combinations=o["max_combinations"],
+        **common)

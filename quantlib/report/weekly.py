@@ -259,11 +259,10 @@ def _industry_block(inputs: WeeklyInputs, day: pd.Timestamp, k: int) -> dict[str
 
 
 def _resolve_day(inputs: WeeklyInputs, date: str | pd.Timestamp | None) -> pd.Timestamp:
-    from quantlib._dates import check_not_after_data
-    from quantlib.runner import parse_date
+    from quantlib._dates import check_not_after_data, parse_day
 
     close = inputs.closes["wind_all_a"]
-    when = close.index[-1] if date is None else parse_date(date, "date")
+    when = close.index[-1] if date is None else parse_day(date, "date")
     check_not_after_data(when if date is not None else None, close.index[-1], "--date",
                          "wind_all_a")
     upto = close.index[close.index <= when]

@@ -103,26 +103,20 @@ class IndustryData:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "close", check_close(self.close))
-        if self.pe_ttm is not None:
-            pe = self.pe_ttm
-            if not isinstance(pe, pd.DataFrame) or not isinstance(pe.index, pd.DatetimeIndex):
-                raise DataValidationError(
-                    "pe_ttm must be a DataFrame with a DatetimeIndex (month-ends x codes); use "
-                    "load('sw_l1_pe_ttm')['pe_ttm'].")
-            if not pe.index.is_monotonic_increasing or pe.index.has_duplicates:
-                raise DataValidationError("pe_ttm: dates must be sorted and unique.")
-            object.__setattr__(self, "pe_ttm", pe.reindex(columns=self.close.columns)
-                               .astype("float64"))
-        if self.earnings_ext is not None:
-            ext = self.earnings_ext
-            if not isinstance(ext, pd.DataFrame) or not isinstance(ext.index, pd.DatetimeIndex):
-                raise DataValidationError(
-                    "earnings_ext must be a DataFrame with a DatetimeIndex (month-ends x codes); "
-                    "use quantlib.rotation.industry_data().")
-            if not ext.index.is_monotonic_increasing or ext.index.has_duplicates:
-                raise DataValidationError("earnings_ext: dates must be sorted and unique.")
-            object.__setattr__(self, "earnings_ext", ext.reindex(columns=self.close.columns)
-                               .astype("float64"))
+        for name, hint in (("pe_ttm", "load('sw_l1_pe_ttm')['pe_ttm']"),
+                           ("earnings_ext", "quantlib.rotation.industry_data()")):
+            frame = getattr(self, name)
+            if frame is not None:
+                object.__setattr__(self, name, self._monthly(frame, name, hint))
+
+    def _monthly(self, frame: pd.DataFrame, name: str, hint: str) -> pd.DataFrame:
+        """A month-end panel checked and put on ``close``'s codes."""
+        if not isinstance(frame, pd.DataFrame) or not isinstance(frame.index, pd.DatetimeIndex):
+            raise DataValidationError(f"{name} must be a DataFrame with a DatetimeIndex "
+                                      f"(month-ends x codes); use {hint}.")
+        if not frame.index.is_monotonic_increasing or frame.index.has_duplicates:
+            raise DataValidationError(f"{name}: dates must be sorted and unique.")
+        return frame.reindex(columns=self.close.columns).astype("float64")
 
     @property
     def codes(self) -> tuple[str, ...]:

@@ -223,9 +223,3 @@ def available() -> list[tuple[Any, StrategyRef]]:
         if name not in BUILTIN:
             out.append(resolve(name))
     return out
-
-
-def is_strategy_class(obj: Any) -> bool:
-    from quantlib.strategy import Strategy
-
-    return isinstance(obj, type) and issubclass(obj, Strategy) and obj is not Strategy

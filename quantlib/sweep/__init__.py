@@ -47,7 +47,6 @@ from quantlib.sweep.walkforward import (
     rolling_splits,
     splits_frame,
     walk_forward,
-    window_length,
 )
 
 __all__ = [
@@ -79,7 +78,6 @@ __all__ = [
     "splits_frame",
     "sweep",
     "walk_forward",
-    "window_length",
 ]
 
 

@@ -28,11 +28,13 @@ from quantlib.strategy import (
 __all__ = ["batch_weights", "check_combos", "full_combos"]
 
 
-def check_combos(strategy: Any, combos: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+def check_combos(strategy: Any, combos: pd.DataFrame,
+                 base: dict[str, Any]) -> tuple[pd.DataFrame, pd.Series]:
     """Check every combination against the declared parameters and the constraint.
 
-    Returns the combinations with values in their declared types (20.0 -> 20 for an int
-    parameter) and the reason each is invalid ('' when valid). Types and bounds are checked
+    Returns every combination with every declared parameter as a column (the grid's values in
+    their declared types, 20.0 -> 20 for an int parameter; else ``base``, else the default)
+    and the reason each is invalid ('' when valid). Types and bounds are checked
     once per distinct value; the constraint is called with whole columns first (so
     ``p.short < p.long`` runs vectorized) and per combination when that does not give one
     boolean per row.
@@ -51,13 +53,10 @@ def check_combos(strategy: Any, combos: pd.DataFrame) -> tuple[pd.DataFrame, pd.
                 why[mask & (why == "")] = str(exc)
                 checked[mask] = value
         out[name] = checked
-    typed = pd.DataFrame(out, index=combos.index).infer_objects()
-    full = full_combos(strategy, typed, {})
+    full = full_combos(strategy, pd.DataFrame(out, index=combos.index), base)
     ok_rows = why == ""
-    verdict = _constraint(strategy, full[ok_rows])
-    idx = np.flatnonzero(ok_rows)
-    why[idx] = verdict
-    return typed, pd.Series(why, index=combos.index, name="invalid")
+    why[ok_rows] = _constraint(strategy, full[ok_rows])
+    return full, pd.Series(why, index=combos.index, name="invalid")
 
 
 def _constraint(strategy: Any, full: pd.DataFrame) -> np.ndarray:

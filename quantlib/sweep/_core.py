@@ -4,6 +4,7 @@ with the overfitting statistics of the selection."""
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -154,13 +155,6 @@ class SweepResult:
 MAX_COMBINATIONS = 2_000_000
 
 
-def _grid_size(values: Mapping[str, list[Any]]) -> int:
-    n = 1
-    for v in values.values():
-        n *= len(v)
-    return n
-
-
 @dataclass(frozen=True)
 class _Plan:
     strategy: Any
@@ -176,14 +170,8 @@ def _first_decision(strategy: Any, data: Any, full: pd.DataFrame) -> pd.Timestam
     """The latest first decision over the combinations (every one has decided by then)."""
     from quantlib.strategy import ParamSet
 
-    cal = data.calendar
-    probe = ParamSet(full.iloc[0].to_dict())
-    if strategy.warmup(probe) is not None:
-        n = max(int(strategy.warmup(ParamSet(r))) for r in full.to_dict(orient="records"))
-        return cal[min(n, len(cal) - 1)]
-    keys = full.drop_duplicates()
-    return max(strategy.first_decision(data, ParamSet(r)) for r in keys.to_dict(
-        orient="records"))
+    return max(strategy.first_decision(data, ParamSet(r))
+               for r in full.drop_duplicates().to_dict(orient="records"))
 
 
 def _plan(strategy: Any, grid: Mapping[str, Any], data: Any, params: Mapping[str, Any] | None,
@@ -200,20 +188,18 @@ def _plan(strategy: Any, grid: Mapping[str, Any], data: Any, params: Mapping[str
     base = strat.resolve_params(params).as_dict() if params else {}
     specs = strat.param_specs()
     values = _grid.expand_grid(grid, list(specs), f"strategy {strat.name}")
-    size = _grid_size(values)
+    size = math.prod(len(v) for v in values.values())
     if size > max_combinations:
         raise SweepError(f"the grid has {size:,} combinations, above the limit of "
                          f"{max_combinations:,}; narrow the ranges or raise the limit "
                          "(--max-combinations / max_combinations=).")
-    typed, why = _builders.check_combos(strat, _grid.combinations(values).assign(
-        **{k: v for k, v in base.items() if k not in values}))
+    full, why = _builders.check_combos(strat, _grid.combinations(values), base)
     swept = tuple(values)
-    dropped = typed.loc[why != "", list(swept)].assign(reason=why[why != ""])
-    typed = typed[why == ""]
-    if typed.empty:
+    dropped = full.loc[why != "", list(swept)].assign(reason=why[why != ""])
+    full = full[why == ""]
+    if full.empty:
         raise SweepError(f"no valid combination in the grid: {dropped['reason'].iloc[0]} for "
                          "every one. Fix the ranges.")
-    full = _builders.full_combos(strat, typed, base)
     if data is None:
         data = strat.load(cache_dir)
     elif not isinstance(data, StrategyData):
@@ -226,8 +212,12 @@ def _plan(strategy: Any, grid: Mapping[str, Any], data: Any, params: Mapping[str
         engine_kwargs=options.engine_kwargs(strat, data.prices.columns),
         risk_free=options.risk_free, periods_per_year=options.periods_per_year,
         n_blocks=n_blocks, windows=windows, select=metric)
-    bs = execution.batch_size or _run.auto_batch_size(len(data.calendar), n_a, len(full),
-                                                      execution.memory_budget_mb)
+    mb = execution.memory_budget_mb
+    if mb is not None and not (isinstance(mb, int | float) and mb > 0):
+        raise SweepError(f"memory_budget_mb must be a number > 0, got {mb!r}.")
+    bs = execution.batch_size
+    if bs is None:
+        bs = _run.auto_batch_size(len(data.calendar), n_a, len(full), execution.memory_budget_mb)
     if isinstance(bs, bool) or not isinstance(bs, int | np.integer) or bs < 1:
         raise SweepError(f"batch_size must be a positive integer, got {bs!r}.")
     return _Plan(strat, spec, full, swept, dropped, int(bs), base)

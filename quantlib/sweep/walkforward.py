@@ -15,10 +15,17 @@ import pandas as pd
 
 from quantlib.errors import QuantlibError
 from quantlib.sweep import _builders, _run
-from quantlib.sweep._core import BacktestOptions, SweepError, SweepResult, _execute, _plan
+from quantlib.sweep._core import (
+    MAX_COMBINATIONS,
+    BacktestOptions,
+    SweepError,
+    SweepResult,
+    _execute,
+    _plan,
+)
 
 __all__ = ["Split", "SplitError", "WalkForwardResult", "expanding_splits", "rolling_splits",
-           "splits_frame", "walk_forward", "window_length"]
+           "splits_frame", "walk_forward"]
 
 _REPORT = ("total_return", "annual_return", "annual_volatility", "sharpe_ratio",
            "max_drawdown", "calmar_ratio", "annual_turnover", "mean_exposure")
@@ -146,23 +153,28 @@ def _window_metrics(r: np.ndarray, turn: np.ndarray, expo: np.ndarray,
     return {k: float(cols[k][0]) for k in _REPORT}
 
 
-def walk_forward(strategy: Any, grid: Mapping[str, Any], *, splits: Sequence[Split],
+def walk_forward(strategy: Any, grid: Mapping[str, Any], *,
+                 splits: Sequence[Split] | Callable[[int], Sequence[Split]],
                  data: Any = None, params: Mapping[str, Any] | None = None,
                  metric: str = "sharpe_ratio", start: Any = None, end: Any = None,
                  options: BacktestOptions | None = None,
                  execution: _run.Execution | None = None,
                  progress: Callable[[int, int], None] | None = None,
-                 cache_dir: Any = None) -> WalkForwardResult:
+                 cache_dir: Any = None, n_blocks: int = 16,
+                 max_combinations: int = MAX_COMBINATIONS) -> WalkForwardResult:
     """Choose the best combination in each train window, apply it in the test window, stitch.
 
     Splits are bar positions within the sweep's window (``start``..``end``, by default the
-    latest first decision to the last price: :func:`window_length` gives its length). Every
+    latest first decision to the last price); pass ``splits`` as a function of the window's
+    length in bars to size them on it, e.g. ``lambda n: rolling_splits(n, train=1210,
+    test=242)``. Every
     combination is simulated once over the window (one engine call per batch); its ``metric``
     over each train window picks that split's best (the first on ties; NaN never wins). The
     out-of-sample series is one engine run of stitched weights: decisions on the bars of
     split k's test window come from split k's choice, so the switch between choices trades
     (and pays costs) as it would live. Per split, the chosen combination's metrics over its
-    train and test windows are reported side by side.
+    train and test windows are reported side by side. ``sweep`` of the result is the full
+    sweep of the window (with ``n_blocks`` CSCV blocks), the same as :func:`sweep` returns.
     """
     import dataclasses
 
@@ -171,10 +183,10 @@ def walk_forward(strategy: Any, grid: Mapping[str, Any], *, splits: Sequence[Spl
 
     options = options or BacktestOptions()
     execution = execution or _run.Execution()
-    plan = _plan(strategy, grid, data, params, metric, start, end, options, 2, execution,
-                 cache_dir=cache_dir)
+    plan = _plan(strategy, grid, data, params, metric, start, end, options, n_blocks, execution,
+                 cache_dir=cache_dir, max_combinations=max_combinations)
     a, b = plan.spec.window
-    splits = _check_splits(splits, b - a + 1)
+    splits = _check_splits(splits(b - a + 1) if callable(splits) else splits, b - a + 1)
     plan = dataclasses.replace(plan, spec=dataclasses.replace(
         plan.spec, windows=tuple((s.train_start, s.train_end) for s in splits)))
     result, win = _execute(plan, execution, progress)
@@ -203,16 +215,6 @@ def walk_forward(strategy: Any, grid: Mapping[str, Any], *, splits: Sequence[Spl
                              oos, eng.index, options, (first, last))
     return WalkForwardResult(splits=table, returns=oos.returns.iloc[first:last].rename("oos"),
                              summary=summary, sweep=result)
-
-
-def window_length(strategy: Any, grid: Mapping[str, Any], *, data: Any = None,
-                  params: Mapping[str, Any] | None = None, start: Any = None, end: Any = None,
-                  cache_dir: Any = None) -> int:
-    """Bars in the window a sweep or walk-forward of ``grid`` scores (to size the splits)."""
-    plan = _plan(strategy, grid, data, params, "sharpe_ratio", start, end, BacktestOptions(),
-                 2, _run.Execution(), cache_dir=cache_dir)
-    a, b = plan.spec.window
-    return b - a + 1
 
 
 def _tables(splits: tuple[Split, ...], picks: pd.DataFrame, combo_ids: pd.Index, each: Any,
