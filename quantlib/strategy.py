@@ -411,6 +411,9 @@ class Strategy:
         ParamError
             A value of the wrong type, outside its bounds, or rejected by ``constraint``.
         """
+        if values is not None and not isinstance(values, Mapping):
+            raise ParamError(f"{self.name}: parameters must be a mapping name -> value, e.g. "
+                             f"{{'k': 5}}; got {type(values).__name__}.")
         specs = self.param_specs()
         out = {k: s.default for k, s in specs.items()}
         for key, value in (values or {}).items():

@@ -233,6 +233,8 @@ def test_parameter_errors_in_python() -> None:
         s.resolve_params({"model": "momentum"})
     with pytest.raises(ParamError, match="must be >= 1"):
         s.resolve_params({"k": 0})
+    with pytest.raises(ParamError, match="must be a mapping"):
+        s.resolve_params([("k", 3)])
 
 
 def test_example_and_readme_commands_from_a_dir_with_its_own_strategies(tmp_path: Path) -> None:

@@ -12,9 +12,6 @@ import click
 
 from quantlib.cli import CACHE_DIR_OPTION, STALE_DAYS_OPTION, _echo_warnings, _freshness, _run
 
-# the model's I/O-light helpers live in the library (the weekly page uses them too)
-from quantlib.valuation import PROXY_NOTE, WIND_NOTE, describe, load_position_state
-
 #: The datasets the position model reads (their last dates go with every output).
 USED_DATASETS = ("wind_all_a", "csi_all_share", "all_a_pb")
 
@@ -22,11 +19,15 @@ USED_DATASETS = ("wind_all_a", "csi_all_share", "all_a_pb")
 def position_snapshot(date: str | None, cache_dir: str | None,
                       rule: str | None = None) -> dict[str, Any]:
     """Load the bundled data and return the model's figures for one day (default the last)."""
+    from quantlib.valuation import describe, load_position_state
+
     return describe(*load_position_state(cache_dir, rule), date)
 
 
 def format_text(s: dict[str, Any]) -> str:
     """Human-readable block of :func:`position_snapshot`."""
+    from quantlib.valuation import PROXY_NOTE, WIND_NOTE
+
     rows = [("PE (TTM)", f"{s['pe']:.2f}  percentile {s['pe_pct']:.1f}%  (as of {s['pe_date']})"),
             ("PB (median)", f"{s['pb']:.2f}  percentile {s['pb_pct']:.1f}%  "
                             f"(as of {s['pb_date']})"),
@@ -57,6 +58,7 @@ def command(date: str | None, rule: str | None, fmt: str, stale_days: int | None
     def body() -> None:
         from quantlib._dates import check_not_after_data
         from quantlib.data.staleness import last_dates
+        from quantlib.valuation import describe, load_position_state
 
         wind, model, state = load_position_state(cache_dir, rule)
         check_not_after_data(date, wind.index[-1], "--date", "wind_all_a")
