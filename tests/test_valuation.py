@@ -328,7 +328,7 @@ def test_cli_signal_position_text_and_json() -> None:
 
 def test_snapshot_is_pure_and_resolves_weekends() -> None:
     """valuation.snapshot reads one row of position_state; a Saturday resolves to Friday."""
-    from quantlib.commands.position import load_position_state
+    from quantlib.valuation import load_position_state
     from quantlib.valuation import snapshot
 
     _, model, state = load_position_state(None)
