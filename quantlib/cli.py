@@ -317,6 +317,7 @@ def _refresh_all(end: str | None, accept_revision: bool, quiet: bool,
 
     names = [n for n, spec in DATASETS.items() if spec.refreshable]
     failed: list[str] = []
+    changed: list[str] = []
     lines: list[str] = []
     with _progress("--all", quiet) as progress:
         for i, ds in enumerate(names):
@@ -325,14 +326,14 @@ def _refresh_all(end: str | None, accept_revision: bool, quiet: bool,
                 result = refresh_dataset(ds, cache_dir=cache_dir, end=end,
                                          accept_revision=accept_revision)
                 lines.append(_refresh_line(result))
+                if result["new_rows"]:
+                    changed.append(ds)
             except QuantlibError as exc:
                 if _debug():
                     raise
                 failed.append(ds)
                 lines.append(f"{ds}: FAILED, kept what it had: {exc}")
         progress(len(names), len(names), "done")
-    changed = [line.split(":", 1)[0] for line in lines
-               if "new row(s)" in line and not line.split(": ", 1)[1].startswith("0 new")]
     click.echo("\n".join(lines))
     click.echo(f"summary: {len(changed)} dataset(s) changed"
                + (f" ({', '.join(changed)})" if changed else "")
