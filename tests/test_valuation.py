@@ -328,8 +328,7 @@ def test_cli_signal_position_text_and_json() -> None:
 
 def test_snapshot_is_pure_and_resolves_weekends() -> None:
     """valuation.snapshot reads one row of position_state; a Saturday resolves to Friday."""
-    from quantlib.valuation import load_position_state
-    from quantlib.valuation import snapshot
+    from quantlib.valuation import load_position_state, snapshot
 
     _, model, state = load_position_state(None)
     fri = snapshot(state, "2025-06-13", model=model)
