@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from quantlib import __version__
+from quantlib.i18n import lang_option
 
 CACHE_DIR_OPTION = click.option(
     "--cache-dir", envvar="QUANTLIB_CACHE_DIR", type=click.Path(file_okay=False),
@@ -398,14 +399,20 @@ def _proxy_note(frame, day: str) -> str | None:
 @click.option("--history", nargs=2, default=None, metavar="START END",
               help="Print the regime changes between two dates instead.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@lang_option
 @STALE_DAYS_OPTION
 @CACHE_DIR_OPTION
 def signal_timing(date: str | None, index: str, history: tuple[str, str] | None, fmt: str,
-                  stale_days: int | None, cache_dir: str | None) -> None:
-    """MA20/MA120 distance regime, trend line, money effect (models.md section 1)."""
+                  lang: str | None, stale_days: int | None, cache_dir: str | None) -> None:
+    """MA20/MA120 distance regime, trend line, money effect (docs/timing.md)."""
     def body() -> None:
         from quantlib import timing
         from quantlib._dates import check_not_after_data
+        from quantlib.i18n import fmt_date, resolve_lang, tr
+        from quantlib.report import tables
+        from quantlib.report.weekly import stale_notes
+
+        language = resolve_lang(lang)
 
         frame, close, turnover = _timing_inputs(index, cache_dir)
         day = check_not_after_data(date, close.index[-1], "--date", index)
@@ -421,12 +428,12 @@ def signal_timing(date: str | None, index: str, history: tuple[str, str] | None,
                                        "freshness": fresh}, default=str, indent=2))
             else:
                 if changes.empty:
-                    click.echo(f"no regime change on {index} between {span[0].date()} and "
-                               f"{span[1].date()}")
+                    click.echo(tr(language, "timing.no_change", index=index,
+                                  start=fmt_date(language, span[0].date()),
+                                  end=fmt_date(language, span[1].date())))
                 else:
-                    with _wide_pandas():
-                        click.echo(changes.to_string(float_format=lambda v: f"{v:,.4f}"))
-                _echo_warnings(fresh)
+                    click.echo(tables.regime_changes_text(changes, language))
+                _echo_lines(stale_notes(fresh, language))
             return
         snap = timing.snapshot(state, day)
         note = _proxy_note(frame, snap["date"])
@@ -434,8 +441,8 @@ def signal_timing(date: str | None, index: str, history: tuple[str, str] | None,
             snap.update(index=index, proxy=note is not None, proxy_note=note, freshness=fresh)
             click.echo(json.dumps(snap, indent=2))
             return
-        click.echo(_format_timing(index, snap, note))
-        _echo_warnings(fresh)
+        click.echo(tables.timing_text(index, snap, note is not None, language))
+        _echo_lines(stale_notes(fresh, language))
     _run(body)
 
 
@@ -459,30 +466,12 @@ def _freshness(last: dict[str, str], stale_days: int | None) -> dict[str, Any]:
 
 
 def _echo_warnings(fresh: dict[str, Any]) -> None:
-    for line in fresh["warnings"]:
+    _echo_lines(fresh["warnings"])
+
+
+def _echo_lines(lines: list[str]) -> None:
+    for line in lines:
         click.echo(line)
-
-
-def _format_timing(index: str, s: dict[str, Any], note: str | None) -> str:
-    lines = [f"timing on {index}, {s['date']}"]
-    rows = [("close", f"{s['close']:,.2f}"), ("MA5", f"{s['ma_fast']:,.2f}"),
-            ("MA20", f"{s['ma_short']:,.2f}"), ("MA120", f"{s['ma_long']:,.2f}"),
-            ("distance", f"{100 * s['distance']:+.2f}%  (threshold +-3.00%)"),
-            ("trend line", f"{s['trend_line']:,.2f}  (MA20)"),
-            ("money effect", f"{100 * s['money_effect']:+.2f}%"),
-            ("regime", f"{s['regime']} since {s['regime_since']} ({s['regime_days']} days); "
-                       f"raw {s['raw_regime']}")]
-    flags = [k for k in ("uptrend_broken", "break_confirmed", "downtrend_exited",
-                         "volume_shrink") if s.get(k)]
-    if flags:
-        rows.append(("rules", ", ".join(flags)))
-    if "turnover" in s:
-        rows.append(("turnover", f"{s['turnover'] / 1e8:,.0f} yi CNY (shrink level "
-                                 f"{s.get('volume_level', float('nan')) / 1e8:,.0f})"))
-    lines += [f"  {k:<13}{v}" for k, v in rows]
-    if note:
-        lines.append(note)
-    return "\n".join(lines)
 
 
 class _wide_pandas:  # noqa: N801 - used as a context manager, reads like a function

@@ -230,5 +230,8 @@ def test_metrics_table_formats() -> None:
     m = pd.DataFrame({"strategy": {"annual_return": 0.1234, "sharpe_ratio": 1.234,
                                    "start": pd.Timestamp("2020-01-02"), "alpha": np.nan}})
     got = tables.metrics_table(m)["strategy"].to_dict()
-    assert got == {"annual_return": "12.34%", "sharpe_ratio": "1.23", "start": "2020-01-02",
-                   "alpha": "-"}
+    assert got == {"annual return": "12.34%", "Sharpe ratio": "1.23", "start": "2020-01-02",
+                   "alpha (annual)": "-"}
+    zh = tables.metrics_table(m, "zh")["策略"].to_dict()
+    assert zh == {"年化收益": "12.34%", "夏普比率": "1.23", "开始日期": "2020年1月2日",
+                  "年化超额收益 (alpha)": "-"}

@@ -83,12 +83,18 @@ def test_position_and_industry_blocks_equal_their_commands(report: dict) -> None
 
     pos = position_snapshot("2026-08-21", None)
     assert {k: report["position"][k] for k in pos} == pos
+    # percentiles are fractions, like every ratio of the JSON (describe() gives 0-100)
+    from quantlib.valuation import describe, load_position_state
+
+    raw = describe(*load_position_state(None), "2026-08-21")
+    assert pos["pe_percentile"] == pytest.approx(raw["pe_pct"] / 100, rel=1e-15)
+    assert "pe_pct" not in pos
     assert report["position"]["previous_date"] == "2026-08-14"
     sig = industry_signal("2026-08-21", "all", 5, None)
     mine = report["industries"]["models"]
     assert set(mine) == set(sig["models"]) == {"trend", "two_beta", "earnings", "reversal",
                                                 "blend"}
-    keys = ("rank", "code", "name", "etfs")
+    keys = ("rank", "code", "name_zh", "name_en", "etfs")
     for name, block in sig["models"].items():
         assert ([{k: p[k] for k in keys} for p in block["picks"]]
                 == [{k: p[k] for k in keys} for p in mine[name]["picks"]])
@@ -161,7 +167,7 @@ def test_cli_writes_html_with_progress(tmp_path: Path) -> None:
                                     "--date", "2024-03-15"])
     assert res.exit_code == 0, res.output
     page = (tmp_path / "weekly-2024-03-15.html").read_text("utf-8")
-    assert "data:image/png;base64," in page and "week ending 2024-03-15" in page
+    assert "<svg" in page and "week ending 2024-03-15" in page
     assert "http" not in page and "<script" not in page
     assert "weekly:" in res.stderr  # the progress bar
 
@@ -193,5 +199,5 @@ def test_earnings_model_shown_where_its_data_reaches(inputs, report: dict) -> No
     assert inside["covered"] and len(inside["picks"]) == 5
     last = report["industries"]["models"]["earnings"]
     assert not last["covered"] and not last["picks"]
-    note = [n for n in report["notes"] if n.startswith("Earnings model (业绩趋势)")]
+    note = [n for n in report["notes"] if n.startswith("Earnings model:")]
     assert len(note) == 1 and "makes NO picks" in note[0] and "NOT used" in note[0]

@@ -19,6 +19,7 @@ import click
 
 from quantlib.cli import CACHE_DIR_OPTION, _run
 from quantlib.errors import QuantlibError
+from quantlib.i18n import colors_option, lang_option
 
 FILLS = ("next_close", "next_open", "same_close_lookahead")
 #: Output files whose sha256 the manifest records (the replay compares them).
@@ -156,22 +157,10 @@ def _csvs(outcome: Any) -> dict[str, bytes]:
     }
 
 
-def _figures(outcome: Any) -> dict[str, str]:
-    from quantlib.metrics import to_drawdown_series
-    from quantlib.report import plots
-    from quantlib.report.html import figure_png, png_data_uri
-    from quantlib.report.tearsheet import monthly_returns
+def _figures(outcome: Any, lang: str = "en", colors: str = "intl") -> dict[str, str]:
+    from quantlib.report.tearsheet import tearsheet_figures
 
-    r, b = outcome.result, outcome.benchmark
-    figs = {
-        "equity": plots.equity_figure(r.equity, b.equity, benchmark_name=outcome.benchmark_name,
-                                      title=f"{outcome.strategy.name}: equity vs benchmark"),
-        "drawdown": plots.drawdown_figure(to_drawdown_series(r.returns),
-                                          to_drawdown_series(b.returns)),
-        "weights": plots.weights_figure(r.positions, outcome.regime),
-        "monthly": plots.monthly_heatmap_figure(monthly_returns(r.returns)),
-    }
-    return {k: png_data_uri(figure_png(f)) for k, f in figs.items()}
+    return tearsheet_figures(outcome, lang, colors)
 
 
 def _argv() -> list[str] | None:
@@ -184,11 +173,12 @@ STEPS = ["load data", "target weights", "backtest", "metrics", "figures", "write
 
 
 def _outputs(outcome: Any, out: Path, cache_dir: str | None, recorded: dict[str, Any] | None,
-             manifest_path: str | None) -> tuple[dict[str, bytes], dict[str, Any]]:
+             manifest_path: str | None, lang: str = "en", colors: str = "intl"
+             ) -> tuple[dict[str, bytes], dict[str, Any]]:
     """Every output file's bytes, and the manifest (which hashes the CSVs)."""
     from quantlib.report import manifest as mf
     from quantlib.report.html import tearsheet_html
-    from quantlib.report.tearsheet import tearsheet_context
+    from quantlib.report.tearsheet import tearsheet_context, tearsheet_sections
 
     files = _csvs(outcome)
     hashes = {name: mf.sha256_bytes(data) for name, data in files.items()}
@@ -199,8 +189,9 @@ def _outputs(outcome: Any, out: Path, cache_dir: str | None, recorded: dict[str,
     manifest["argv"] = _argv() if recorded is None else recorded.get("argv")
     if recorded is not None:
         manifest["replayed_from"] = str(manifest_path)
-    page = tearsheet_html(tearsheet_context(outcome, figures=_figures(outcome),
-                                            manifest=manifest))
+    page = tearsheet_html(tearsheet_context(
+        outcome, figures=_figures(outcome, lang, colors), manifest=manifest, lang=lang,
+        colors=colors, sections=tearsheet_sections(outcome, lang, colors)))
     files["tearsheet.html"] = page.encode("utf-8")
     files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False, default=str)
                               + "\n").encode("utf-8")
@@ -213,7 +204,8 @@ def _differs(recorded: dict[str, Any], manifest: dict[str, Any]) -> list[str]:
 
 
 def backtest_body(strategy: str | None, opts: dict[str, Any], manifest_path: str | None,
-                  out_dir: str | None, quiet: bool, cache_dir: str | None) -> dict[str, Any]:
+                  out_dir: str | None, quiet: bool, cache_dir: str | None,
+                  lang: str | None = None, colors: str | None = None) -> dict[str, Any]:
     """Run, write every output, and return the manifest (exits 1 on a failed replay).
 
     A replay writes nothing until its outputs have been compared with the manifest's: on a
@@ -221,8 +213,11 @@ def backtest_body(strategy: str | None, opts: dict[str, Any], manifest_path: str
     (its manifest and CSVs) is left as it was. A replay never rewrites the manifest it reads:
     replayed into the recorded folder, a match writes nothing there.
     """
+    from quantlib.i18n import resolve_colors, resolve_lang
     from quantlib.runner import run_strategy
 
+    lang = resolve_lang(lang)
+    colors = resolve_colors(colors, lang)
     recorded = None
     if manifest_path:
         run_args, recorded = _from_manifest(manifest_path, strategy, opts, cache_dir)
@@ -238,7 +233,8 @@ def backtest_body(strategy: str | None, opts: dict[str, Any], manifest_path: str
                                cash_rate=run_args["cash_rate"], cache_dir=cache_dir,
                                progress=step)
         step("figures")
-        files, manifest = _outputs(outcome, out, cache_dir, recorded, manifest_path)
+        files, manifest = _outputs(outcome, out, cache_dir, recorded, manifest_path, lang,
+                                   colors)
         step("write")
         differ = _differs(recorded, manifest) if recorded is not None else []
         in_place = (recorded is not None and
@@ -252,18 +248,22 @@ def backtest_body(strategy: str | None, opts: dict[str, Any], manifest_path: str
                 _write(out, name, data)
     finally:
         close()
-    _report(outcome, out, manifest, recorded, differ, in_place)
+    _report(outcome, out, manifest, recorded, differ, in_place, lang)
     return manifest
 
 
 def _report(outcome: Any, out: Path, manifest: dict[str, Any],
-            recorded: dict[str, Any] | None, differ: list[str], in_place: bool) -> None:
+            recorded: dict[str, Any] | None, differ: list[str], in_place: bool,
+            lang: str = "en") -> None:
+    from quantlib.i18n import fmt_date, tr
+
     m = outcome.metrics["strategy"]
     b = outcome.metrics["benchmark"]
-    click.echo(f"{outcome.strategy.name} {outcome.spec.start} .. {outcome.spec.end}: annual "
-               f"return {100 * m['annual_return']:.2f}% (benchmark {100 * b['annual_return']:.2f}"
-               f"%), Sharpe {m['sharpe_ratio']:.2f}, max drawdown {100 * m['max_drawdown']:.2f}%,"
-               f" {len(outcome.result.trades)} fills")
+    click.echo(tr(lang, "t.tearsheet_done", name=outcome.strategy.name,
+                  start=fmt_date(lang, outcome.spec.start), end=fmt_date(lang, outcome.spec.end),
+                  ret=f"{100 * m['annual_return']:.2f}%", bret=f"{100 * b['annual_return']:.2f}%",
+                  sharpe=f"{m['sharpe_ratio']:.2f}", mdd=f"{100 * m['max_drawdown']:.2f}%",
+                  n=len(outcome.result.trades)))
     if differ:
         click.echo(f"error: the replay differs from the manifest in {', '.join(differ)}; the "
                    f"recorded run is untouched, the replay's outputs are in {out}/", err=True)
@@ -296,11 +296,13 @@ def _report(outcome: Any, out: Path, manifest: dict[str, Any],
 @click.option("--manifest", "manifest_path", default=None, type=click.Path(dir_okay=False),
               help="Replay the run recorded in this manifest.json (checks data hashes).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@lang_option
+@colors_option
 @CACHE_DIR_OPTION
 def command(strategy: str | None, start: str | None, end: str | None, param: tuple[str, ...],
             fees: float | None, slippage_bps: float | None, fill: str | None,
             cash_rate: float | None, out_dir: str | None, manifest_path: str | None, quiet: bool,
-            cache_dir: str | None) -> None:
+            lang: str | None, colors: str | None, cache_dir: str | None) -> None:
     """Backtest STRATEGY; write tearsheet.html, CSVs and manifest.json.
 
     STRATEGY is a name from `quantlib strategies`, path/to/file.py:ClassName or
@@ -308,4 +310,5 @@ def command(strategy: str | None, start: str | None, end: str | None, param: tup
     """
     opts = {"start": start, "end": end, "param": param, "fees": fees,
             "slippage_bps": slippage_bps, "fill": fill, "cash_rate": cash_rate}
-    _run(lambda: backtest_body(strategy, opts, manifest_path, out_dir, quiet, cache_dir))
+    _run(lambda: backtest_body(strategy, opts, manifest_path, out_dir, quiet, cache_dir, lang,
+                               colors))

@@ -1,4 +1,4 @@
-"""``quantlib signal position``: this week's valuation-percentile position (models.md section 2).
+"""``quantlib signal position``: this week's valuation-percentile position (docs/position.md).
 
 Module-level imports stay light (click only); pandas and the model load inside the command.
 """
@@ -10,37 +10,54 @@ from typing import Any
 
 import click
 
-from quantlib.cli import CACHE_DIR_OPTION, STALE_DAYS_OPTION, _echo_warnings, _freshness, _run
+from quantlib.cli import CACHE_DIR_OPTION, STALE_DAYS_OPTION, _freshness, _run
+from quantlib.i18n import lang_option
 
 #: The datasets the position model reads (their last dates go with every output).
 USED_DATASETS = ("wind_all_a", "csi_all_share", "all_a_pb")
 
 
+def percentile_fractions(snap: dict[str, Any]) -> dict[str, Any]:
+    """``snap`` with the PE/PB percentiles as fractions (``pe_percentile`` 0.55 = 55%), like
+    every other ratio of the JSON outputs, in place of :func:`quantlib.valuation.describe`'s
+    0-100 ``pe_pct``/``pb_pct``."""
+    out = {k: v for k, v in snap.items() if k not in ("pe_pct", "pb_pct")}
+    out["pe_percentile"] = snap["pe_pct"] / 100.0
+    out["pb_percentile"] = snap["pb_pct"] / 100.0
+    return out
+
+
 def position_snapshot(date: str | None, cache_dir: str | None,
                       rule: str | None = None) -> dict[str, Any]:
-    """Load the bundled data and return the model's figures for one day (default the last)."""
+    """Load the bundled data and return the model's figures for one day (default the last);
+    percentiles as fractions (:func:`percentile_fractions`)."""
     from quantlib.valuation import describe, load_position_state
 
-    return describe(*load_position_state(cache_dir, rule), date)
+    return percentile_fractions(describe(*load_position_state(cache_dir, rule), date))
 
 
-def format_text(s: dict[str, Any]) -> str:
-    """Human-readable block of :func:`position_snapshot`."""
-    from quantlib.valuation import PROXY_NOTE, WIND_NOTE
+def format_text(s: dict[str, Any], lang: str = "en") -> str:
+    """Human-readable block of :func:`position_snapshot`, aligned by display width."""
+    from quantlib.i18n import fmt_date, fmt_pct, label, text_table, tr
 
-    rows = [("PE (TTM)", f"{s['pe']:.2f}  percentile {s['pe_pct']:.1f}%  (as of {s['pe_date']})"),
-            ("PB (median)", f"{s['pb']:.2f}  percentile {s['pb_pct']:.1f}%  "
-                            f"(as of {s['pb_date']})"),
-            ("window", f"{s['window']}; data from PE {s['pe_window_start']}, "
-                       f"PB {s['pb_window_start']}"),
-            ("valuation", f"{s['valuation_class']}  (rule {s['rule']})"),
-            ("regime", s["regime"]),
-            ("position", f"{100 * s['position']:.0f}% equity (WIND All A), rest cash")]
-    lines = [f"position model on WIND All A, {s['date']}"]
-    lines += [f"  {k:<12}{v}" for k, v in rows]
-    lines.append(PROXY_NOTE)
+    d = lambda x: fmt_date(lang, x)  # noqa: E731
+    rows = [
+        (tr(lang, "f.pe"), tr(lang, "w.pe_value", value=f"{s['pe']:.2f}",
+                              pct=fmt_pct(s["pe_percentile"], 1, False), date=d(s["pe_date"]))),
+        (tr(lang, "f.pb"), tr(lang, "w.pe_value", value=f"{s['pb']:.2f}",
+                              pct=fmt_pct(s["pb_percentile"], 1, False), date=d(s["pb_date"]))),
+        (tr(lang, "f.window"), tr(lang, "p.window_value", window=s["window"],
+                                  pe=d(s["pe_window_start"]), pb=d(s["pb_window_start"]))),
+        (tr(lang, "f.valuation"), tr(lang, "w.valuation_value", rule=s["rule"],
+                                     cls=label(lang, "valuation", s["valuation_class"]))),
+        (tr(lang, "f.regime"), label(lang, "regime", s["regime"])),
+        (tr(lang, "f.position"), tr(lang, "p.position_value",
+                                    pos=fmt_pct(s["position"], 0, False)))]
+    lines = [tr(lang, "p.head", date=d(s["date"]))]
+    lines += text_table(["", ""], [list(r) for r in rows])[1:]
+    lines.append(tr(lang, "p.proxy"))
     if s["wind_proxy"]:
-        lines.append(WIND_NOTE)
+        lines.append(tr(lang, "p.wind_proxy"))
     return "\n".join(lines)
 
 
@@ -50,23 +67,28 @@ def format_text(s: dict[str, Any]) -> str:
 @click.option("--rule", "rule", default=None,
               help="Valuation class rule (default mean_32.5_80; see docs/position.md).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@lang_option
 @STALE_DAYS_OPTION
 @CACHE_DIR_OPTION
-def command(date: str | None, rule: str | None, fmt: str, stale_days: int | None,
-            cache_dir: str | None) -> None:
-    """PE/PB percentiles, valuation class, regime and equity weight (models.md section 2)."""
+def command(date: str | None, rule: str | None, fmt: str, lang: str | None,
+            stale_days: int | None, cache_dir: str | None) -> None:
+    """PE/PB percentiles, valuation class, regime and equity weight (docs/position.md)."""
     def body() -> None:
         from quantlib._dates import check_not_after_data
         from quantlib.data.staleness import last_dates
+        from quantlib.i18n import resolve_lang
+        from quantlib.report.weekly import stale_notes
         from quantlib.valuation import describe, load_position_state
 
         wind, model, state = load_position_state(cache_dir, rule)
         check_not_after_data(date, wind.index[-1], "--date", "wind_all_a")
         fresh = _freshness(last_dates(USED_DATASETS, cache_dir), stale_days)
-        snap = describe(wind, model, state, date)
+        snap = percentile_fractions(describe(wind, model, state, date))
+        language = resolve_lang(lang)
         if fmt == "json":
-            click.echo(json.dumps({**snap, "freshness": fresh}, indent=2))
+            click.echo(json.dumps({**snap, "freshness": fresh}, indent=2, ensure_ascii=False))
         else:
-            click.echo(format_text(snap))
-            _echo_warnings(fresh)
+            click.echo(format_text(snap, language))
+            for line in stale_notes(fresh, language):
+                click.echo(line)
     _run(body)

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from quantlib.cli import _run
+from quantlib.i18n import lang_option
 
 
 def strategy_list() -> list[dict[str, Any]]:
@@ -30,31 +31,40 @@ def strategy_list() -> list[dict[str, Any]]:
     return out
 
 
-def format_text(items: list[dict[str, Any]]) -> str:
-    """Readable listing of :func:`strategy_list`."""
+def format_text(items: list[dict[str, Any]], lang: str = "en") -> str:
+    """Readable listing of :func:`strategy_list`, labels in ``lang`` (titles, summaries and
+    parameter help are the strategy's own text), parameters aligned by display width."""
+    from quantlib.i18n import fmt_pct, text_table, tr
+
     lines = []
     for s in items:
         inputs = ", ".join(f"{k}={v}" for k, v in s["inputs"].items())
         lines += [f"{s['name']}  ({s['origin']}: {s['target']})",
                   f"  {s['title']}", f"  {s['summary']}",
-                  f"  inputs: {inputs}; trades {s['trade']} as {s['asset_kind']}",
-                  f"  benchmark: {s['benchmark']}; cash earns {100 * s['cash_rate']:.2f}% a year",
-                  "  parameters:"]
-        width = max(len(p["name"]) for p in s["params"]) if s["params"] else 0
-        lines += [f"    {p['name']:<{width}}  {p['type']:<11} default {p['default']:<14}"
-                  f"{p['bounds']:<22}{p['help']}".rstrip() for p in s["params"]]
+                  "  " + tr(lang, "s.inputs", inputs=inputs, trade=s["trade"],
+                            kind=s["asset_kind"]),
+                  "  " + tr(lang, "s.benchmark", benchmark=s["benchmark"],
+                            rate=fmt_pct(s["cash_rate"], 2, False)),
+                  "  " + tr(lang, "s.parameters")]
+        rows = [[p["name"], p["type"], f"{tr(lang, 's.default')} {p['default']}", p["bounds"],
+                 p["help"]] for p in s["params"]]
+        if rows:
+            lines += text_table(["", "", "", "", ""], rows, indent="    ")[1:]
         lines.append("")
-    lines += ["Run one with: quantlib backtest NAME --param name=value ...",
-              "Your own: quantlib backtest path/to/file.py:ClassName (docs/strategies.md)."]
+    lines += [tr(lang, "s.run"), tr(lang, "s.own")]
     return "\n".join(lines)
 
 
 @click.command("strategies")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def command(fmt: str) -> None:
+@lang_option
+def command(fmt: str, lang: str | None) -> None:
     """List the strategies (built-in and installed) with their inputs and parameters."""
     def body() -> None:
+        from quantlib.i18n import resolve_lang
+
+        language = resolve_lang(lang)
         items = strategy_list()
         click.echo(json.dumps(items, indent=2, ensure_ascii=False) if fmt == "json"
-                   else format_text(items))
+                   else format_text(items, language))
     _run(body)

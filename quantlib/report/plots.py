@@ -1,8 +1,11 @@
 """Figures of the tearsheet and the weekly page: matplotlib ``Figure`` objects, never shown or
-saved here (the CLI embeds them as PNG through :func:`quantlib.report.html.figure_png`).
+saved here (the CLI embeds them as inline SVG through :func:`quantlib.report.html.figure_svg`).
 
 Uses ``matplotlib.figure.Figure`` directly (no pyplot): no global figure registry, no GUI
-backend. Labels stay ASCII so that no CJK font is needed.
+backend. Labels come in the page's language (``lang``); SVG keeps them as text, so the browser
+draws Chinese with its own fonts. ``colors`` picks the up/down convention
+(:data:`quantlib.i18n.PALETTES`: ``cn`` red up / green down, ``intl`` the reverse) for regime
+shading, the drawdown fill and the monthly heatmap.
 """
 
 from __future__ import annotations
@@ -22,64 +25,92 @@ __all__ = [
     "weights_figure",
 ]
 
+#: Regime colours under the international convention (kept for callers; see regime_colors).
 REGIME_COLORS = {"up": "#2ca02c", "range": "#bbbbbb", "down": "#d62728"}
 _SIZE = (10.0, 3.6)
 
 
-def shade_regimes(ax: Any, regime: pd.Series, alpha: float = 0.15) -> None:
+def regime_colors(colors: str = "intl") -> dict[str, str]:
+    """Regime -> colour under ``colors`` (``cn``: up red, down green)."""
+    from quantlib.i18n import PALETTES
+
+    pal = PALETTES[colors]
+    return {"up": pal["up"], "range": pal["range"], "down": pal["down"]}
+
+
+def shade_regimes(ax: Any, regime: pd.Series, alpha: float = 0.15, *, lang: str = "en",
+                  colors: str = "intl") -> None:
     """Shade the background of ``ax`` by regime label (``up``/``range``/``down``)."""
+    from quantlib.i18n import label as name
+    from quantlib.i18n import tr
+
     x = regime.index
-    for label, color in REGIME_COLORS.items():
+    for label, color in regime_colors(colors).items():
         mask = (regime == label).fillna(False).to_numpy(dtype=bool)
         if mask.any():
             ax.fill_between(x, 0, 1, where=mask, transform=ax.get_xaxis_transform(),
                             color=color, alpha=alpha, linewidth=0, step="post",
-                            label=f"regime {label}")
+                            label=f"{tr(lang, 't.regime_strip')} {name(lang, 'regime', label)}")
 
 
 def equity_figure(equity: pd.Series, benchmark: pd.Series, *, title: str = "",
-                  benchmark_name: str = "benchmark") -> Figure:
+                  benchmark_name: str = "benchmark", lang: str = "en") -> Figure:
     """Strategy and benchmark equity (both rebased to 1), log scale."""
+    from quantlib.i18n import tr
+
     fig = Figure(figsize=_SIZE, layout="constrained")
     ax = fig.add_subplot()
-    ax.plot(equity.index, equity / equity.iloc[0], lw=1.2, label="strategy", color="#1f77b4")
+    ax.plot(equity.index, equity / equity.iloc[0], lw=1.2, label=tr(lang, "t.strategy"),
+            color="#1f77b4")
     ax.plot(benchmark.index, benchmark / benchmark.iloc[0], lw=1.0, label=benchmark_name[:60],
             color="#7f7f7f")
     ax.set_yscale("log")
-    ax.set_ylabel("growth of 1 (log)")
-    ax.set_title(title or "Equity vs benchmark")
+    ax.set_ylabel(tr(lang, "t.growth_log"))
+    ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=8)
     return fig
 
 
-def drawdown_figure(drawdown: pd.Series, benchmark_drawdown: pd.Series | None = None) -> Figure:
-    """Drawdown from the running peak (fraction), strategy filled, benchmark as a line."""
+def drawdown_figure(drawdown: pd.Series, benchmark_drawdown: pd.Series | None = None, *,
+                    lang: str = "en", colors: str = "intl") -> Figure:
+    """Drawdown from the running peak (fraction), strategy filled in the convention's "down"
+    colour, benchmark as a line."""
+    from quantlib.i18n import PALETTES, tr
+
     fig = Figure(figsize=(10.0, 2.6), layout="constrained")
     ax = fig.add_subplot()
-    ax.fill_between(drawdown.index, drawdown.to_numpy(float) * 100, 0, color="#d62728",
-                    alpha=0.35, lw=0, label="strategy")
+    ax.fill_between(drawdown.index, drawdown.to_numpy(float) * 100, 0,
+                    color=PALETTES[colors]["down"], alpha=0.35, lw=0,
+                    label=tr(lang, "t.strategy"))
     if benchmark_drawdown is not None:
         ax.plot(benchmark_drawdown.index, benchmark_drawdown * 100, color="#7f7f7f", lw=0.8,
-                label="benchmark")
-    ax.set_ylabel("drawdown %")
-    ax.set_title("Drawdown")
+                label=tr(lang, "t.benchmark"))
+    ax.set_ylabel(tr(lang, "t.drawdown_pct"))
+    ax.set_title(tr(lang, "t.drawdown"))
     ax.grid(alpha=0.3)
     ax.legend(loc="lower left", fontsize=8)
     return fig
 
 
-def _regime_strip(ax: Any, regime: pd.Series) -> None:
-    shade_regimes(ax, regime, alpha=0.9)
+def _regime_strip(ax: Any, regime: pd.Series, lang: str, colors: str) -> None:
+    from quantlib.i18n import tr
+
+    shade_regimes(ax, regime, alpha=0.9, lang=lang, colors=colors)
     ax.set_yticks([])
-    ax.set_ylabel("regime", rotation=0, ha="right", va="center", fontsize=8)
+    ax.set_ylabel(tr(lang, "t.regime_strip"), rotation=0, ha="right", va="center", fontsize=8)
     ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.6), fontsize=7, ncol=3, frameon=False)
 
 
-def weights_figure(weights: pd.DataFrame, regime: pd.Series | None, *, top: int = 8) -> Figure:
+def weights_figure(weights: pd.DataFrame, regime: pd.Series | None, *, top: int = 8,
+                   names: dict[str, str] | None = None, lang: str = "en",
+                   colors: str = "intl") -> Figure:
     """Weights held over time (stacked; the ``top`` assets by mean weight, the rest as
     ``other``; weekly means when there are several assets), above a strip of the strategy's
-    regime labels (up / range / down) when it declares them."""
+    regime labels (up / range / down) when it declares them. ``names`` maps asset codes to the
+    names the legend shows (e.g. Shenwan industry names in place of 801050)."""
+    from quantlib.i18n import tr
+
     fig = Figure(figsize=(10.0, 4.2), layout="constrained")
     if regime is None:
         ax, strip = fig.subplots(1, 1), None
@@ -92,53 +123,64 @@ def weights_figure(weights: pd.DataFrame, regime: pd.Series | None, *, top: int 
     shown = [c for c in order[:top] if w[c].max() > 0]
     stack = w[shown].copy()
     rest = w.drop(columns=shown).sum(axis=1)
+    other = tr(lang, "t.other")
     if rest.max() > 0:
-        stack["other"] = rest
+        stack[other] = rest
     if stack.shape[1]:
-        ax.stackplot(stack.index, stack.to_numpy(float).T, labels=[str(c) for c in stack],
-                     alpha=0.9, step="post")
+        labels = [(names or {}).get(str(c), str(c)) for c in stack]
+        ax.stackplot(stack.index, stack.to_numpy(float).T, labels=labels, alpha=0.9,
+                     step="post")
     ax.set_ylim(0, max(1.0, float(w.sum(axis=1).max()) * 1.05))
-    ax.set_ylabel("weight")
-    ax.set_title("Weights held" + (" (weekly means)" if weights.shape[1] > 1 else ""))
+    ax.set_ylabel(tr(lang, "t.weight"))
+    ax.set_title(tr(lang, "t.weights")
+                 + (" " + tr(lang, "t.weekly_means") if weights.shape[1] > 1 else ""))
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=7, ncol=min(9, stack.shape[1]))
     if strip is not None:
-        _regime_strip(strip, regime)
+        _regime_strip(strip, regime, lang, colors)
     return fig
 
 
-def monthly_heatmap_figure(monthly: pd.DataFrame) -> Figure:
-    """Monthly returns heatmap: years x months (``monthly`` from ``monthly_returns``)."""
+def monthly_heatmap_figure(monthly: pd.DataFrame, *, lang: str = "en",
+                           colors: str = "intl") -> Figure:
+    """Monthly returns heatmap: years x months (``monthly`` from ``monthly_returns``); gains
+    take the convention's "up" end of the colour map (red under ``cn``)."""
+    from quantlib.i18n import PALETTES, tr
+
     months = monthly[[c for c in monthly.columns if c != "year"]]
     values = months.to_numpy(float) * 100
     fig = Figure(figsize=(10.0, 0.6 + 0.28 * max(len(months), 2)), layout="constrained")
     ax = fig.add_subplot()
     lim = np.nanmax(np.abs(values)) if np.isfinite(values).any() else 1.0
-    img = ax.imshow(np.ma.masked_invalid(values), cmap="RdYlGn", vmin=-lim, vmax=lim,
-                    aspect="auto")
+    img = ax.imshow(np.ma.masked_invalid(values), cmap=PALETTES[colors]["cmap"], vmin=-lim,
+                    vmax=lim, aspect="auto")
     ax.set_xticks(range(12), [str(m) for m in range(1, 13)])
     ax.set_yticks(range(len(months)), [str(y) for y in months.index])
     for (i, j), v in np.ndenumerate(values):
         if np.isfinite(v):
             ax.text(j, i, f"{v:.1f}", ha="center", va="center", fontsize=6.5)
-    ax.set_title("Monthly returns %")
+    ax.set_title(tr(lang, "t.monthly_pct"))
     fig.colorbar(img, ax=ax, shrink=0.8)
     return fig
 
 
-def weekly_timing_figure(state: pd.DataFrame, *, days: int = 250) -> Figure:
+def weekly_timing_figure(state: pd.DataFrame, *, days: int = 250, lang: str = "en",
+                         colors: str = "intl") -> Figure:
     """WIND All A over the last ``days`` days: close, MA5, MA20, MA120, trend line, regimes."""
+    from quantlib.i18n import tr
+
     s = state.iloc[-days:]
     fig = Figure(figsize=_SIZE, layout="constrained")
     ax = fig.add_subplot()
-    shade_regimes(ax, s["regime_label"])
-    ax.plot(s.index, s["close"], color="black", lw=1.0, label="close")
+    shade_regimes(ax, s["regime_label"], lang=lang, colors=colors)
+    ax.plot(s.index, s["close"], color="black", lw=1.0, label=tr(lang, "f.close"))
     for col, label, color in (("ma_fast", "MA5", "#9467bd"), ("ma_short", "MA20", "#1f77b4"),
                               ("ma_long", "MA120", "#ff7f0e")):
         ax.plot(s.index, s[col], lw=0.9, label=label, color=color)
     if not s["trend_line"].equals(s["ma_short"]):
-        ax.plot(s.index, s["trend_line"], lw=0.9, ls="--", label="trend line", color="#8c564b")
-    ax.set_title("WIND All A: closes, moving averages, regime (trend line = MA20)")
+        ax.plot(s.index, s["trend_line"], lw=0.9, ls="--", label=tr(lang, "f.trend_line"),
+                color="#8c564b")
+    ax.set_title(tr(lang, "w.chart_title"))
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=7, ncol=4)
     return fig

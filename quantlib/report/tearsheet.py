@@ -11,7 +11,27 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["equity_frame", "monthly_returns", "tearsheet_context", "weights_frame"]
+__all__ = ["asset_names", "equity_frame", "monthly_returns", "tearsheet_context",
+           "weights_frame"]
+
+
+def asset_names(codes: Any, lang: str = "en") -> dict[str, str]:
+    """Code -> display name for the assets that are Shenwan or CITIC L1 industries (Chinese
+    name in ``zh``, English where the bundled table has one in ``en``); other codes are left
+    out (the legend shows them as they are)."""
+    from quantlib.data.store import bundled_dir
+
+    out: dict[str, str] = {}
+    wanted = {str(c) for c in codes}
+    for table in ("sw_l1_names.csv", "citic_l1_names.csv"):
+        names = pd.read_csv(bundled_dir() / "reference" / table, dtype=str)
+        for _, row in names.iterrows():
+            code = str(row["code"])
+            if code in wanted:
+                en = row.get("name_en")
+                out[code] = (str(en) if lang == "en" and isinstance(en, str) and en
+                             else str(row["name_zh"]))
+    return out
 
 
 def monthly_returns(returns: pd.Series) -> pd.DataFrame:
@@ -43,26 +63,63 @@ def equity_frame(outcome: Any) -> pd.DataFrame:
     }).rename_axis("date")
 
 
-def tearsheet_context(outcome: Any, *, figures: dict[str, str],
-                      manifest: dict[str, Any]) -> dict[str, Any]:
-    """Values for ``tearsheet.html``: title, tables as HTML, figure data URIs, the manifest."""
+def tearsheet_context(outcome: Any, *, figures: dict[str, str], manifest: dict[str, Any],
+                      lang: str = "en", colors: str = "intl",
+                      sections: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """Values for ``tearsheet.html``: title, tables as HTML, figures (inline SVG), the
+    manifest, in ``lang`` with the ``colors`` convention; ``sections`` are extra
+    (title, HTML) blocks placed after the metrics."""
+    from quantlib.i18n import fmt_date, tr
     from quantlib.report import tables
 
     spec = outcome.spec
     trades = outcome.result.trades
     return {
-        "title": f"{outcome.strategy.name} backtest {spec.start} .. {spec.end}",
-        "strategy": outcome.strategy.name,
-        "params": tables.html_table(pd.DataFrame(
-            {"value": {k: repr(v) for k, v in spec.params.items()}})),
-        "setup": tables.html_table(tables.setup_table(outcome)),
-        "metrics": tables.html_table(tables.metrics_table(outcome.metrics)),
+        "title": tr(lang, "t.title", name=outcome.strategy.name, start=fmt_date(lang, spec.start),
+                    end=fmt_date(lang, spec.end)),
+        "strategy": outcome.strategy.name, "lang": lang, "colors": colors,
+        "sections": sections or [],
+        "params": tables.params_html(dict(spec.params), lang),
+        "setup": tables.html_table(tables.setup_table(outcome, lang)),
+        "metrics": tables.html_table(tables.metrics_table(outcome.metrics, lang)),
         "monthly": tables.html_table(tables.percent_table(monthly_returns(
-            outcome.result.returns))),
-        "trades": tables.html_table(tables.trades_table(trades)),
+            outcome.result.returns), lang)),
+        "trades": tables.html_table(tables.trades_table(trades, lang=lang)),
         "trade_count": str(len(trades)),
         "notes": outcome.notes,
         "figures": figures,
         "manifest": manifest,
         "nan_check": bool(np.isfinite(outcome.result.equity.to_numpy()).all()),
     }
+
+
+def tearsheet_figures(outcome: Any, lang: str = "en", colors: str = "intl") -> dict[str, str]:
+    """The tearsheet's figures as inline SVG, labelled in ``lang``, coloured by ``colors``."""
+    from quantlib.i18n import label, tr
+    from quantlib.metrics import to_drawdown_series
+    from quantlib.report import plots
+    from quantlib.report.html import figure_svg
+
+    r, b = outcome.result, outcome.benchmark
+    names = asset_names(r.positions.columns, lang)
+    figs = {
+        "equity": plots.equity_figure(r.equity, b.equity,
+                                      benchmark_name=label(lang, "bench", outcome.benchmark_name),
+                                      title=tr(lang, "t.equity_title",
+                                               name=outcome.strategy.name), lang=lang),
+        "drawdown": plots.drawdown_figure(to_drawdown_series(r.returns),
+                                          to_drawdown_series(b.returns), lang=lang,
+                                          colors=colors),
+        "weights": plots.weights_figure(r.positions, outcome.regime, names=names, lang=lang,
+                                        colors=colors),
+        "monthly": plots.monthly_heatmap_figure(monthly_returns(r.returns), lang=lang,
+                                                colors=colors),
+    }
+    return {k: figure_svg(f) for k, f in figs.items()}
+
+
+def tearsheet_sections(outcome: Any, lang: str = "en", colors: str = "intl"
+                       ) -> list[tuple[str, str]]:
+    """Extra (title, HTML) blocks of the tearsheet after the metrics (see
+    :mod:`quantlib.report.analytics`)."""
+    return []

@@ -46,7 +46,7 @@ class WeeklyInputs:
     etf_map : DataFrame
         The bundled industry -> ETF table (``reference/etf_map.csv``).
     sw_names : dict
-        Code -> "中文 English" name.
+        Code -> (Chinese name, English name).
     data_end : dict
         Dataset -> last date in the data (``YYYY-MM-DD``).
     cache_dir : str or None
@@ -58,7 +58,7 @@ class WeeklyInputs:
     sw_close: pd.DataFrame
     sw_pe: pd.DataFrame
     etf_map: pd.DataFrame
-    sw_names: dict[str, str]
+    sw_names: dict[str, tuple[str, str | None]]
     data_end: dict[str, str]
     cache_dir: str | Path | None = None
 
@@ -78,10 +78,22 @@ def load_weekly_inputs(cache_dir: str | Path | None = None) -> WeeklyInputs:
     etf_map = pd.read_csv(bundled_dir() / "reference" / "etf_map.csv", dtype=str)
     return WeeklyInputs(
         closes=closes, wind=wind, sw_close=sw, sw_pe=pe, etf_map=etf_map,
-        sw_names=dict(zip(names["code"], names["name_zh"] + " " + names["name_en"],
-                          strict=True)),
+        sw_names=industry_names(names),
         data_end={n: str(locate(n, cache_dir).entry["end"]) for n in NOTE_DATASETS},
         cache_dir=cache_dir)
+
+
+def industry_names(names: pd.DataFrame) -> dict[str, tuple[str, str | None]]:
+    """Code -> (``name_zh``, ``name_en`` or None) from a ``reference/*_names.csv`` frame."""
+    en = names["name_en"] if "name_en" in names else pd.Series(None, index=names.index)
+    return {str(c): (str(z), None if e is None or e != e else str(e))
+            for c, z, e in zip(names["code"], names["name_zh"], en, strict=True)}
+
+
+def name_fields(names: dict[str, tuple[str, str | None]], code: str) -> dict[str, Any]:
+    """``{"name_zh": ..., "name_en": ...}`` of an industry code (empty strings if unknown)."""
+    zh, en = names.get(str(code), ("", None))
+    return {"name_zh": zh, "name_en": en}
 
 
 def _week_start(day: pd.Timestamp) -> pd.Timestamp:
@@ -129,7 +141,7 @@ def _industry_returns(inputs: WeeklyInputs, day: pd.Timestamp, n: int) -> dict[s
     for code in close.columns:
         r = week_return(close[code], as_of)
         if r is not None and r["as_of"] == str(as_of.date()):
-            rows.append({"code": str(code), "name": inputs.sw_names.get(str(code), ""),
+            rows.append({"code": str(code), **name_fields(inputs.sw_names, str(code)),
                          "week_return": r["week_return"], "base": r["base"]})
     rows.sort(key=lambda x: x["week_return"], reverse=True)
     return {"available": True, "as_of": str(as_of.date()),
@@ -137,7 +149,7 @@ def _industry_returns(inputs: WeeklyInputs, day: pd.Timestamp, n: int) -> dict[s
             "count": len(rows), "best": rows[:n], "worst": rows[::-1][:n], "all": rows}
 
 
-def _timing_block(inputs: WeeklyInputs, day: pd.Timestamp) -> dict[str, Any]:
+def _timing_block(inputs: WeeklyInputs, day: pd.Timestamp, lang: str) -> dict[str, Any]:
     from quantlib import timing
 
     close = inputs.wind["close"].dropna()
@@ -152,7 +164,7 @@ def _timing_block(inputs: WeeklyInputs, day: pd.Timestamp) -> dict[str, Any]:
     except DataValidationError:
         prev = None
     block["previous"] = prev
-    block["changes"] = _timing_changes(now, prev)
+    block["changes"] = _timing_changes(now, prev, lang)
     changes = timing.regime_changes(state, before[-1] if len(before) else None, now["date"])
     block["regime_changes"] = [
         {"date": str(d.date()), "from": str(r["previous"]), "to": str(r["regime"])}
@@ -160,34 +172,42 @@ def _timing_block(inputs: WeeklyInputs, day: pd.Timestamp) -> dict[str, Any]:
     return block
 
 
-def _timing_changes(now: dict[str, Any], prev: dict[str, Any] | None) -> list[str]:
+def _timing_changes(now: dict[str, Any], prev: dict[str, Any] | None, lang: str = "en"
+                    ) -> list[str]:
+    from quantlib.i18n import fmt_date, fmt_pct, label, tr
+
     if prev is None:
-        return ["no previous week in the data"]
+        return [tr(lang, "chg.none")]
     out = []
+    reg = lambda r: label(lang, "regime", r)  # noqa: E731
     if now["regime"] != prev["regime"]:
-        out.append(f"regime {prev['regime']} -> {now['regime']}")
+        out.append(tr(lang, "chg.regime", old=reg(prev["regime"]), new=reg(now["regime"])))
     else:
-        out.append(f"regime unchanged: {now['regime']} (since {now['regime_since']})")
-    out.append(f"distance {100 * prev['distance']:+.2f}% -> {100 * now['distance']:+.2f}%")
+        out.append(tr(lang, "chg.regime_same", regime=reg(now["regime"]),
+                      since=fmt_date(lang, now["regime_since"])))
+    out.append(tr(lang, "chg.distance", old=fmt_pct(prev["distance"]),
+                  new=fmt_pct(now["distance"])))
     if (now["money_effect"] > 0) != (prev["money_effect"] > 0):
-        out.append(f"money effect turned {'positive' if now['money_effect'] > 0 else 'negative'}"
-                   f" ({100 * now['money_effect']:+.2f}%)")
+        key = "chg.money_pos" if now["money_effect"] > 0 else "chg.money_neg"
+        out.append(tr(lang, key, value=fmt_pct(now["money_effect"])))
     side = lambda s: "above" if s["ma_fast"] >= s["trend_line"] else "below"  # noqa: E731
     if side(now) != side(prev):
-        out.append(f"MA5 crossed {side(now)} the trend line")
+        out.append(tr(lang, "chg.cross", side=tr(lang, f"timing.{side(now)}")))
     for flag in ("uptrend_broken", "break_confirmed", "downtrend_exited", "volume_shrink"):
         if now.get(flag) != prev.get(flag) and flag in now:
-            out.append(f"{flag}: {prev.get(flag)} -> {now.get(flag)}")
+            out.append(tr(lang, "chg.flag_on" if now.get(flag) else "chg.flag_off",
+                          flag=tr(lang, f"rule.{flag}")))
     return out
 
 
 def _position_block(inputs: WeeklyInputs, day: pd.Timestamp, prev_day: pd.Timestamp | None
                     ) -> dict[str, Any]:
+    from quantlib.commands.position import percentile_fractions
     from quantlib.valuation import describe, load_position_state
 
     try:
         loaded = load_position_state(inputs.cache_dir)
-        now = describe(*loaded, str(day.date()))
+        now = percentile_fractions(describe(*loaded, str(day.date())))
     except QuantlibError as exc:
         return {"available": False, "reason": str(exc)}
     block: dict[str, Any] = {"available": True, "as_of": now["date"], **now}
@@ -200,23 +220,26 @@ def _position_block(inputs: WeeklyInputs, day: pd.Timestamp, prev_day: pd.Timest
     return block
 
 
-def _picks(scores: Any, day: pd.Timestamp, k: int, inputs: WeeklyInputs) -> dict[str, Any]:
+def _picks(scores: Any, day: pd.Timestamp, k: int, inputs: WeeklyInputs, lang: str = "en"
+           ) -> dict[str, Any]:
     from quantlib import rotation
+    from quantlib.i18n import fmt_date, tr
 
-    table = rotation.pick_table(scores, day, k, inputs.etf_map, inputs.sw_names)
+    table = rotation.pick_table(scores, day, k, inputs.etf_map)
     block: dict[str, Any] = {"covered": bool(scores.covered.loc[day]), "note": scores.note,
                              "picks": [{"rank": int(r["rank"]), "code": r["code"],
-                                        "name": r["name"], "score": float(r["score"]),
+                                        **name_fields(inputs.sw_names, r["code"]),
+                                        "score": float(r["score"]),
                                         "etfs": list(r["etfs"])} for _, r in table.iterrows()]}
     if not block["covered"]:
-        block["reason"] = (f"the model has no data on {day.date()}, outside its coverage "
-                           "(see its note); it makes no picks there")
+        block["reason"] = tr(lang, "r.not_covered", date=fmt_date(lang, day.date()))
     elif not block["picks"]:
-        block["reason"] = "no industry meets the model's conditions on this day"
+        block["reason"] = tr(lang, "r.none_meet")
     return block
 
 
-def _industry_block(inputs: WeeklyInputs, day: pd.Timestamp, k: int) -> dict[str, Any]:
+def _industry_block(inputs: WeeklyInputs, day: pd.Timestamp, k: int, lang: str = "en"
+                    ) -> dict[str, Any]:
     """Picks per model on the last SW day <= ``day`` and on the week before, with changes.
 
     The same public functions as ``quantlib signal industries`` (:mod:`quantlib.rotation`),
@@ -237,7 +260,7 @@ def _industry_block(inputs: WeeklyInputs, day: pd.Timestamp, k: int) -> dict[str
     parts["blend"] = rotation.blend_scores(list(parts.values()))
     models = {}
     for name, scores in parts.items():
-        block = _picks(scores, as_of, k, inputs)
+        block = _picks(scores, as_of, k, inputs, lang)
         if name == "two_beta":
             lead = rotation.lead_names(scores).loc[as_of]
             block["lead"] = None if lead is None or lead != lead else str(lead)
@@ -245,7 +268,7 @@ def _industry_block(inputs: WeeklyInputs, day: pd.Timestamp, k: int) -> dict[str
             old = [p["code"] for p in _picks(scores, prev, k, inputs)["picks"]]
             new = [p["code"] for p in block["picks"]]
             block["previous_date"] = str(prev.date())
-            named = lambda codes: [{"code": c, "name": inputs.sw_names.get(c, "")}  # noqa: E731
+            named = lambda codes: [{"code": c, **name_fields(inputs.sw_names, c)}  # noqa: E731
                                    for c in codes]
             block["entered"] = named([c for c in new if c not in old])
             block["left"] = named([c for c in old if c not in new])
@@ -254,7 +277,8 @@ def _industry_block(inputs: WeeklyInputs, day: pd.Timestamp, k: int) -> dict[str
             "data": {"sw_l1_close": f"{idx[0].date()} .. {idx[-1].date()}",
                      "sw_l1_pe_ttm": f"{inputs.sw_pe.index[0].date()} .. "
                                      f"{inputs.sw_pe.index[-1].date()}",
-                     "earnings_extension": data.earnings_note},
+                     "earnings_extension": data.earnings_note,
+                     "earnings_extension_used": data.earnings_ext is not None},
             "models": models}
 
 
@@ -274,40 +298,56 @@ def _resolve_day(inputs: WeeklyInputs, date: str | pd.Timestamp | None) -> pd.Ti
     return upto[-1]
 
 
-def _notes(inputs: WeeklyInputs, report: dict[str, Any]) -> list[str]:
+def _notes(inputs: WeeklyInputs, report: dict[str, Any], lang: str = "en") -> list[str]:
+    from quantlib.i18n import fmt_date, label, tr
+
     day = report["date"]
+    d = lambda x: fmt_date(lang, x)  # noqa: E731
     notes = []
     if report["timing"]["proxy"]:
-        notes.append(f"WIND All A on {day} is a PROXY (real Wind data ends 2024-12-12; later "
-                     "days follow a return model on the CSI All Share, docs/data.md): the "
-                     "WIND All A return, the timing block and the position block rest on it.")
+        notes.append(tr(lang, "n.proxy", date=d(day)))
     for row in report["market"]:
         if not row["current_week"]:
-            notes.append(f"{row['index']}: no data in this week; its row is the week ending "
-                         f"{row['as_of']} (its last date).")
+            notes.append(tr(lang, "n.stale_index", index=label(lang, "index", row["dataset"]),
+                            date=d(row["as_of"])))
     pos = report["position"]
     if pos.get("available"):
-        notes.append(f"Position: PE/PB are proxies (CSI All Share PE-TTM as of {pos['pe_date']}, "
-                     f"all-A median PB as of {pos['pb_date']}), not WIND All A's; see "
-                     "docs/position.md.")
+        notes.append(tr(lang, "n.position", pe_date=d(pos["pe_date"]),
+                        pb_date=d(pos["pb_date"])))
     ind = report["industries"]
     if ind.get("available") and ind["as_of"] != day:
-        notes.append(f"Industries: as of {ind['as_of']}, the last Shenwan L1 date on or before "
-                     f"{day}; picks and industry returns are from that week, not {day}'s.")
+        notes.append(tr(lang, "n.industries", as_of=d(ind["as_of"]), date=d(day)))
     if ind.get("available"):
         earn = ind["models"]["earnings"]
-        where = ("makes picks" if earn["covered"] else "makes NO picks (outside its data)")
-        notes.append(f"Earnings model (业绩趋势): Wind SW PE TTM {ind['data']['sw_l1_pe_ttm']}; "
-                     f"on {ind['as_of']} it {where}. {ind['data']['earnings_extension']}")
-    notes.append("Data last dates: " + ", ".join(f"{k} {v}" for k, v in inputs.data_end.items())
-                 + ".")
+        where = tr(lang, "n.earnings_yes" if earn["covered"] else "n.earnings_no")
+        used = ind["data"]["earnings_extension_used"]
+        extension = (ind["data"]["earnings_extension"] if lang == "en"
+                     else tr(lang, "n.ext_used" if used else "n.ext_unused"))
+        notes.append(tr(lang, "n.earnings", span=ind["data"]["sw_l1_pe_ttm"],
+                        date=d(ind["as_of"]), where=where, extension=extension))
+    notes.append(tr(lang, "n.last_dates", dates=", ".join(
+        f"{k} {d(v)}" for k, v in inputs.data_end.items())))
     return notes
+
+
+def stale_notes(fresh: dict[str, Any], lang: str = "en") -> list[str]:
+    """The staleness warnings of ``fresh`` (:func:`quantlib.data.staleness.freshness`) in
+    ``lang``, one per stale dataset."""
+    from quantlib.i18n import fmt_date, tr
+
+    if lang == "en":
+        return list(fresh["warnings"])
+    return [tr(lang, "n.stale", name=name, last=fmt_date(lang, e["last_date"]),
+               behind=e["trading_days_behind"], today=fmt_date(lang, fresh["today"]),
+               limit=fresh["stale_after_trading_days"])
+            for name, e in fresh["datasets"].items() if e["stale"]]
 
 
 def weekly_report(inputs: WeeklyInputs, date: str | pd.Timestamp | None = None, *, k: int = 5,
                   n_industries: int = 5, progress: Progress | None = None,
                   stale_days: int | None = None,
-                  today: str | pd.Timestamp | None = None) -> dict[str, Any]:
+                  today: str | pd.Timestamp | None = None, lang: str = "en"
+                  ) -> dict[str, Any]:
     """Assemble the weekly page for the week ending on ``date`` (default: WIND All A's last day).
 
     Parameters
@@ -325,6 +365,9 @@ def weekly_report(inputs: WeeklyInputs, date: str | pd.Timestamp | None = None, 
     stale_days, today : optional
         Staleness limit in trading days and the day to measure from (defaults:
         ``QUANTLIB_STALE_DAYS`` or 5, the local date); see :mod:`quantlib.data.staleness`.
+    lang : {"en", "zh"}
+        Language of the sentences (``changes``, ``notes``, ``reason``); keys, codes and
+        numbers are the same in both. Ratios are fractions (0.0123 is 1.23%) everywhere.
 
     Returns
     -------
@@ -346,7 +389,7 @@ def weekly_report(inputs: WeeklyInputs, date: str | pd.Timestamp | None = None, 
     step("timing")
     report: dict[str, Any] = {"date": str(day.date()),
                               "week_start": str(_week_start(day).date())}
-    report["timing"] = _timing_block(inputs, day)
+    report["timing"] = _timing_block(inputs, day, lang)
     step("market")
     report["market"] = _market_block(inputs, day)
     report["industry_returns"] = _industry_returns(inputs, day, n_industries)
@@ -355,11 +398,12 @@ def weekly_report(inputs: WeeklyInputs, date: str | pd.Timestamp | None = None, 
     report["position"] = _position_block(inputs, day,
                                          pd.Timestamp(prev["date"]) if prev else None)
     step("industries")
-    report["industries"] = _industry_block(inputs, day, k)
+    report["industries"] = _industry_block(inputs, day, k, lang)
     from quantlib.data.staleness import freshness, stale_days_limit
 
     report["freshness"] = freshness(inputs.data_end, today=today,
                                     limit=stale_days_limit(stale_days))
-    report["notes"] = _notes(inputs, report) + report["freshness"]["warnings"]
+    report["lang"] = lang
+    report["notes"] = _notes(inputs, report, lang) + stale_notes(report["freshness"], lang)
     report["data_end"] = dict(inputs.data_end)
     return report

@@ -1,0 +1,453 @@
+"""The message catalogue: every label the weekly page, the signals, the tearsheet and the
+strategy listing print, in English and Chinese (one dict per language), the language and colour
+choice, and the Chinese ways of writing dates, percentages and amounts.
+
+Language: ``--lang`` wins, then ``QUANTLIB_LANG``, then the locale (``LC_ALL``, ``LC_MESSAGES``,
+``LANG`` starting with ``zh``), else English. Colours: ``--colors cn`` is red for up and green
+for down (红涨绿跌, what A-share readers expect), ``intl`` the reverse; the default is ``cn``
+in Chinese and ``intl`` in English.
+
+Import-light (stdlib and click): the CLI modules import it at start.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from typing import Any
+
+import click
+
+from quantlib.errors import QuantlibError
+
+__all__ = [
+    "COLORS",
+    "LANGS",
+    "MESSAGES",
+    "PALETTES",
+    "LangError",
+    "colors_option",
+    "display_width",
+    "fmt_amount_cny",
+    "fmt_date",
+    "fmt_pct",
+    "label",
+    "lang_option",
+    "pad",
+    "resolve_colors",
+    "resolve_lang",
+    "text_table",
+    "tr",
+]
+
+LANGS = ("en", "zh")
+COLORS = ("cn", "intl")
+
+#: Up / down / neutral colours of each convention (charts, CSS, regime strips).
+PALETTES = {
+    "cn": {"up": "#d62728", "down": "#2ca02c", "range": "#bbbbbb", "cmap": "RdYlGn_r"},
+    "intl": {"up": "#2ca02c", "down": "#d62728", "range": "#bbbbbb", "cmap": "RdYlGn"},
+}
+
+
+class LangError(QuantlibError, ValueError):
+    """An unknown language or colour convention (option or environment variable)."""
+
+
+# One entry per label. Placeholders are str.format fields; both languages carry the same ones.
+MESSAGES: dict[str, dict[str, str]] = {
+    "en": {
+        # regimes, classes, models
+        "regime.up": "up", "regime.range": "range", "regime.down": "down",
+        "valuation.cheap": "cheap", "valuation.normal": "normal",
+        "valuation.expensive": "expensive",
+        "model.trend": "industry trend", "model.two_beta": "TWO BETA",
+        "model.earnings": "earnings trend", "model.reversal": "distressed reversal",
+        "model.blend": "blend",
+        "sleeve.tech_growth": "tech growth", "sleeve.upstream_cyclical": "upstream cyclical",
+        "index.wind_all_a": "WIND All A (881001)", "index.csi_all_share": "CSI All Share (000985)",
+        "index.hs300": "CSI 300 (000300)", "index.sse_composite": "SSE Composite (000001)",
+        "side.buy": "buy", "side.sell": "sell", "p.colon": ": ", "p.semi": "; ",
+        "bench.buy and hold": "buy and hold",
+        "bench.equal weight of the listed assets, same rebalance dates":
+            "equal weight of the listed assets, same rebalance dates",
+        # timing fields
+        "f.close": "close", "f.ma5": "MA5", "f.ma20": "MA20", "f.ma120": "MA120",
+        "f.distance": "distance", "f.trend_line": "trend line", "f.money_effect": "money effect",
+        "f.regime": "regime", "f.rules": "rules", "f.turnover": "turnover", "f.value": "value",
+        "f.percentile": "percentile", "f.as_of": "as of", "f.week": "week", "f.index": "index",
+        "f.rank": "rank", "f.code": "code", "f.name": "name", "f.score": "score",
+        "f.etfs": "ETFs", "f.best": "best", "f.worst": "worst", "f.pe": "PE (TTM)",
+        "f.pb": "PB (median)", "f.valuation": "valuation", "f.position": "position",
+        "f.window": "window", "f.beta": "beta", "f.alpha": "alpha", "f.growth": "growth",
+        "f.accel": "acceleration", "f.drawdown": "drawdown", "f.basis": "basis",
+        "i.rule_source": "rule: {note}",
+        "timing.distance_value": "{value}  (threshold ±3%)",
+        "timing.trend_value": "{value}  (MA5 {side})", "timing.above": "above",
+        "timing.below": "below",
+        "timing.regime_value": "{regime} since {since} ({days} days); raw {raw}",
+        "timing.turnover_value": "{amount} (shrink level {level})",
+        "rule.uptrend_broken": "uptrend broken", "rule.break_confirmed": "break confirmed",
+        "rule.downtrend_exited": "downtrend exited", "rule.volume_shrink": "volume shrink",
+        "timing.head": "timing on {index}, {date}",
+        "h.previous": "previous", "h.lasted": "previous lasted (days)",
+        "timing.no_change": "no regime change on {index} between {start} and {end}",
+        "timing.proxy": "PROXY: WIND All A is real Wind data to 2024-12-12; later days are "
+                        "extended by a return model on the CSI All Share (000985), see "
+                        "docs/data.md.",
+        # weekly changes
+        "chg.none": "no previous week in the data",
+        "chg.regime": "regime {old} -> {new}",
+        "chg.regime_same": "regime unchanged: {regime} (since {since})",
+        "chg.distance": "distance {old} -> {new}",
+        "chg.money_pos": "money effect turned positive ({value})",
+        "chg.money_neg": "money effect turned negative ({value})",
+        "chg.cross": "MA5 crossed {side} the trend line",
+        "chg.flag_on": "{flag}: now on", "chg.flag_off": "{flag}: now off",
+        # weekly page
+        "w.title": "quantlib weekly, week ending {date}",
+        "w.market": "Market", "w.market_head": "MARKET  week {start} .. {end}",
+        "w.timing": "Timing (WIND All A)", "w.position": "Position",
+        "w.industries": "Industries: picks per model", "w.notes": "Data notes",
+        "w.timing_head": "TIMING  WIND All A, as of {date}", "w.proxy_tag": "[PROXY]",
+        "w.proxy_data": "(proxy data)", "w.as_of": "as of {date}",
+        "w.since_last": "since last week ({date})", "w.since_last_plain": "Since last week",
+        "w.no_data_week": "no data this week",
+        "w.sw_week": "Shenwan L1 industries, week ending {date} ({count} with data)",
+        "w.sw_not_this_week": "[last SW date, not this week]",
+        "w.sw_head": "Shenwan L1 industries, week ending {date}",
+        "w.unavailable": "unavailable: {reason}",
+        "w.position_unavailable": "POSITION  unavailable: {reason}",
+        "w.industries_unavailable": "INDUSTRIES  unavailable: {reason}",
+        "w.position_head": "POSITION  WIND All A, as of {date}",
+        "w.pe_value": "{value}  percentile {pct}  (as of {date})",
+        "w.valuation_value": "{cls}  (rule {rule})",
+        "w.position_value": "{pos} equity, rest cash{change}",
+        "w.last_week": "  (last week {pos})",
+        "w.position_sentence": "valuation {cls} (rule {rule}), regime {regime}: position "
+                               "{pos} equity{change}.",
+        "w.industries_head": "INDUSTRIES  picks per model, as of {date} (top {k})",
+        "w.no_picks": "no picks: {reason}", "w.lead": "leading sleeve: {lead}",
+        "w.vs": "vs {date}: in {entered}; out {left}",
+        "w.etf_legend": "[ETF codes in brackets, at most two; '-' = no ETF mapped]",
+        "w.notes_head": "DATA NOTES", "w.chart_alt": "WIND All A with moving averages",
+        "w.chart_title": "WIND All A: closes, moving averages, regime (trend line = MA20)",
+        "w.printed": "Printed from quantlib; figures rest on the data listed under data notes.",
+        # weekly notes and reasons
+        "n.proxy": "WIND All A on {date} is a PROXY (real Wind data ends 2024-12-12; later days "
+                   "follow a return model on the CSI All Share, docs/data.md): the WIND All A "
+                   "return, the timing block and the position block rest on it.",
+        "n.stale_index": "{index}: no data in this week; its row is the week ending {date} "
+                         "(its last date).",
+        "n.position": "Position: PE/PB are proxies (CSI All Share PE-TTM as of {pe_date}, all-A "
+                      "median PB as of {pb_date}), not WIND All A's; see docs/position.md.",
+        "n.industries": "Industries: as of {as_of}, the last Shenwan L1 date on or before "
+                        "{date}; picks and industry returns are from that week, not {date}'s.",
+        "n.earnings": "Earnings model: Wind SW PE TTM {span}; on {date} it {where}. {extension}",
+        "n.earnings_yes": "makes picks", "n.earnings_no": "makes NO picks (outside its data)",
+        "n.ext_used": "The stock-based earnings extension is used (it passed its check "
+                      "against Wind).",
+        "n.ext_unused": "The stock-based earnings extension is NOT used (it failed its check "
+                        "against Wind).",
+        "n.last_dates": "Data last dates: {dates}.",
+        "n.stale": "STALE: {name} ends {last}, {behind} trading days before today ({today}; "
+                   "limit {limit}): run `quantlib data refresh {name}` (or `quantlib data "
+                   "refresh --all`).",
+        "r.not_covered": "the model has no data on {date}, outside its coverage (see its note); "
+                         "it makes no picks there",
+        "r.none_meet": "no industry meets the model's conditions on this day",
+        # signal position / industries
+        "p.head": "position model on WIND All A, {date}",
+        "p.window_value": "{window}; data from PE {pe}, PB {pb}",
+        "p.position_value": "{pos} equity (WIND All A), rest cash",
+        "p.proxy": "PROXY: the valuation inputs are the CSI All Share (000985) PE-TTM and the "
+                   "all-A median PB, not WIND All A's PE/PB (not public); percentiles differ "
+                   "from the report's. See docs/position.md.",
+        "p.wind_proxy": "PROXY: WIND All A after 2024-12-12 is extended from the CSI All Share "
+                        "(docs/data.md).",
+        "i.head": "industry picks, {date} (top {k})", "i.data": "data {name}: {value}",
+        "i.lead": "leading sleeve: {lead} (spread {spread})",
+        # strategies
+        "s.inputs": "inputs: {inputs}; trades {trade} as {kind}",
+        "s.benchmark": "benchmark: {benchmark}; cash earns {rate} a year",
+        "s.parameters": "parameters:", "s.default": "default",
+        "s.run": "Run one with: quantlib backtest NAME --param name=value ...",
+        "s.own": "Your own: quantlib backtest path/to/file.py:ClassName (docs/strategies.md).",
+        # tearsheet
+        "t.title": "{name} backtest {start} .. {end}", "t.setup": "Setup",
+        "t.params": "Parameters", "t.equity": "Cumulative returns", "t.drawdown": "Drawdown",
+        "t.metrics": "Metrics", "t.weights": "Weights over time",
+        "t.monthly": "Monthly returns", "t.trades": "Trades ({n} fills; all in trades.csv)",
+        "t.notes": "Data notes", "t.manifest": "Run manifest",
+        "t.rerun": "Re-run with", "t.strategy": "strategy", "t.benchmark": "benchmark",
+        "t.year": "year", "t.month": "month",
+        "t.window": "window", "t.fill": "fill", "t.commission": "commission",
+        "t.slippage": "slippage", "t.stamp_duty": "stamp duty", "t.none": "none",
+        "t.commission_value": "{bps} bps per side, minimum {min} CNY",
+        "t.slippage_value": "{bps} bps",
+        "t.date": "date", "t.asset": "asset", "t.side": "side", "t.shares": "shares",
+        "t.price": "price", "t.amount": "value", "t.cost": "cost",
+        "t.equity_title": "{name}: equity vs benchmark", "t.growth_log": "growth of 1 (log)",
+        "t.drawdown_pct": "drawdown %", "t.weight": "weight", "t.other": "other",
+        "t.weekly_means": "(weekly means)", "t.monthly_pct": "Monthly returns %",
+        "t.regime_strip": "regime", "t.notes_source": "Strategy notes (as the strategy "
+                                                      "wrote them):",
+        "t.tearsheet_done": "{name} {start} .. {end}: annual return {ret} (benchmark {bret}), "
+                            "Sharpe {sharpe}, max drawdown {mdd}, {n} fills",
+        # metric names
+        "m.start": "start", "m.end": "end", "m.total_return": "total return",
+        "m.annual_return": "annual return", "m.annual_volatility": "annual volatility",
+        "m.sharpe_ratio": "Sharpe ratio", "m.sortino_ratio": "Sortino ratio",
+        "m.max_drawdown": "max drawdown", "m.max_drawdown_peak": "max drawdown peak",
+        "m.max_drawdown_trough": "max drawdown trough",
+        "m.max_drawdown_recovery": "max drawdown recovery", "m.calmar_ratio": "Calmar ratio",
+        "m.win_rate": "win rate", "m.annual_turnover": "annual turnover",
+        "m.mean_exposure": "mean exposure", "m.alpha": "alpha (annual)", "m.beta": "beta",
+        "m.alpha_tstat": "alpha t-stat", "m.beta_tstat": "beta t-stat",
+    },
+    "zh": {
+        "regime.up": "上行", "regime.range": "震荡", "regime.down": "下行",
+        "valuation.cheap": "低估", "valuation.normal": "适中", "valuation.expensive": "高估",
+        "model.trend": "行业趋势配置", "model.two_beta": "TWO BETA", "model.earnings": "盈利趋势",
+        "model.reversal": "困境反转", "model.blend": "多模型合成",
+        "sleeve.tech_growth": "科技成长", "sleeve.upstream_cyclical": "上游周期",
+        "index.wind_all_a": "万得全A (881001)", "index.csi_all_share": "中证全指 (000985)",
+        "index.hs300": "沪深300 (000300)", "index.sse_composite": "上证指数 (000001)",
+        "side.buy": "买入", "side.sell": "卖出", "p.colon": "：", "p.semi": "；",
+        "bench.buy and hold": "买入持有",
+        "bench.equal weight of the listed assets, same rebalance dates":
+            "所列资产等权（与策略同日调仓）",
+        "f.close": "收盘", "f.ma5": "MA5", "f.ma20": "MA20", "f.ma120": "MA120",
+        "f.distance": "均线距离", "f.trend_line": "趋势线", "f.money_effect": "赚钱效应",
+        "f.regime": "市场状态", "f.rules": "规则", "f.turnover": "成交额", "f.value": "数值",
+        "f.percentile": "估值分位", "f.as_of": "数据日期", "f.week": "周涨跌", "f.index": "指数",
+        "f.rank": "排名", "f.code": "代码", "f.name": "名称", "f.score": "得分",
+        "f.etfs": "ETF", "f.best": "领涨", "f.worst": "领跌", "f.pe": "市盈率 PE (TTM)",
+        "f.pb": "市净率 PB (中位数)", "f.valuation": "估值", "f.position": "仓位",
+        "f.window": "窗口", "f.beta": "贝塔", "f.alpha": "超额收益", "f.growth": "盈利增速",
+        "f.accel": "盈利加速度", "f.drawdown": "回撤", "f.basis": "估值口径",
+        "i.rule_source": "规则（模型原文）：{note}",
+        "timing.distance_value": "{value}  (阈值 ±3%)",
+        "timing.trend_value": "{value}  (MA5 位于趋势线{side})", "timing.above": "上方",
+        "timing.below": "下方",
+        "timing.regime_value": "{regime}，自{since}起（{days}个交易日）；原始信号 {raw}",
+        "timing.turnover_value": "{amount}（缩量水平 {level}）",
+        "rule.uptrend_broken": "上行趋势破位", "rule.break_confirmed": "破位确认",
+        "rule.downtrend_exited": "走出下行趋势", "rule.volume_shrink": "成交缩量",
+        "timing.head": "{index} 择时信号，{date}",
+        "h.previous": "原状态", "h.lasted": "原状态持续（交易日）",
+        "timing.no_change": "{index} 在 {start} 至 {end} 之间市场状态没有变化",
+        "timing.proxy": "代理数据：万得全A 的真实 Wind 数据截至2024年12月12日，之后按中证全指"
+                        "(000985) 的收益模型延伸，详见 docs/data.md。",
+        "chg.none": "数据中没有上一周",
+        "chg.regime": "市场状态 {old} → {new}",
+        "chg.regime_same": "市场状态不变：{regime}（自{since}起）",
+        "chg.distance": "均线距离 {old} → {new}",
+        "chg.money_pos": "赚钱效应转正（{value}）",
+        "chg.money_neg": "赚钱效应转负（{value}）",
+        "chg.cross": "MA5 穿到趋势线{side}",
+        "chg.flag_on": "{flag}：出现", "chg.flag_off": "{flag}：解除",
+        "w.title": "量化择时周报 · {date}当周",
+        "w.market": "市场概览", "w.market_head": "市场概览  {start} 至 {end}",
+        "w.timing": "择时（万得全A）", "w.position": "仓位管理",
+        "w.industries": "行业配置：各模型推荐", "w.notes": "数据说明",
+        "w.timing_head": "择时  万得全A，数据日期 {date}", "w.proxy_tag": "[代理数据]",
+        "w.proxy_data": "（代理数据）", "w.as_of": "数据日期 {date}",
+        "w.since_last": "与上周（{date}）相比", "w.since_last_plain": "与上周相比",
+        "w.no_data_week": "本周无数据",
+        "w.sw_week": "申万一级行业，截至{date}当周（{count}个行业有数据）",
+        "w.sw_not_this_week": "[申万最新日期，不在本周]",
+        "w.sw_head": "申万一级行业，截至{date}当周",
+        "w.unavailable": "无法计算：{reason}",
+        "w.position_unavailable": "仓位管理  无法计算：{reason}",
+        "w.industries_unavailable": "行业配置  无法计算：{reason}",
+        "w.position_head": "仓位管理  万得全A，数据日期 {date}",
+        "w.pe_value": "{value}  估值分位 {pct}  （数据日期 {date}）",
+        "w.valuation_value": "{cls}  （规则 {rule}）",
+        "w.position_value": "股票仓位 {pos}，其余为现金{change}",
+        "w.last_week": "（上周 {pos}）",
+        "w.position_sentence": "估值{cls}（规则 {rule}），市场状态{regime}：股票仓位 {pos}"
+                               "{change}。",
+        "w.industries_head": "行业配置  各模型推荐，数据日期 {date}（前{k}名）",
+        "w.no_picks": "无推荐：{reason}", "w.lead": "领先组合：{lead}",
+        "w.vs": "与{date}相比：调入 {entered}；调出 {left}",
+        "w.etf_legend": "[方括号内为对应ETF代码，最多两只；'-' 表示没有对应ETF]",
+        "w.notes_head": "数据说明", "w.chart_alt": "万得全A 收盘与均线",
+        "w.chart_title": "万得全A：收盘、均线与市场状态（趋势线 = MA20）",
+        "w.printed": "由 quantlib 生成；各数字所依据的数据见“数据说明”。",
+        "n.proxy": "{date} 的万得全A 为代理数据（真实 Wind 数据截至2024年12月12日，之后按中证全指"
+                   "的收益模型延伸，见 docs/data.md）：万得全A 周涨跌、择时和仓位均以此为基础。",
+        "n.stale_index": "{index}：本周无数据，该行是截至{date}（其最后日期）的一周。",
+        "n.position": "仓位：PE/PB 为代理指标（中证全指 PE-TTM，数据日期 {pe_date}；全A 市净率"
+                      "中位数，数据日期 {pb_date}），并非万得全A 本身的估值；见 docs/position.md。",
+        "n.industries": "行业：数据日期 {as_of}，即 {date} 及之前最后一个申万一级交易日；推荐和"
+                        "行业涨跌来自那一周，而非 {date} 当周。",
+        "n.earnings": "盈利趋势模型：Wind 申万行业 PE TTM 覆盖 {span}；在 {date} {where}。"
+                      "{extension}",
+        "n.ext_used": "基于个股的行业盈利扩展已采用（通过了与 Wind 数据的一致性检验）。",
+        "n.ext_unused": "基于个股的行业盈利扩展未采用（未通过与 Wind 数据的一致性检验）。",
+        "n.earnings_yes": "有推荐", "n.earnings_no": "无推荐（超出数据范围）",
+        "n.last_dates": "各数据集最后日期：{dates}。",
+        "n.stale": "数据过期：{name} 截至 {last}，比今天（{today}）落后 {behind} 个交易日（上限 "
+                   "{limit}）：请运行 `quantlib data refresh {name}`（或 `quantlib data refresh "
+                   "--all`）。",
+        "r.not_covered": "模型在 {date} 没有数据（超出其覆盖范围），当日不做推荐",
+        "r.none_meet": "当日没有行业满足模型条件",
+        "p.head": "万得全A 仓位管理模型，{date}",
+        "p.window_value": "{window}；PE 数据始于 {pe}，PB 始于 {pb}",
+        "p.position_value": "股票仓位 {pos}（万得全A），其余为现金",
+        "p.proxy": "代理数据：估值输入为中证全指(000985) PE-TTM 和全A 市净率中位数，并非万得全A "
+                   "本身的 PE/PB（未公开）；分位数与周报不同。见 docs/position.md。",
+        "p.wind_proxy": "代理数据：2024年12月12日之后的万得全A 由中证全指延伸（docs/data.md）。",
+        "i.head": "行业推荐，{date}（前{k}名）", "i.data": "数据 {name}：{value}",
+        "i.lead": "领先组合：{lead}（差值 {spread}）",
+        "s.inputs": "输入：{inputs}；交易 {trade}，资产类型 {kind}",
+        "s.benchmark": "基准：{benchmark}；现金年化收益 {rate}",
+        "s.parameters": "参数：", "s.default": "默认",
+        "s.run": "运行：quantlib backtest 策略名 --param 参数=值 ...",
+        "s.own": "自定义策略：quantlib backtest 路径/文件.py:类名（见 docs/strategies.md）。",
+        "t.title": "{name} 回测 {start} 至 {end}", "t.setup": "回测设置",
+        "t.params": "参数", "t.equity": "累计收益", "t.drawdown": "回撤",
+        "t.metrics": "绩效指标", "t.weights": "持仓权重",
+        "t.monthly": "月度收益", "t.trades": "成交记录（共{n}笔；完整记录见 trades.csv）",
+        "t.notes": "数据说明", "t.manifest": "运行清单",
+        "t.rerun": "复现命令", "t.strategy": "策略", "t.benchmark": "基准",
+        "t.year": "年份", "t.month": "月份",
+        "t.window": "区间", "t.fill": "成交方式", "t.commission": "佣金",
+        "t.slippage": "滑点", "t.stamp_duty": "印花税", "t.none": "无",
+        "t.commission_value": "单边 {bps} 个基点，最低 {min} 元",
+        "t.slippage_value": "{bps} 个基点",
+        "t.date": "日期", "t.asset": "标的", "t.side": "方向", "t.shares": "数量",
+        "t.price": "价格", "t.amount": "金额", "t.cost": "费用",
+        "t.equity_title": "{name}：策略与基准净值", "t.growth_log": "净值（对数坐标）",
+        "t.drawdown_pct": "回撤 %", "t.weight": "权重", "t.other": "其他",
+        "t.weekly_means": "（周均值）", "t.monthly_pct": "月度收益 %",
+        "t.regime_strip": "市场状态", "t.notes_source": "策略说明（策略原文）：",
+        "t.tearsheet_done": "{name} {start} 至 {end}：年化收益 {ret}（基准 {bret}），夏普比率 "
+                            "{sharpe}，最大回撤 {mdd}，成交 {n} 笔",
+        "m.start": "开始日期", "m.end": "结束日期", "m.total_return": "累计收益",
+        "m.annual_return": "年化收益", "m.annual_volatility": "年化波动率",
+        "m.sharpe_ratio": "夏普比率", "m.sortino_ratio": "索提诺比率",
+        "m.max_drawdown": "最大回撤", "m.max_drawdown_peak": "最大回撤起点",
+        "m.max_drawdown_trough": "最大回撤谷底",
+        "m.max_drawdown_recovery": "最大回撤修复日", "m.calmar_ratio": "卡玛比率",
+        "m.win_rate": "日胜率", "m.annual_turnover": "年化换手率",
+        "m.mean_exposure": "平均仓位", "m.alpha": "年化超额收益 (alpha)", "m.beta": "贝塔",
+        "m.alpha_tstat": "alpha t 值", "m.beta_tstat": "贝塔 t 值",
+    },
+}
+
+
+def _from_locale() -> str | None:
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return "zh" if value.lower().startswith("zh") else None
+    return None
+
+
+def resolve_lang(lang: str | None = None) -> str:
+    """The language to print: ``lang``, else ``QUANTLIB_LANG``, else the locale, else ``en``.
+
+    Raises
+    ------
+    LangError
+        ``lang`` or ``QUANTLIB_LANG`` is not one of :data:`LANGS`.
+    """
+    if lang is None:
+        env = os.environ.get("QUANTLIB_LANG")
+        if env:
+            if env not in LANGS:
+                raise LangError(f"QUANTLIB_LANG={env!r} is not a language quantlib prints; "
+                                f"set it to one of {', '.join(LANGS)} or unset it.")
+            return env
+        return _from_locale() or "en"
+    if lang not in LANGS:
+        raise LangError(f"unknown language {lang!r}; pass --lang {' or --lang '.join(LANGS)}.")
+    return lang
+
+
+def resolve_colors(colors: str | None, lang: str) -> str:
+    """``colors`` if given (``cn`` or ``intl``), else ``cn`` for Chinese and ``intl`` else."""
+    if colors is None:
+        return "cn" if lang == "zh" else "intl"
+    if colors not in COLORS:
+        raise LangError(f"unknown colour convention {colors!r}; pass --colors cn (red up, "
+                        "green down) or --colors intl (green up, red down).")
+    return colors
+
+
+def tr(lang: str, key: str, **fields: Any) -> str:
+    """The message ``key`` in ``lang``, its ``{fields}`` filled in."""
+    return MESSAGES[lang][key].format(**fields) if fields else MESSAGES[lang][key]
+
+
+def label(lang: str, prefix: str, value: Any) -> str:
+    """``tr(lang, prefix + "." + value)`` when the catalogue has it, else ``str(value)``
+    (codes the catalogue does not name, e.g. a user strategy's sleeve)."""
+    key = f"{prefix}.{value}"
+    return MESSAGES[lang].get(key, str(value))
+
+
+def fmt_date(lang: str, day: Any) -> str:
+    """``2026-08-21`` in English, ``2026年8月21日`` in Chinese (``None`` -> ``-``)."""
+    if day is None:
+        return "-"
+    text = str(day)[:10]
+    if lang != "zh" or len(text) != 10 or text[4] != "-":
+        return text
+    y, m, d = text.split("-")
+    return f"{y}年{int(m)}月{int(d)}日"
+
+
+def fmt_pct(value: Any, digits: int = 2, sign: bool = True) -> str:
+    """A fraction as a percentage (``0.0123`` -> ``+1.23%``); blank for None/NaN. The same in
+    both languages: Chinese writes percentages with the % sign too."""
+    if value is None or value != value:
+        return ""
+    return f"{100 * float(value):{'+' if sign else ''}.{digits}f}%"
+
+
+def fmt_amount_cny(lang: str, value: float) -> str:
+    """An amount in CNY: ``1.82 tn CNY`` / ``18,183亿元`` (Chinese counts in 亿, 1e8)."""
+    if lang == "zh":
+        return f"{value / 1e8:,.0f}亿元"
+    return f"{value / 1e8:,.0f} yi CNY"
+
+
+def display_width(text: str) -> int:
+    """Terminal columns of ``text``: East Asian wide and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else
+               0 if unicodedata.combining(ch) else 1 for ch in str(text))
+
+
+def pad(text: Any, width: int, align: str = "<") -> str:
+    """``text`` padded with spaces to ``width`` display columns (``<`` left, ``>`` right)."""
+    text = str(text)
+    fill = " " * max(0, width - display_width(text))
+    return text + fill if align == "<" else fill + text
+
+
+def text_table(header: list[str], rows: list[list[Any]], align: str | None = None,
+               indent: str = "  ") -> list[str]:
+    """Rows aligned by display width (Chinese names count two columns a character).
+    ``align`` holds one ``<`` or ``>`` per column (default: left)."""
+    cells = [[str(c) for c in header], *[[str(c) for c in r] for r in rows]]
+    widths = [max(display_width(r[i]) for r in cells) for i in range(len(header))]
+    align = align or "<" * len(header)
+    return [indent + "  ".join(pad(c, w, a) for c, w, a in zip(r, widths, align, strict=True))
+            .rstrip() for r in cells]
+
+
+def lang_option(fn: Any) -> Any:
+    """``--lang zh|en`` (default: QUANTLIB_LANG, then the locale, else en)."""
+    return click.option("--lang", "lang", type=click.Choice(LANGS), default=None,
+                        help="Language of the output: zh or en (default: QUANTLIB_LANG, then "
+                        "the locale, else en).")(fn)
+
+
+def colors_option(fn: Any) -> Any:
+    """``--colors cn|intl`` (default: cn with --lang zh, else intl)."""
+    return click.option("--colors", "colors", type=click.Choice(COLORS), default=None,
+                        help="Up/down colours: cn = red up, green down (红涨绿跌); intl = green "
+                        "up, red down (default: cn in Chinese, else intl).")(fn)
