@@ -50,6 +50,13 @@ class BacktestResult:
     shares: pd.DataFrame
     init_cash: float = 1.0
 
+    def to_vectorbt(self, close: pd.DataFrame | pd.Series) -> object:
+        """This run's fills as a ``vectorbt.Portfolio`` (the ``vectorbt`` extra); see
+        :func:`quantlib.interop.to_vectorbt`. For quantstats, ``returns`` is ready as is."""
+        from quantlib.interop import to_vectorbt
+
+        return to_vectorbt(self, close)
+
     @property
     def final_value(self) -> float | pd.Series:
         """Equity at the last bar (a Series per strategy for multi-strategy runs)."""
