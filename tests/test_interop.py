@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from quantlib import backtest as bt
-from quantlib.interop import MissingExtraError, returns_for_quantstats
+from quantlib.interop import returns_for_quantstats
 
 ROOT = Path(__file__).resolve().parents[1]
 
