@@ -108,7 +108,10 @@ def test_outputs_and_tearsheet(runs: dict[str, Path]) -> None:
     page = (d / "tearsheet.html").read_text("utf-8")
     assert page.count("<figure") >= 4 and page.count("<svg") >= 4
     for section in ("Cumulative returns", "Drawdown", "Weights over time", "Monthly returns",
-                    "Metrics", "Trades", "Run manifest"):
+                    "Metrics", "Trades", "Run manifest", "volatility-matched",
+                    "Yearly returns vs benchmark", "Worst drawdown periods",
+                    "Rolling statistics", "A-share stress periods", "2020 Covid",
+                    "probabilistic Sharpe ratio", "Trailing returns"):
         assert section in page
     assert "http" not in page.replace("https://", "") and "<script" not in page
     equity = pd.read_csv(d / "equity.csv", index_col="date", parse_dates=True)

@@ -84,7 +84,8 @@ def test_display_width() -> None:
 
 #: ASCII words allowed on a Chinese page: codes and names a Chinese analyst writes in Latin
 #: letters too (MA20, PE TTM, ETF, TWO BETA, Wind, WIND All A's 'A').
-ALLOWED = {"MA", "PE", "TTM", "PB", "ETF", "TWO", "BETA", "Wind", "quantlib", "alpha", "t"}
+ALLOWED = {"MA", "PE", "TTM", "PB", "ETF", "TWO", "BETA", "Wind", "quantlib", "alpha", "t",
+           "VaR", "CVaR", "Omega", "P"}
 
 
 class _Text(HTMLParser):
@@ -162,7 +163,9 @@ def test_zh_tearsheet_has_no_english_labels(zh_tearsheet: Path) -> None:
     page = zh_tearsheet.read_text("utf-8")
     assert english_words(page) == []
     for term in ("回测设置", "累计收益", "回撤", "绩效指标", "夏普比率", "最大回撤", "持仓权重",
-                 "月度收益", "成交记录", "运行清单"):
+                 "月度收益", "成交记录", "运行清单", "波动率匹配", "年度收益与基准对比",
+                 "最大回撤区间", "滚动指标", "A股压力时期", "2020年新冠疫情", "概率夏普比率",
+                 "今年以来"):
         assert term in page, term
 
 

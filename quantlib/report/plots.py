@@ -184,3 +184,84 @@ def weekly_timing_figure(state: pd.DataFrame, *, days: int = 250, lang: str = "e
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=7, ncol=4)
     return fig
+
+
+def returns_figure(returns: pd.Series, benchmark: pd.Series, matched: pd.Series, *,
+                   lang: str = "en", benchmark_name: str = "benchmark") -> Figure:
+    """Cumulative returns on a linear scale (%): strategy, benchmark, and the strategy scaled
+    to the benchmark's volatility."""
+    from quantlib.i18n import tr
+
+    fig = Figure(figsize=_SIZE, layout="constrained")
+    ax = fig.add_subplot()
+    for series, label, color, lw in ((returns, tr(lang, "t.strategy"), "#1f77b4", 1.2),
+                                     (benchmark, benchmark_name[:60], "#7f7f7f", 1.0),
+                                     (matched, tr(lang, "a.vol_matched"), "#ff7f0e", 0.9)):
+        ax.plot(series.index, ((1.0 + series).cumprod() - 1.0) * 100, lw=lw, label=label,
+                color=color)
+    ax.axhline(0, color="#333", lw=0.6)
+    ax.set_ylabel("%")
+    ax.set_title(tr(lang, "a.returns"))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize=8)
+    return fig
+
+
+def yearly_figure(yearly: pd.DataFrame, *, lang: str = "en") -> Figure:
+    """Bars of the strategy's and the benchmark's calendar-year returns (%)."""
+    from quantlib.i18n import tr
+
+    fig = Figure(figsize=(10.0, 3.0), layout="constrained")
+    ax = fig.add_subplot()
+    x = np.arange(len(yearly))
+    ax.bar(x - 0.2, yearly["strategy"] * 100, 0.4, label=tr(lang, "t.strategy"),
+           color="#1f77b4")
+    ax.bar(x + 0.2, yearly["benchmark"] * 100, 0.4, label=tr(lang, "t.benchmark"),
+           color="#9e9e9e")
+    ax.axhline(0, color="#333", lw=0.6)
+    ax.set_xticks(x, [str(y) for y in yearly.index])
+    ax.set_ylabel("%")
+    ax.set_title(tr(lang, "a.yearly"))
+    ax.grid(alpha=0.3, axis="y")
+    ax.legend(loc="upper left", fontsize=8)
+    return fig
+
+
+def distribution_figure(daily: pd.Series, monthly: pd.Series, *, lang: str = "en",
+                        colors: str = "intl") -> Figure:
+    """Histograms of daily and monthly returns (%); gains in the convention's up colour."""
+    from quantlib.i18n import PALETTES, tr
+
+    pal = PALETTES[colors]
+    fig = Figure(figsize=(10.0, 3.0), layout="constrained")
+    for ax, series, key, bins in zip(fig.subplots(1, 2), (daily, monthly),
+                                     ("a.daily", "a.monthly"), (60, 30), strict=True):
+        values = series.dropna().to_numpy(float) * 100
+        edges = np.histogram_bin_edges(values, bins=bins)
+        for part, color in ((values[values >= 0], pal["up"]), (values[values < 0],
+                                                                pal["down"])):
+            ax.hist(part, bins=edges, color=color, alpha=0.75)
+        ax.axvline(values.mean(), color="#333", lw=0.8, ls="--")
+        ax.set_title(tr(lang, key))
+        ax.set_xlabel("%")
+        ax.set_ylabel(tr(lang, "a.frequency"))
+        ax.grid(alpha=0.3)
+    return fig
+
+
+def rolling_figure(rolling: pd.DataFrame, *, window: int, lang: str = "en") -> Figure:
+    """Rolling Sharpe, Sortino, volatility (%) and beta, one panel each."""
+    from quantlib.i18n import tr
+
+    fig = Figure(figsize=(10.0, 5.6), layout="constrained")
+    axes = fig.subplots(4, 1, sharex=True)
+    for ax, (col, key, scale) in zip(axes, (("sharpe", "m.sharpe_ratio", 1.0),
+                                            ("sortino", "m.sortino_ratio", 1.0),
+                                            ("volatility", "m.annual_volatility", 100.0),
+                                            ("beta", "m.beta", 1.0)), strict=True):
+        ax.plot(rolling.index, rolling[col] * scale, lw=0.9, color="#1f77b4")
+        ax.axhline(0 if col != "beta" else 1, color="#333", lw=0.6)
+        ax.set_ylabel(tr(lang, key) + (" %" if scale != 1 else ""), fontsize=8)
+        ax.grid(alpha=0.3)
+    axes[0].set_title(tr(lang, "a.rolling", n=window))
+    return fig

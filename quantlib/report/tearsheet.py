@@ -120,6 +120,73 @@ def tearsheet_figures(outcome: Any, lang: str = "en", colors: str = "intl") -> d
 
 def tearsheet_sections(outcome: Any, lang: str = "en", colors: str = "intl"
                        ) -> list[tuple[str, str]]:
-    """Extra (title, HTML) blocks of the tearsheet after the metrics (see
-    :mod:`quantlib.report.analytics`)."""
-    return []
+    """The analytics blocks of the tearsheet after the metrics, as (title, HTML): cumulative
+    returns (linear and volatility-matched), trailing returns, yearly returns vs the
+    benchmark, risk and distribution statistics, return distributions, rolling statistics,
+    the worst drawdown periods and the A-share stress periods (:mod:`.analytics`)."""
+    from quantlib.i18n import fmt_date, fmt_pct, label, tr
+    from quantlib.report import analytics as an
+    from quantlib.report import plots
+    from quantlib.report.html import _img, figure_svg
+    from quantlib.report.tables import html_table
+
+    r, b = outcome.result.returns, outcome.benchmark.returns
+    d = lambda x: "-" if x is None or x != x else fmt_date(lang, pd.Timestamp(x).date())  # noqa: E731
+    pct = lambda v: "-" if v is None or v != v else fmt_pct(v)  # noqa: E731
+    strat, bench = tr(lang, "t.strategy"), tr(lang, "t.benchmark")
+    bname = label(lang, "bench", outcome.benchmark_name)
+    out = []
+
+    fig = plots.returns_figure(r, b, an.vol_matched(r, b), lang=lang, benchmark_name=bname)
+    out.append((tr(lang, "a.returns"), _img(figure_svg(fig), tr(lang, "a.returns"))))
+
+    trail_s, trail_b = an.trailing_returns(r), an.trailing_returns(b)
+    trail = pd.DataFrame({strat: {tr(lang, f"a.tr.{k}"): pct(v) for k, v in trail_s.items()},
+                          bench: {tr(lang, f"a.tr.{k}"): pct(v) for k, v in trail_b.items()}})
+    out.append((tr(lang, "a.trailing", date=d(r.index[-1])), html_table(trail)))
+
+    yearly = an.yearly_table(r, b)
+    table = yearly.rename(columns={"strategy": strat, "benchmark": bench,
+                                   "excess": tr(lang, "a.excess")}).map(pct)
+    table.index.name = tr(lang, "t.year")
+    out.append((tr(lang, "a.yearly"), _img(figure_svg(plots.yearly_figure(yearly, lang=lang)),
+                                           tr(lang, "a.yearly")) + html_table(table)))
+
+    stats_s, stats_b = an.key_stats(r), an.key_stats(b)
+    ratio_keys = ("skew", "kurtosis", "tail_ratio", "omega")
+    fmt = lambda k, v: f"{v:.2f}" if k in ratio_keys else (  # noqa: E731
+        fmt_pct(v, 1, False) if k in ("psr", "win_rate") else pct(v))
+    risk = pd.DataFrame({strat: {tr(lang, f"a.k.{k}"): fmt(k, v) for k, v in stats_s.items()},
+                         bench: {tr(lang, f"a.k.{k}"): fmt(k, v) for k, v in stats_b.items()}})
+    out.append((tr(lang, "a.risk"), html_table(risk)))
+
+    dist = plots.distribution_figure(r, an.period_returns(r, "ME"), lang=lang, colors=colors)
+    out.append((tr(lang, "a.distribution"), _img(figure_svg(dist), tr(lang, "a.distribution"))))
+
+    rolling = an.rolling_stats(r, b)
+    roll = plots.rolling_figure(rolling, window=an.ROLLING_WINDOW, lang=lang)
+    out.append((tr(lang, "a.rolling", n=an.ROLLING_WINDOW),
+                _img(figure_svg(roll), tr(lang, "a.rolling", n=an.ROLLING_WINDOW))))
+
+    dds = an.drawdown_periods(r, top=10)
+    cols = ["start", "trough", "end", "recovery", "days", "trading_days", "depth"]
+    rows = pd.DataFrame({tr(lang, f"a.dd.{c}"): [
+        pct(v) if c == "depth" else str(v) if c in ("days", "trading_days") else
+        (tr(lang, "a.not_recovered") if c == "recovery" and (v is None or v != v) else d(v))
+        for v in dds[c]] for c in cols}, index=range(1, len(dds) + 1))
+    out.append((tr(lang, "a.drawdowns"), html_table(rows)))
+
+    stress = an.stress_returns(r, b)
+    if stress.empty:
+        body = f"<p>{tr(lang, 'a.stress_none')}</p>"
+    else:
+        body = html_table(pd.DataFrame({
+            tr(lang, "a.period"): [tr(lang, f"a.s.{k}") for k in stress["key"]],
+            tr(lang, "a.from"): [d(x) for x in stress["start"]],
+            tr(lang, "a.to"): [d(x) for x in stress["end"]],
+            strat: [pct(x) for x in stress["strategy"]],
+            bench: [pct(x) for x in stress["benchmark"]],
+            tr(lang, "a.excess"): [pct(x) for x in stress["excess"]]}).set_index(
+                tr(lang, "a.period")))
+    out.append((tr(lang, "a.stress"), body + f"<p class=asof>{tr(lang, 'a.stress_note')}</p>"))
+    return out
