@@ -1,5 +1,5 @@
 """Market timing on a broad index: MA distance regime, trend line, money-making effect, break
-rules and the volume-shrink signal (models.md section 1; 量化择时周报).
+rules and the volume-shrink signal (docs/timing.md; 量化择时周报).
 
 All functions are pure and causal: the value on day t uses closes up to t only. A decision
 made on day t's close can be traded from t+1 (the backtest engine applies that lag).

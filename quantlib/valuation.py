@@ -1,4 +1,4 @@
-"""Valuation-percentile position management (models.md section 2; 仓位管理模型).
+"""Valuation-percentile position management (docs/position.md; 仓位管理模型).
 
 Three pure steps turn a valuation history and the timing regime into an equity weight:
 

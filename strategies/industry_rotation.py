@@ -1,5 +1,5 @@
 """Shenwan level-1 industry rotation. Source: 量化择时周报 (Tianfeng / Zhongtai Securities),
-行业趋势配置 (models.md section 3): industry trend, TWO BETA, earnings trend, distressed
+行业趋势配置 (docs/rotation.md): industry trend, TWO BETA, earnings trend, distressed
 reversal. Deviations: every model's rule is ours (the report states none); see
 docs/rotation.md and :mod:`quantlib.rotation`.
 

@@ -1,6 +1,6 @@
 """WIND All A MA-distance timing. Source: 量化择时周报 (Tianfeng / Zhongtai Securities), the
 market-timing system: regime (上行/震荡/下行) from (MA20 - MA120) / MA120 and a 3% threshold,
-with the uptrend-break and downtrend-exit rules (models.md section 1). Deviations: the report
+with the uptrend-break and downtrend-exit rules (docs/timing.md). Deviations: the report
 gives no position for the range regime (震荡); ``range_weight`` sets it (default 0.5).
 
 Full weight in an uptrend, none in a downtrend, ``range_weight`` in a range. Weights rows are

@@ -1,5 +1,5 @@
 """Valuation-percentile position management on WIND All A. Source: 量化择时周报 (Tianfeng /
-Zhongtai Securities), 仓位管理模型 (models.md section 2): equity weight of an absolute-return
+Zhongtai Securities), 仓位管理模型 (docs/position.md): equity weight of an absolute-return
 product from the timing regime and the PE/PB historical percentiles, by the report's 3x3 table.
 Deviations: PE/PB are proxies (CSI All Share PE-TTM, all-A median PB), not WIND All A's; the
 class rule is ours, fitted to the printed positions (docs/position.md).

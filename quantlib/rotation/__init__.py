@@ -1,4 +1,4 @@
-"""Industry rotation on the Shenwan level-1 indices (models.md section 3).
+"""Industry rotation on the Shenwan level-1 indices (docs/rotation.md).
 
 Four models score the industries every day; the top ``k`` are the picks:
 

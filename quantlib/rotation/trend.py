@@ -1,6 +1,6 @@
 """Industry trend model: the market-timing system applied to each industry index.
 
-Rule (models.md section 3, "these industries continue their uptrend"): an industry is
+Rule (docs/rotation.md; the report's "these industries continue their uptrend"): an industry is
 eligible on day t when its final timing regime (:func:`quantlib.timing.timing_state`, MA20 vs
 MA120 distance with the 3% threshold, uptrend-break and downtrend-exit rules) is **up**.
 Eligible industries are ranked by::
