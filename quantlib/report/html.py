@@ -145,9 +145,13 @@ def _cell(value: Any) -> str:
     if isinstance(value, Markup):
         return f"<td>{value}</td>"
     text = str(value)
-    if text[:1] in "+-" and text.endswith("%") and text[1:2].isdigit():
+    if (text[:1] in "+-" and text.endswith("%") and text[1:2].isdigit()
+            and not _ZERO.fullmatch(text[1:])):
         return f'<td class="{"pos" if text[0] == "+" else "neg"}">{html.escape(text)}</td>'
     return f"<td>{html.escape(text)}</td>"
+
+
+_ZERO = re.compile(r"0(\.0*)?%")
 
 
 def _pct(v: Any) -> str:
@@ -201,9 +205,10 @@ def _weekly_timing(t: dict[str, Any], lang: str) -> str:
     proxy = tr(lang, "w.proxy_data") if t["proxy"] else ""
     return (f"<p class=asof>{html.escape(tr(lang, 'w.as_of', date=fmt_date(lang, t['as_of'])))}"
             f" {html.escape(proxy)}</p>"
-            + f"<p>{html.escape(tr(lang, 'f.regime'))}: {_regime(lang, t['now']['regime'])}</p>"
+            + f"<p>{html.escape(tr(lang, 'f.regime') + tr(lang, 'p.colon'))}"
+              f"{_regime(lang, t['now']['regime'])}</p>"
             + _rows_table(["", tr(lang, "f.value")], rows)
-            + f"<p>{html.escape(head)}:</p>" + _list(t["changes"]))
+            + f"<p>{html.escape(head + tr(lang, 'p.colon').rstrip())}</p>" + _list(t["changes"]))
 
 
 def _weekly_position(p: dict[str, Any], lang: str) -> str:

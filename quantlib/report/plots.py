@@ -135,7 +135,7 @@ def weights_figure(weights: pd.DataFrame, regime: pd.Series | None, *, top: int 
     ax.set_title(tr(lang, "t.weights")
                  + (" " + tr(lang, "t.weekly_means") if weights.shape[1] > 1 else ""))
     ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", fontsize=7, ncol=min(9, stack.shape[1]))
+    ax.legend(loc="upper left", fontsize=7, ncol=min(5, max(1, stack.shape[1])))
     if strip is not None:
         _regime_strip(strip, regime, lang, colors)
     return fig

@@ -126,9 +126,13 @@ def html_table(frame: pd.DataFrame) -> str:
     import re
 
     text = frame.to_html(classes="tbl", border=0, escape=True, na_rep="")
-    return re.sub(r"<td>([+-])(\d[\d.,]*%)</td>",
-                  lambda m: (f'<td class="{"pos" if m.group(1) == "+" else "neg"}">'
-                             f"{m.group(1)}{m.group(2)}</td>"), text)
+    def mark(m: re.Match) -> str:
+        if re.fullmatch(r"0(\.0*)?%", m.group(2)):  # +0.0%: neither up nor down
+            return m.group(0)
+        return (f'<td class="{"pos" if m.group(1) == "+" else "neg"}">'
+                f"{m.group(1)}{m.group(2)}</td>")
+
+    return re.sub(r"<td>([+-])(\d[\d.,]*%)</td>", mark, text)
 
 
 def _market_text(report: dict[str, Any], lang: str) -> list[str]:
