@@ -153,8 +153,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "n.stale": "STALE: {name} ends {last}, {behind} trading days before today ({today}; "
                    "limit {limit}): run `quantlib data refresh {name}` (or `quantlib data "
                    "refresh --all`).",
-        "r.not_covered": "the model has no data on {date}, outside its coverage (see its note); "
-                         "it makes no picks there",
+        "r.not_covered": "the model has no data on {date} (outside the coverage in its rule "
+                         "line); it makes no picks there and has no fallback",
         "r.none_meet": "no industry meets the model's conditions on this day",
         # signal position / industries
         "p.head": "position model on WIND All A, {date}",
@@ -321,7 +321,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "n.stale": "数据过期：{name} 截至 {last}，比今天（{today}）落后 {behind} 个交易日（上限 "
                    "{limit}）：请运行 `quantlib data refresh {name}`（或 `quantlib data refresh "
                    "--all`）。",
-        "r.not_covered": "模型在 {date} 没有数据（超出其覆盖范围），当日不做推荐",
+        "r.not_covered": "模型在 {date} 没有数据（超出规则说明中的覆盖范围），当日不做推荐，"
+                         "也不改用其他数据",
         "r.none_meet": "当日没有行业满足模型条件",
         "p.head": "万得全A 仓位管理模型，{date}",
         "p.window_value": "{window}；PE 数据始于 {pe}，PB 始于 {pb}",
