@@ -27,6 +27,38 @@ STALE_DAYS_OPTION = click.option(
     help="Warn when a used dataset ends more than this many trading days before today "
     "(env QUANTLIB_STALE_DAYS, default 5).",
 )
+#: Highest commission rate per side accepted without --allow-high-fees: 5% is ~200x a retail
+#: A-share rate, so a larger figure is almost always a percent typed as a fraction (5 = 500%).
+MAX_FEES = 0.05
+
+
+def fees_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--fees RATE`` and ``--allow-high-fees``, shared by ``backtest`` and ``sweep``; check
+    them with :func:`check_fees`."""
+    fn = click.option("--allow-high-fees", is_flag=True,
+                      help=f"Accept a --fees above {MAX_FEES} (a deliberate stress test).")(fn)
+    return click.option("--fees", type=float, default=None, metavar="RATE",
+                        help=f"Commission rate per side, e.g. 0.0003 = 3 bps, in [0, {MAX_FEES}]"
+                        " (default: the strategy's).")(fn)
+
+
+def check_fees(fees: float | None, allow_high: bool) -> float | None:
+    """``--fees`` as given, or a :class:`~quantlib.strategy.ParamError` naming the bound and the
+    override when it is above :data:`MAX_FEES` without ``allow_high``. Negative and NaN rates
+    are the CostModel's to refuse (it names the field and the fix)."""
+    from quantlib.strategy import ParamError
+
+    if fees is None:
+        if allow_high:
+            raise ParamError("--allow-high-fees needs --fees RATE; drop it or give the rate.")
+        return None
+    if fees > MAX_FEES and not allow_high:
+        raise ParamError(f"--fees {fees} is a commission rate per side ({100 * fees:g}% of "
+                         f"every trade), above {MAX_FEES} (5%); write 0.0003 for 3 bps, or "
+                         "pass --allow-high-fees if you mean it.")
+    return fees
+
+
 #: Exit code of bad input (a typed quantlib error or a usage error); an unexpected exception
 #: (a bug) exits 1.
 EXIT_BAD_INPUT = 2

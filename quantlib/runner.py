@@ -113,7 +113,7 @@ def window_bounds(calendar: pd.DatetimeIndex, first_decision: pd.Timestamp, star
     ------
     DateRangeError
         ``start`` before the first decision (naming the warm-up), after the data, or an
-        ``end`` before ``start``; a window of fewer than 2 days.
+        ``end`` before ``start`` or after the data; a window of fewer than 2 days.
     """
     last = calendar[-1]
     s = first_decision if start is None else parse_day(start, "start")
@@ -129,6 +129,9 @@ def window_bounds(calendar: pd.DatetimeIndex, first_decision: pd.Timestamp, star
                              "earlier --start.")
     if e < s:
         raise DateRangeError(f"end {e.date()} is before start {s.date()}; swap them.")
+    if e > last:  # it used to resolve silently to the last price
+        raise DateRangeError(f"end {e.date()} is after the last price {last.date()}; omit "
+                             "--end for the last day, pass an earlier one, or refresh the data.")
     a = int(calendar.searchsorted(s))
     b = int(calendar.searchsorted(e, side="right")) - 1
     if b - a < 1:

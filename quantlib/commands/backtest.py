@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from quantlib.cli import CACHE_DIR_OPTION, _run
+from quantlib.cli import CACHE_DIR_OPTION, MAX_FEES, _run, check_fees, fees_options
 from quantlib.errors import QuantlibError
 
 FILLS = ("next_close", "next_open", "same_close_lookahead")
@@ -87,6 +87,8 @@ def canonical_command(spec: Any, out: str) -> str:
             "--fill", spec.fill, "--fees", repr(spec.costs["commission_rate"]),
             "--slippage-bps", repr(spec.costs["slippage_bps"]),
             "--cash-rate", repr(spec.cash_rate)]
+    if spec.costs["commission_rate"] > MAX_FEES:
+        args.append("--allow-high-fees")
     for k, v in spec.params.items():
         args += ["--param", f"{k}={'none' if v is None else v}"]
     return shlex.join([*args, "--out", out])
@@ -111,6 +113,7 @@ def _from_options(ref: str | None, opts: dict[str, Any]) -> dict[str, Any]:
     if ref is None:
         raise click.UsageError("give a STRATEGY (see `quantlib strategies`, or "
                                "path/to/file.py:ClassName) or --manifest FILE.")
+    check_fees(opts["fees"], bool(opts["allow_high_fees"]))
     strategy, _ = resolve(ref)
     return {"strategy": ref, "params": strategy.parse_params(opts["param"]),
             "start": opts["start"], "end": opts["end"], "fill": opts["fill"] or "next_close",
@@ -133,6 +136,10 @@ def _from_manifest(path: str, ref: str | None, opts: dict[str, Any],
     spec = mf.spec_from_manifest(recorded)
     if ref is not None and ref != spec.strategy:
         raise click.UsageError(f"the manifest is a run of {spec.strategy!r}, not {ref!r}.")
+    missing = [name for name in CSV_OUTPUTS if name not in (recorded.get("outputs") or {})]
+    if missing:  # without a recorded hash there is nothing to compare: not a replay
+        raise mf.ManifestError(f"manifest field 'outputs' lacks {', '.join(missing)}; the "
+                               "manifest was edited. Re-create it with `quantlib backtest`.")
     strategy, source = resolve(spec.strategy)
     mf.check_source(recorded, source)
     mf.check_data(recorded, mf.data_hashes(strategy.datasets(), cache_dir))
@@ -283,8 +290,7 @@ def _report(outcome: Any, out: Path, manifest: dict[str, Any],
 @click.option("--end", default=None, help="Last day (default: the last price).")
 @click.option("--param", "param", multiple=True, metavar="K=V",
               help="Strategy parameter (repeatable); `quantlib strategies` lists them.")
-@click.option("--fees", type=float, default=None,
-              help="Commission rate per side, e.g. 0.0003 (default: the strategy's, 0.00025).")
+@fees_options
 @click.option("--slippage-bps", type=float, default=None,
               help="Slippage per fill in bps (default: the strategy's).")
 @click.option("--fill", type=click.Choice(FILLS), default=None,
@@ -298,7 +304,8 @@ def _report(outcome: Any, out: Path, manifest: dict[str, Any],
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @CACHE_DIR_OPTION
 def command(strategy: str | None, start: str | None, end: str | None, param: tuple[str, ...],
-            fees: float | None, slippage_bps: float | None, fill: str | None,
+            fees: float | None, allow_high_fees: bool, slippage_bps: float | None,
+            fill: str | None,
             cash_rate: float | None, out_dir: str | None, manifest_path: str | None, quiet: bool,
             cache_dir: str | None) -> None:
     """Backtest STRATEGY; write tearsheet.html, CSVs and manifest.json.
@@ -307,5 +314,6 @@ def command(strategy: str | None, start: str | None, end: str | None, param: tup
     package.module:ClassName.
     """
     opts = {"start": start, "end": end, "param": param, "fees": fees,
-            "slippage_bps": slippage_bps, "fill": fill, "cash_rate": cash_rate}
+            "slippage_bps": slippage_bps, "fill": fill, "cash_rate": cash_rate,
+            "allow_high_fees": allow_high_fees or None}
     _run(lambda: backtest_body(strategy, opts, manifest_path, out_dir, quiet, cache_dir))

@@ -12,7 +12,8 @@ import click
 
 from quantlib.cli import CACHE_DIR_OPTION, STALE_DAYS_OPTION, _echo_warnings, _freshness, _run
 
-#: The datasets the position model reads (their last dates go with every output).
+#: The datasets the position model reads with the proxies (their last dates go with every
+#: output); with the legulegu inputs see :func:`quantlib.valuation.used_datasets`.
 USED_DATASETS = ("wind_all_a", "csi_all_share", "all_a_pb")
 
 
@@ -26,11 +27,13 @@ def position_snapshot(date: str | None, cache_dir: str | None,
 
 def format_text(s: dict[str, Any]) -> str:
     """Human-readable block of :func:`position_snapshot`."""
-    from quantlib.valuation import PROXY_NOTE, WIND_NOTE
+    from quantlib.valuation import WIND_NOTE
 
-    rows = [("PE (TTM)", f"{s['pe']:.2f}  percentile {s['pe_pct']:.1f}%  (as of {s['pe_date']})"),
-            ("PB (median)", f"{s['pb']:.2f}  percentile {s['pb_pct']:.1f}%  "
-                            f"(as of {s['pb_date']})"),
+    proxy = s["inputs"] == "proxy"
+    rows = [("PE (TTM)" if proxy else "PE", f"{s['pe']:.2f}  percentile {s['pe_pct']:.1f}%  "
+             f"(as of {s['pe_date']}; {s['pe_input']})"),
+            ("PB (median)" if proxy else "PB", f"{s['pb']:.2f}  percentile {s['pb_pct']:.1f}%  "
+             f"(as of {s['pb_date']}; {s['pb_input']})"),
             ("window", f"{s['window']}; data from PE {s['pe_window_start']}, "
                        f"PB {s['pb_window_start']}"),
             ("valuation", f"{s['valuation_class']}  (rule {s['rule']})"),
@@ -38,7 +41,7 @@ def format_text(s: dict[str, Any]) -> str:
             ("position", f"{100 * s['position']:.0f}% equity (WIND All A), rest cash")]
     lines = [f"position model on WIND All A, {s['date']}"]
     lines += [f"  {k:<12}{v}" for k, v in rows]
-    lines.append(PROXY_NOTE)
+    lines.append(s["inputs_note"])
     if s["wind_proxy"]:
         lines.append(WIND_NOTE)
     return "\n".join(lines)
@@ -58,11 +61,12 @@ def command(date: str | None, rule: str | None, fmt: str, stale_days: int | None
     def body() -> None:
         from quantlib._dates import check_not_after_data
         from quantlib.data.staleness import last_dates
-        from quantlib.valuation import describe, load_position_state
+        from quantlib.valuation import describe, load_position_state, used_datasets
 
         wind, model, state = load_position_state(cache_dir, rule)
         check_not_after_data(date, wind.index[-1], "--date", "wind_all_a")
-        fresh = _freshness(last_dates(USED_DATASETS, cache_dir), stale_days)
+        used = used_datasets(state.attrs["inputs"])
+        fresh = _freshness(last_dates(used, cache_dir), stale_days)
         snap = describe(wind, model, state, date)
         if fmt == "json":
             click.echo(json.dumps({**snap, "freshness": fresh}, indent=2))

@@ -20,7 +20,7 @@ import pandas as pd
 
 from quantlib.data.schema import DATASETS, DatasetSpec
 from quantlib.data.store import StoredDataset, locate, read_stored
-from quantlib.errors import DateRangeError, UnknownNameError
+from quantlib.errors import DateRangeError, NotCachedError, UnknownNameError
 
 __all__ = ["DATASETS", "datasets", "load", "refresh", "to_storage", "to_wide", "verify"]
 
@@ -137,7 +137,10 @@ def datasets(cache_dir: str | Path | None = None) -> pd.DataFrame:
     """List every dataset with its range, size, origin directory and proxy note."""
     rows = []
     for name in DATASETS:
-        ds: StoredDataset = locate(name, cache_dir)
+        try:
+            ds: StoredDataset = locate(name, cache_dir)
+        except NotCachedError:  # refresh-only, not fetched into this cache yet
+            continue
         e = ds.entry
         rows.append({
             "name": name, "kind": ds.spec.kind, "frequency": ds.spec.frequency,

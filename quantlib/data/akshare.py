@@ -26,6 +26,8 @@ sw_l1                     ``index_hist_sw``                      成交量 亿�
 sw_l1_pe_ttm              ``index_analysis_week_month_sw`` +     市盈率 (x), SWS definition
                           ``index_analysis_monthly_sw``
 etf                       ``fund_etf_hist_em`` (qfq)             成交量 手 x100 -> shares
+market_pe_lg              ``stock_market_pe_lg`` (4 symbols)     平均市盈率 / 市盈率 (x)
+market_pb_lg              ``stock_market_pb_lg`` (4 symbols)     市净率, 等权市净率, 中位数 (x)
 ========================  =====================================  ==============================
 
 \\* ``wind_all_a``: akshare cannot serve WIND All A (881001.WI). Its refresh fetches the CSI All
@@ -55,6 +57,8 @@ __all__ = [
     "fetch_etf",
     "fetch_hs300",
     "fetch_margin",
+    "fetch_market_pb_lg",
+    "fetch_market_pe_lg",
     "fetch_sse_composite",
     "fetch_sw_l1",
     "fetch_sw_l1_pe_ttm",
@@ -467,6 +471,78 @@ def fetch_all_a_pb(start: pd.Timestamp | None, end: pd.Timestamp | None, *,
     return _finish(frame, "all_a_pb", "akshare refresh of 'all_a_pb'")
 
 
+# --------------------------------------------------------------------------- legulegu markets
+
+#: Code of the market panels -> akshare ``symbol`` of ``stock_market_pe_lg``/``_pb_lg``.
+MARKET_LG_SYMBOLS: dict[str, str] = {"sh": "上证", "sz": "深证", "cyb": "创业板", "kcb": "科创版"}
+_MARKET_PE = "stock_market_pe_lg"
+_MARKET_PB = "stock_market_pb_lg"
+
+
+def fetch_market_pe_lg(start: pd.Timestamp | None, end: pd.Timestamp | None, *,
+                       codes: Sequence[str] | None = None, ak: Any = None,
+                       progress: Progress | None = None) -> pd.DataFrame:
+    """Average PE per market (legulegu via ``stock_market_pe_lg(symbol=...)``).
+
+    上证/深证/创业板 return ``日期, 指数, 平均市盈率``; 科创版 returns ``日期, 总市值, 市盈率``
+    (its own endpoint). The PE column is kept as ``pe``; 指数 and 总市值 are not stored (the
+    index levels are in their own datasets; 总市值 exists for 科创版 only). Whole history per
+    call; cut to ``[start, end]``. Returns ``code, date, pe``.
+    """
+    ak = _akshare(ak)
+    chosen = _market_codes(codes, "market_pe_lg")
+
+    def one(code: str) -> pd.DataFrame:
+        symbol = MARKET_LG_SYMBOLS[code]
+        raw = _call(ak, "market_pe_lg", _MARKET_PE, symbol=symbol)
+        value = "市盈率" if code == "kcb" else "平均市盈率"
+        _require(raw, ["日期", value], "market_pe_lg", _MARKET_PE)
+        where = f"refresh of dataset 'market_pe_lg', akshare.{_MARKET_PE}(symbol={symbol!r})"
+        frame = pd.DataFrame({"date": _to_dates(raw["日期"], where),
+                              "pe": _to_float(raw[value], where)})
+        return _in_range(_oldest_first(frame), start, end, where)
+
+    return _finish(_panel(one, chosen, progress), "market_pe_lg",
+                   "akshare refresh of 'market_pe_lg'")
+
+
+def fetch_market_pb_lg(start: pd.Timestamp | None, end: pd.Timestamp | None, *,
+                       codes: Sequence[str] | None = None, ak: Any = None,
+                       progress: Progress | None = None) -> pd.DataFrame:
+    """PB per market (legulegu via ``stock_market_pb_lg(symbol=...)``).
+
+    akshare renames legulegu's ``addPb`` to 市净率 (the capitalisation-weighted PB, stored as
+    ``pb``), ``pb`` to 等权市净率 (``pb_equal``) and ``middlePb`` to 市净率中位数
+    (``pb_median``); 指数 is not stored. Returns ``code, date, pb, pb_equal, pb_median``.
+    """
+    ak = _akshare(ak)
+    chosen = _market_codes(codes, "market_pb_lg")
+
+    def one(code: str) -> pd.DataFrame:
+        symbol = MARKET_LG_SYMBOLS[code]
+        raw = _call(ak, "market_pb_lg", _MARKET_PB, symbol=symbol)
+        _require(raw, ["日期", "市净率", "等权市净率", "市净率中位数"], "market_pb_lg",
+                 _MARKET_PB)
+        where = f"refresh of dataset 'market_pb_lg', akshare.{_MARKET_PB}(symbol={symbol!r})"
+        frame = pd.DataFrame({"date": _to_dates(raw["日期"], where),
+                              "pb": _to_float(raw["市净率"], where),
+                              "pb_equal": _to_float(raw["等权市净率"], where),
+                              "pb_median": _to_float(raw["市净率中位数"], where)})
+        return _in_range(_oldest_first(frame), start, end, where)
+
+    return _finish(_panel(one, chosen, progress), "market_pb_lg",
+                   "akshare refresh of 'market_pb_lg'")
+
+
+def _market_codes(codes: Sequence[str] | None, dataset: str) -> list[str]:
+    chosen = _codes(codes, tuple(MARKET_LG_SYMBOLS), dataset)
+    unknown = [c for c in chosen if c not in MARKET_LG_SYMBOLS]
+    if unknown:
+        raise UnknownNameError(f"market code of dataset {dataset!r}", unknown[0],
+                               MARKET_LG_SYMBOLS)
+    return chosen
+
+
 # --------------------------------------------------------------------------- margin
 
 _MARGIN = "stock_margin_account_info"
@@ -664,10 +740,12 @@ FETCHERS: dict[str, Callable[..., pd.DataFrame]] = {
     "sw_l1": fetch_sw_l1,
     "sw_l1_pe_ttm": fetch_sw_l1_pe_ttm,
     "etf": fetch_etf,
+    "market_pe_lg": fetch_market_pe_lg,
+    "market_pb_lg": fetch_market_pb_lg,
 }
 """Dataset name -> fetcher. ``wind_all_a`` maps to the 000985 proxy (``csi_all_share`` layout)."""
 
-_WITH_PROGRESS = {"csi_theme", "sw_l1", "sw_l1_pe_ttm", "etf"}
+_WITH_PROGRESS = {"csi_theme", "sw_l1", "sw_l1_pe_ttm", "etf", "market_pe_lg", "market_pb_lg"}
 
 
 def fetch(name: str, start: pd.Timestamp | None, end: pd.Timestamp | None, *,

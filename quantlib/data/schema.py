@@ -54,6 +54,9 @@ class DatasetSpec:
     description: str
     proxy_note: str = ""
     refreshable: bool = False
+    #: False: refresh-only, never in the bundled snapshot (``quantlib data refresh NAME``
+    #: creates it in a user cache directory).
+    bundled: bool = True
     tags: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -176,6 +179,24 @@ DATASETS: dict[str, DatasetSpec] = {
                     description="True: Eastmoney forward-adjusted (qfq) prices")),
             "Daily prices of the ETFs named in the research that public copies exist for.",
             refreshable=True,
+        ),
+        DatasetSpec(
+            "market_pe_lg", "panel", "daily",
+            (Column("pe", unit="x", description="平均市盈率 (kcb: 市盈率): total market cap / "
+                    "total earnings of the market's listed stocks"),),
+            "Average PE of four A-share markets, legulegu via akshare.stock_market_pe_lg: codes "
+            "sh (上证), sz (深证), cyb (创业板), kcb (科创版). Refresh-only.",
+            refreshable=True, bundled=False,
+        ),
+        DatasetSpec(
+            "market_pb_lg", "panel", "daily",
+            (Column("pb", unit="x", description="市净率 (legulegu addPb: total market cap / "
+                    "total book value)"),
+             Column("pb_equal", unit="x", description="等权市净率 (mean of the stocks' PB)"),
+             Column("pb_median", unit="x", description="市净率中位数")),
+            "PB of four A-share markets, legulegu via akshare.stock_market_pb_lg: codes sh, sz, "
+            "cyb, kcb as market_pe_lg. Refresh-only.",
+            refreshable=True, bundled=False,
         ),
         DatasetSpec(
             "trading_calendar", "series", "daily",

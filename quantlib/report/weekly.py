@@ -287,9 +287,14 @@ def _notes(inputs: WeeklyInputs, report: dict[str, Any]) -> list[str]:
                          f"{row['as_of']} (its last date).")
     pos = report["position"]
     if pos.get("available"):
-        notes.append(f"Position: PE/PB are proxies (CSI All Share PE-TTM as of {pos['pe_date']}, "
-                     f"all-A median PB as of {pos['pb_date']}), not WIND All A's; see "
-                     "docs/position.md.")
+        if pos.get("inputs", "proxy") == "proxy":
+            notes.append(f"Position: PE/PB are proxies (CSI All Share PE-TTM as of "
+                         f"{pos['pe_date']}, all-A median PB as of {pos['pb_date']}), not WIND "
+                         "All A's; see docs/position.md.")
+        else:
+            notes.append(f"Position: PE is the {pos['pe_input']} as of {pos['pe_date']}, PB the "
+                         f"{pos['pb_input']} as of {pos['pb_date']}; closer to WIND All A's "
+                         "PE/PB than the proxies, not Wind's own (docs/position.md).")
     ind = report["industries"]
     if ind.get("available") and ind["as_of"] != day:
         notes.append(f"Industries: as of {ind['as_of']}, the last Shenwan L1 date on or before "
