@@ -158,3 +158,17 @@ def test_position_says_it_uses_the_proxies_without_them() -> None:
     assert snap["inputs"] == "proxy" and snap["proxy"] is True
     assert snap["pe_input"] == "CSI All Share (000985) PE-TTM"
     assert snap["proxy_note"].startswith("PROXY: the valuation inputs are the CSI All Share")
+
+
+def test_weekly_position_block_names_its_inputs(lg_cache: Path) -> None:
+    from quantlib.cli import main
+
+    result = CliRunner().invoke(main, ["weekly", "--date", "2024-06-28", "--format", "json",
+                                       "--quiet", "--cache-dir", str(lg_cache)],
+                                env={"QUANTLIB_CACHE_DIR": ""})
+    assert result.exit_code == 0, result.output
+    page = json.loads(result.output)
+    pos = page["position"]
+    assert pos["inputs"] == "legulegu"
+    assert pos["pe"] == pytest.approx(15.0 * (1 + 0.01 * (len(DAYS) - 1)))
+    assert any("legulegu" in n and n.startswith("Position:") for n in page["notes"])
