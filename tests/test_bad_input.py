@@ -173,7 +173,8 @@ CLI_CASES: dict[str, Cli] = {
                                      r"'ma_distance_timing'"),
     "backtest no strategy": Cli(["backtest", "--quiet"], r"give a STRATEGY .* or --manifest"),
     "backtest file without a class": Cli(["backtest", "examples/momentum.py", "--quiet"],
-                                         r"unknown strategy 'examples/momentum\.py'"),
+                                         r"'examples/momentum\.py' names a file but no "
+                                         r"class; write examples/momentum\.py:ClassName"),
     "backtest missing file": Cli(["backtest", "no_such_file.py:Mine", "--quiet"],
                                  r"no file .*no_such_file\.py'; check the path"),
     "backtest malformed start": Cli(["backtest", "ma_distance_timing", "--start", "2024-13-01",

@@ -202,6 +202,9 @@ def resolve(ref: Any) -> tuple[Any, StrategyRef]:
             return check_strategy(obj, ref), StrategyRef(
                 ref, f"entry point ({dist})", ep.value, str(src) if src else None,
                 _sha256(src) if src and src.is_file() else None)
+        if ref.endswith(".py"):  # a file without its class
+            raise StrategyLoadError(f"strategy {ref!r} names a file but no class; write "
+                                    f"{ref}:ClassName (the Strategy subclass in it).")
         raise UnknownNameError("strategy", ref, [*BUILTIN, *eps])
     target, attr = _split(ref)
     if target.endswith(".py") or "/" in target or "\\" in target:
