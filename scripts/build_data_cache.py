@@ -1074,7 +1074,7 @@ def build_all(shared: Path) -> dict[str, Built]:
     }
     built["sw_l1_stock_earnings"].cross_checks["rank_corr_vs_wind"] = stock_earnings_check(
         built["sw_l1_stock_earnings"].frame, built["sw_l1"].frame, built["sw_l1_pe_ttm"].frame)
-    missing = set(DATASETS) - set(built)
+    missing = {n for n, s in DATASETS.items() if s.bundled} - set(built)  # not refresh-only
     if missing:
         raise DataValidationError(f"no builder for dataset(s) {sorted(missing)}")
     return built
@@ -1100,7 +1100,7 @@ def main(argv: list[str] | None = None) -> int:
         "schema_version": 1, "built_by": "scripts/build_data_cache.py",
         "writer": {"pyarrow": pyarrow.__version__, "pandas": pd.__version__},
         "datasets": {}, "references": {}}
-    for name in DATASETS:
+    for name in (n for n, s in DATASETS.items() if s.bundled):
         frame = finalize(name, built[name].frame)
         sha = write_parquet(frame, args.out / f"{name}.parquet")
         entry = manifest_entry(name, frame, built[name], sha)
