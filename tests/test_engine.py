@@ -212,6 +212,9 @@ def market_case(draw):
             np.where(np.arange(n_t)[:, None] % 5 == draw(st.integers(0, 5)), 0.0, 1.0)
             * np.ones((n_t, n_a)), idx, names)
     if draw(st.booleans()):
+        extra["limit_free"] = pd.DataFrame(np.arange(n_t)[:, None] % 3 == 2, idx, [names[0]])
+        extra["limit_free"][names[1:]] = False
+    if draw(st.booleans()):
         extra["is_st"] = pd.DataFrame(np.repeat(np.arange(n_t)[:, None] % 7 < 3, n_a, axis=1),
                                       idx, names)
     return close_df, open_df, volume, weights, assets, extra
@@ -469,3 +472,35 @@ def test_cash_rate_rejects_bad_values(bad):
     close = pd.DataFrame({"a": [10.0, 11.0]}, index=pd.bdate_range("2024-01-02", periods=2))
     with pytest.raises(bt.BacktestInputError, match="cash_rate"):
         bt.run(close, pd.DataFrame({"a": [1.0]}, index=close.index[:1]), cash_rate=bad)
+
+
+# --------------------------------------------------------------------------- asset kinds
+
+
+def test_bare_run_on_index_data_uses_the_datasets_kind():
+    from quantlib import data
+
+    close = data.load("sw_l1", start="2023-01-01", end="2024-12-31")["close"].ffill()
+    assert close.attrs["quantlib"]["asset_kind"] == "index"
+    weights = pd.DataFrame(1 / close.shape[1], close.index[::20], close.columns)
+    bare = bt.run(close, weights, record_trades=True)
+    declared = bt.run(close, weights, market=bt.Market(kind="index"),
+                      costs=bt.CostModel(stamp_duty_schedule=(), stamp_duty_buy_schedule=(),
+                                         transfer_fee_rate=0.0), rules=bt.Rules.none())
+    np.testing.assert_allclose(bare.equity.to_numpy(), declared.equity.to_numpy(), rtol=1e-12)
+    # commission (2.5 bps) is the only cost: costs / traded value = 0.00025 on every bar
+    traded = bare.trades.groupby("date")["value"].sum()
+    np.testing.assert_allclose(bare.costs[traded.index] / traded, 0.00025, rtol=1e-9)
+    # the same numbers as a plain frame (no attrs) must say what they are
+    plain = pd.DataFrame(close.to_numpy(), close.index, close.columns)
+    with pytest.raises(bt.AssetKindError, match="Market\\(kind='index'\\)"):
+        bt.run(plain, weights)
+
+
+def test_forward_adjusted_etf_panel_warns_and_blocks_limits_conservatively():
+    from quantlib import data
+
+    close = data.load("etf", codes=["510300"], start="2024-01-01")["close"]
+    weights = pd.DataFrame(1 / close.shape[1], close.index[:1], close.columns)
+    with pytest.warns(bt.AdjustedPricesWarning, match="forward-adjusted"):
+        bt.run(close, weights)
