@@ -504,3 +504,28 @@ def test_forward_adjusted_etf_panel_warns_and_blocks_limits_conservatively():
     weights = pd.DataFrame(1 / close.shape[1], close.index[:1], close.columns)
     with pytest.warns(bt.AdjustedPricesWarning, match="forward-adjusted"):
         bt.run(close, weights)
+
+
+def test_bad_market_frames_are_typed_errors():
+    close = frame([10.0, 10.0, 9.0, 9.0], ["sz.000001"], kind="stock")
+    weights = close.iloc[:1] * 0 + 1.0
+    pre = frame([10.0, 10.0, 10.0, 9.0], ["sz.000001"])
+    gap = pre.copy()
+    gap.iloc[2] = np.nan
+    with pytest.raises(bt.PricesError, match=r"market\.preclose must be > 0"):
+        bt.run(close, weights, market=bt.Market(preclose=gap))
+    # a 10% dividend in the factor on bar 2, but the preclose shows no ex-date there
+    factor = frame([1.0, 1.0, 1.1, 1.1], ["sz.000001"])
+    with pytest.raises(bt.BacktestInputError, match=r"adj_factor and market\.preclose disagree"):
+        bt.run(close, weights, market=bt.Market(preclose=pre, adj_factor=factor))
+    # the matching preclose (10 / 1.1 = 9.0909..) is accepted and scales the shares
+    ok = pre.copy()
+    ok.iloc[2] = 10.0 / 1.1
+    res = bt.run(close, weights, market=bt.Market(preclose=ok, adj_factor=factor),
+                 costs=bt.CostModel.frictionless(), rules=bt.Rules.none())
+    assert res.final_value == pytest.approx(9.0 * 1.1 / 10.0)  # adjusted: 10 -> 9 x 1.1
+    with pytest.raises(bt.BacktestInputError, match="tradestatus must be 1"):
+        bt.run(close, weights, market=bt.Market(tradestatus=close * 0 + 2))
+    etf = frame([1.0, 1.0, 1.0, 1.0], ["510300"], kind="stock")
+    with pytest.raises(bt.RulesError, match="board unknown"):
+        bt.run(etf, etf.iloc[:1] * 0 + 1.0)
