@@ -119,7 +119,8 @@ def test_limit_up_blocks_buy_and_order_stays_pending():
 def test_limit_down_blocks_sell_st_and_chinext_boards():
     close = frame(np.c_[[10.0, 10, 9.5, 9.0], [10.0, 10, 9.0, 8.0]], columns=["st", "cy"],
                   start="2020-08-20")
-    assets = pd.DataFrame({"board": ["main", "chinext"], "st": [True, False]}, index=["st", "cy"])
+    assets = pd.DataFrame({"kind": "stock", "board": ["main", "chinext"], "st": [True, False]},
+                          index=["st", "cy"])
     weights = pd.DataFrame([[0.5, 0.5], [0.0, 0.0]], close.index[:2], close.columns)
     res = bt.run(close, weights, costs=bt.CostModel.frictionless(), rules=bt.Rules(lots=False),
                  market=bt.Market(assets=assets), record_trades=True)
