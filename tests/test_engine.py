@@ -530,3 +530,18 @@ def test_bad_market_frames_are_typed_errors():
     etf = frame([1.0, 1.0, 1.0, 1.0], ["510300"], kind="stock")
     with pytest.raises(bt.RulesError, match="board unknown"):
         bt.run(etf, etf.iloc[:1] * 0 + 1.0)
+
+
+def test_price_datasets_carry_their_kind_through_selection_and_concat():
+    from quantlib import data
+    from quantlib.data.schema import DATASETS
+
+    kinds = {n: s.asset_kind for n, s in DATASETS.items() if s.asset_kind is not None}
+    assert kinds["sw_l1"] == kinds["wind_all_a"] == kinds["citic_l1"] == "index"
+    assert kinds["etf"] == "etf" and DATASETS["etf"].price_basis == "forward_adjusted"
+    a = data.load("sw_l1", end="2020-12-31")["close"]
+    b = data.load("sw_l1", start="2021-01-01")["close"]
+    both = pd.concat([a, b])  # attrs are plain strings: concat compares them with ==
+    assert both.attrs["quantlib"] == {"dataset": "sw_l1", "asset_kind": "index",
+                                      "price_basis": "raw"}
+    assert data.load("all_a_pb").attrs["quantlib"]["asset_kind"] is None
