@@ -175,7 +175,7 @@ def market_case(draw):
     close[nan_mask & (np.arange(n_t)[:, None] % 3 == 1)] = np.nan
     names = [f"x{i}" for i in range(n_a)]
     idx = pd.bdate_range(draw(st.sampled_from(["2020-08-18", "2023-08-22", "2008-09-12",
-                                               "2015-07-27", "2025-06-30"])), periods=n_t)
+                                               "2015-07-27", "2026-06-22"])), periods=n_t)
     close_df = pd.DataFrame(close, idx, names)
     open_df = pd.DataFrame(np.round(close * draw(st.sampled_from([0.99, 1.0, 1.02])), 2), idx,
                            names)
