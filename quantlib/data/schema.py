@@ -198,6 +198,7 @@ DATASETS: dict[str, DatasetSpec] = {
             "IPOs, most-suspended) 2019-01-02..2022-02-11.",
             proxy_note="Survivor universe: the CSI 300 set is the membership of ~end 2024 "
                        "applied back to 2020 (stocks that left the index are absent).",
+            refreshable=True,
         ),
         DatasetSpec(
             "trading_calendar", "series", "daily",

@@ -277,8 +277,7 @@ def csi300_members(dates: Sequence[Any] | pd.DatetimeIndex) -> pd.DataFrame:
 
 
 def _market(**fields: Any) -> Any:
-    """Build a Market from the fields this version of the engine knows (the others dropped
-    with their names listed in ``Market``-less form would be silent, so refuse instead)."""
+    """Build a Market, refusing (not dropping) fields this version of the engine lacks."""
     from quantlib.backtest import Market
 
     known = {f.name for f in dataclasses.fields(Market)}
@@ -299,9 +298,9 @@ def stock_market(codes: Sequence[str], start: Any = None, end: Any = None, *,
     (close, market)
         ``close``: dates x codes of *unadjusted* closes (NaN before a stock lists or after its
         last bar). ``market``: ``open``, ``volume`` (0 on suspended days), ``preclose``,
-        ``tradestatus``, ``is_st``, ``adj_factor`` (dates x codes, rebased to 1 on each
-        stock's first row in the range) and ``assets`` (board, kind, list_date,
-        relisting_date per code).
+        ``tradestatus`` (1 trading, 0 suspended, NaN before listing / after the last bar),
+        ``is_st``, ``adj_factor`` (dates x codes, 1 on each stock's first row in the range)
+        and ``assets`` (kind, board, exchange, list_date, relisting_date per code).
 
     Raises
     ------
@@ -323,13 +322,13 @@ def stock_market(codes: Sequence[str], start: Any = None, end: Any = None, *,
     preclose = wide["preclose"].reindex(columns=codes)
     check_preclose(close, preclose)
     factor = adjustment_factor(close, preclose)
-    tradestatus = wide["tradestatus"].reindex(columns=codes).astype("boolean")
-    volume = wide["volume_shares"].reindex(columns=codes).where(tradestatus.fillna(False)
-                                                                .astype(bool), 0.0)
-    assets = info[["board", "kind", "list_date", "relisting_date"]].copy()
-    assets["st"] = False  # per-date ST travels in market.is_st
+    status = wide["tradestatus"].reindex(columns=codes)
+    listed = close.notna()
+    tradestatus = status.astype("float64").where(listed)  # 1 trading, 0 suspended, NaN unlisted
+    volume = wide["volume_shares"].reindex(columns=codes).where(tradestatus == 1, 0.0)
+    is_st = wide["is_st"].reindex(columns=codes).where(listed, False).astype(bool)
+    assets = info[["kind", "board", "exchange", "list_date", "relisting_date"]].copy()
     market = _market(open=wide["open"].reindex(columns=codes), volume=volume, assets=assets,
-                     preclose=preclose, tradestatus=tradestatus,
-                     is_st=wide["is_st"].reindex(columns=codes).astype("boolean"),
+                     preclose=preclose, tradestatus=tradestatus, is_st=is_st,
                      adj_factor=factor)
     return close, market

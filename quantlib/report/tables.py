@@ -60,8 +60,17 @@ def trades_table(trades: pd.DataFrame, head: int = 20, tail: int = 20) -> pd.Dat
         gap = pd.DataFrame([dict.fromkeys(cols, "...")])
         t = pd.concat([t.head(head).astype(object), gap, t.tail(tail).astype(object)])
     out = t.astype(object)
-    for c, f in (("shares", "{:.6f}"), ("price", "{:.4f}"), ("value", "{:.6f}"),
-                 ("cost", "{:.2e}")):
+    shares = pd.to_numeric(trades["shares"], errors="coerce")
+    lots = len(shares) > 0 and bool((shares % 100 == 0).all())
+    # CNY runs trade whole 100-share lots: shares as integers, value and cost in CNY
+    formats = ((("shares", "{:,.0f}"), ("price", "{:.2f}"), ("value", "{:,.2f}"),
+                ("cost", "{:,.2f}")) if lots else
+               (("shares", "{:.6f}"), ("price", "{:.4f}"), ("value", "{:.6f}"),
+                ("cost", "{:.2e}")))
+    if lots:
+        out = out.rename(columns={"value": "value_cny", "cost": "cost_cny"})
+        formats = tuple((c if c in ("shares", "price") else f"{c}_cny", f) for c, f in formats)
+    for c, f in formats:
         out[c] = out[c].map(lambda v, f=f: v if isinstance(v, str) else f.format(v))
     out["date"] = out["date"].map(lambda v: v if isinstance(v, str) else str(v.date()))
     return out.reset_index(drop=True)
