@@ -317,7 +317,11 @@ def stock_market(codes: Sequence[str], start: Any = None, end: Any = None, *,
     if not codes:
         raise StockDataError("stock_market needs at least one stock code.")
     info = stock_info(codes)
-    wide = data.load("stocks", start, end, codes=codes, cache_dir=cache_dir)
+    # codes are checked against the whole dataset (stock_info); one listed after ``end`` is
+    # all NaN in the window, not an error
+    wide = data.load("stocks", start, end, cache_dir=cache_dir)
+    wide = wide.reindex(columns=pd.MultiIndex.from_product([wide.columns.levels[0], codes],
+                                                           names=wide.columns.names))
     close = wide["close"].reindex(columns=codes)
     preclose = wide["preclose"].reindex(columns=codes)
     check_preclose(close, preclose)
