@@ -300,12 +300,13 @@ def test_api_bad_input(case: Api, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_summary_of_a_backtest_with_a_pct_change_benchmark() -> None:
     """The issue's exact call: ``metrics.summary(res, benchmark=close.pct_change())``."""
-    from quantlib.backtest import CostModel, Rules
+    from quantlib.backtest import CostModel, Market, Rules
 
     close = _prices()["a"]
     # fully invested from the first close, no costs: the strategy's returns are the index's
     res = backtest.run(close, _weights(close.index[:1]), fill="same_close_lookahead",
-                       costs=CostModel.frictionless(), rules=Rules.none())
+                       costs=CostModel.frictionless(), rules=Rules.none(),
+                       market=Market(kind="index"))
     with pytest.raises(MetricsError, match=r"benchmark has 1 NaN value\(s\)"):
         metrics.summary(res, benchmark=close.pct_change())
     # the fix the message names works: regressed on itself, beta is 1 and alpha 0

@@ -55,6 +55,13 @@ class DatasetSpec:
     proxy_note: str = ""
     refreshable: bool = False
     tags: tuple[str, ...] = field(default_factory=tuple)
+    #: What the price columns are, for the backtest engine: "index", "etf", "stock", or None
+    #: (not tradable prices: valuations, margin, calendar). ``data.load`` puts it in
+    #: ``frame.attrs["quantlib"]["asset_kind"]``.
+    asset_kind: str | None = None
+    #: "raw" (exchange prices) or "forward_adjusted" (前复权: no exchange ticks, see
+    #: quantlib.backtest.rules on limits).
+    price_basis: str = "raw"
 
     @property
     def column_names(self) -> list[str]:
@@ -90,12 +97,14 @@ DATASETS: dict[str, DatasetSpec] = {
             "continue the last real Wind close by the return model in the manifest's "
             "'extension' entry (docs/data.md).",
             refreshable=True,
+            asset_kind="index",
         ),
         DatasetSpec(
             "csi_all_share", "series", "daily",
             (*_ohlc(), _AMOUNT, Column("pe_ttm", unit="x", description="CSI rolling PE (TTM)")),
             "CSI All Share index (000985), official csindex data, with its trailing PE.",
             refreshable=True,
+            asset_kind="index",
         ),
         DatasetSpec(
             "hs300", "series", "daily",
@@ -104,12 +113,14 @@ DATASETS: dict[str, DatasetSpec] = {
              Column("pe_ttm", unit="x", nullable=True, description="from 2015 only")),
             "CSI 300 (000300) daily: Wind export 2005-2022, csindex 2022-2026.",
             refreshable=True,
+            asset_kind="index",
         ),
         DatasetSpec(
             "sse_composite", "series", "daily",
             (*_ohlc(), Column("volume_lots", unit="lots of 100 shares"), _AMOUNT),
             "SSE Composite (000001.SH) daily since 1990-12-19.",
             refreshable=True,
+            asset_kind="index",
         ),
         DatasetSpec(
             "all_a_pb", "series", "daily",
@@ -135,6 +146,7 @@ DATASETS: dict[str, DatasetSpec] = {
             "Seven CSI thematic indices (computer, AI, cloud, AI industry, comm equipment, "
             "semiconductors, robots); OHLC missing in early years for some.",
             refreshable=True,
+            asset_kind="index",
         ),
         DatasetSpec(
             "sw_l1", "panel", "daily",
@@ -143,6 +155,7 @@ DATASETS: dict[str, DatasetSpec] = {
              Column("source", dtype="str", unit="-", description="wind | sws | wind_nymath")),
             "The 31 Shenwan (SW2021) level-1 industry indices, daily from 1999-12-30.",
             refreshable=True,
+            asset_kind="index",
         ),
         DatasetSpec(
             "sw_l1_pe_ttm", "panel", "monthly",
@@ -167,6 +180,7 @@ DATASETS: dict[str, DatasetSpec] = {
             "citic_l1", "panel", "daily",
             (*_ohlc(nullable=True), Column("volume_shares", unit="shares", nullable=True)),
             "The 30 CITIC level-1 industry indices (Wind): OHLCV 2015-2024, closes to 2025-12-31.",
+            asset_kind="index",
         ),
         DatasetSpec(
             "etf", "panel", "daily",
@@ -176,6 +190,7 @@ DATASETS: dict[str, DatasetSpec] = {
                     description="True: Eastmoney forward-adjusted (qfq) prices")),
             "Daily prices of the ETFs named in the research that public copies exist for.",
             refreshable=True,
+            asset_kind="etf", price_basis="forward_adjusted",
         ),
         DatasetSpec(
             "stocks", "panel", "daily",
