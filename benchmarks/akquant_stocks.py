@@ -16,9 +16,11 @@ orders are placed in ``on_cross_section`` of the fill day (all of the day's bars
 before buys, with ``order_target_percent`` (its lot rounding: the share delta floored to whole
 lots), so the portfolio value both engines size against is the fill day's close.
 
-quantlib is run twice: with every A-share rule (price limits from preclose) and with
-``Rules(price_limits=False)`` (akquant 0.3.71 has no price limits): the first difference is
-what limit days make; the second should be rounding.
+quantlib is run three times: with every A-share rule (price limits from preclose, dividends
+and splits through ``adj_factor``), with ``Rules(price_limits=False)`` (akquant 0.3.71 has no
+price limits) and, in addition, without ``adj_factor`` (akquant trades raw prices and books no
+dividends). Steps between the runs: what limit days make, what dividends make; the last run
+against akquant should differ only by engine conventions.
 """
 
 from __future__ import annotations
@@ -58,11 +60,15 @@ def quantlib_runs(weights: pd.DataFrame, prices: pd.DataFrame, market: object) -
                         if f != "assets" else market.assets.loc[cols])
                     for f in ("open", "volume", "assets", "preclose", "tradestatus", "is_st",
                               "adj_factor") if getattr(market, f, None) is not None})
+    no_div = Market(**{f: getattr(sub, f) for f in ("open", "volume", "assets", "preclose",
+                                                    "tradestatus", "is_st")})
     out = {}
-    for label, rules in (("quantlib", Rules()), ("quantlib_no_limits",
-                                                  Rules(price_limits=False))):
+    for label, rules, mkt in (("quantlib", Rules(), sub),
+                              ("quantlib_no_limits", Rules(price_limits=False), sub),
+                              ("quantlib_no_limits_no_dividends", Rules(price_limits=False),
+                               no_div)):
         out[label] = run(prices, weights, init_cash=INIT_CASH, costs=costs, rules=rules,
-                         market=sub, record_trades=True)
+                         market=mkt, record_trades=True)
     return out
 
 
@@ -123,8 +129,9 @@ def report(start: str, end: str) -> dict:
         rows[label] = {"final_equity": float(r.equity.iloc[-1]), "fills": len(r.trades)}
     rows["akquant"] = {"final_equity": float(ak["equity"].iloc[-1]), "fills": len(ak["fills"])}
     table = pd.DataFrame(rows).T
-    # where the no-limit quantlib run and akquant disagree: fills (date, asset, side, shares)
-    t = ql["quantlib_no_limits"].trades
+    # where quantlib without limits and dividends (akquant has neither) and akquant disagree:
+    # fills (date, asset, side, shares)
+    t = ql["quantlib_no_limits_no_dividends"].trades
     mine = {(d.normalize(), a, s): q for d, a, s, q in
             zip(t["date"], t["asset"], t["side"], t["shares"], strict=True)}
     f = ak["fills"]
@@ -135,11 +142,14 @@ def report(start: str, end: str) -> dict:
     diff = pd.DataFrame([(d.date(), a, s, mine.get((d, a, s), 0.0), theirs.get((d, a, s), 0.0))
                          for d, a, s in keys if mine.get((d, a, s)) != theirs.get((d, a, s))],
                         columns=["date", "asset", "side", "quantlib_shares", "akquant_shares"])
-    limited = ql["quantlib"].trades
+    limited, free = ql["quantlib"].trades, ql["quantlib_no_limits"].trades
     lim_keys = {(d.normalize(), a, s) for d, a, s in
                 zip(limited["date"], limited["asset"], limited["side"], strict=True)}
-    limit_days = sorted({k for k in mine if k not in lim_keys})
-    eq_gap = (ql["quantlib_no_limits"].equity - ak["equity"].reindex(prices.index)).abs()
+    free_keys = {(d.normalize(), a, s) for d, a, s in
+                 zip(free["date"], free["asset"], free["side"], strict=True)}
+    limit_days = sorted(free_keys - lim_keys)
+    eq_gap = (ql["quantlib_no_limits_no_dividends"].equity
+              - ak["equity"].reindex(prices.index)).abs()
     return {"table": table, "disagreements": diff, "limit_blocked": limit_days,
             "max_daily_equity_gap_cny": float(eq_gap.max()),
             "rejected_akquant": ak["rejected"], "window": (str(prices.index[0].date()),
@@ -157,9 +167,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"window {out['window'][0]} .. {out['window'][1]}, {out['stocks']} stocks held at "
           f"some point, {out['rebalances']} weekly rebalances, 1,000,000 CNY")
     print(out["table"].to_string(float_format=lambda x: f"{x:,.2f}"))
-    print(f"largest daily equity gap, quantlib (no limits) vs akquant: "
+    print(f"largest daily equity gap, quantlib (no limits, no dividends) vs akquant: "
           f"{out['max_daily_equity_gap_cny']:,.2f} CNY")
-    print(f"fills where quantlib (no limits) and akquant differ: {len(out['disagreements'])}")
+    print(f"fills where quantlib (no limits, no dividends) and akquant differ: "
+          f"{len(out['disagreements'])}")
     if len(out["disagreements"]):
         print(out["disagreements"].to_string(index=False))
     print(f"orders quantlib fills without limits but not with them (limit days): "

@@ -214,6 +214,7 @@ DATASETS: dict[str, DatasetSpec] = {
             proxy_note="Survivor universe: the CSI 300 set is the membership of ~end 2024 "
                        "applied back to 2020 (stocks that left the index are absent).",
             refreshable=True,
+            asset_kind="stock",
         ),
         DatasetSpec(
             "trading_calendar", "series", "daily",

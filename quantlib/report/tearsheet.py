@@ -77,7 +77,8 @@ def tearsheet_context(outcome: Any, *, figures: dict[str, str],
         "metrics": tables.html_table(tables.metrics_table(outcome.metrics)),
         "monthly": tables.html_table(tables.percent_table(monthly_returns(
             outcome.result.returns))),
-        "trades": tables.html_table(tables.trades_table(trades)),
+        "trades": tables.html_table(tables.trades_table(
+            trades, cny=spec.init_cash is not None)),
         "orders": _orders_html(outcome),
         "trade_count": str(len(trades)),
         "notes": outcome.notes,
