@@ -150,8 +150,11 @@ def report(start: str, end: str) -> dict:
     limit_days = sorted(free_keys - lim_keys)
     eq_gap = (ql["quantlib_no_limits_no_dividends"].equity
               - ak["equity"].reindex(prices.index)).abs()
+    first = pd.Timestamp(diff["date"].min()) if len(diff) else prices.index[-1]
     return {"table": table, "disagreements": diff, "limit_blocked": limit_days,
             "max_daily_equity_gap_cny": float(eq_gap.max()),
+            "first_difference": first,
+            "max_gap_before_first_difference_cny": float(eq_gap.loc[:first].iloc[:-1].max()),
             "rejected_akquant": ak["rejected"], "window": (str(prices.index[0].date()),
                                                            str(prices.index[-1].date())),
             "stocks": prices.shape[1], "rebalances": len(weights)}
@@ -169,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     print(out["table"].to_string(float_format=lambda x: f"{x:,.2f}"))
     print(f"largest daily equity gap, quantlib (no limits, no dividends) vs akquant: "
           f"{out['max_daily_equity_gap_cny']:,.2f} CNY")
+    print(f"first differing fill {out['first_difference'].date()}; largest daily equity gap "
+          f"before it: {out['max_gap_before_first_difference_cny']:,.6f} CNY")
     print(f"fills where quantlib (no limits, no dividends) and akquant differ: "
           f"{len(out['disagreements'])}")
     if len(out["disagreements"]):

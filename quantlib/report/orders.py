@@ -100,6 +100,8 @@ def order_summary(outcome: Any) -> OrderSummary | None:
     preclose = market.preclose.reindex(index=cal, columns=shares.columns)
     fill_prices = (market.open if outcome.spec.fill == "next_open" else outcome.prices
                    ).reindex(index=cal, columns=shares.columns)
+    factor = (None if getattr(market, "adj_factor", None) is None
+              else market.adj_factor.reindex(index=cal, columns=shares.columns))
     traded = result.trades.groupby(["date", "asset"]).size()
     targets = outcome.weights
     info = market.assets
@@ -112,6 +114,8 @@ def order_summary(outcome: Any) -> OrderSummary | None:
             continue
         bar = cal[t]
         held = shares.iloc[t - 1] if t > 0 else shares.iloc[0] * 0
+        if t > 0 and factor is not None:  # ex-date: the engine scales the shares first
+            held = held * (factor.iloc[t] / factor.iloc[t - 1]).fillna(1.0)
         fill_px = fill_prices.iloc[t]
         # the engine's portfolio value at the fill: holdings at fill prices plus the cash
         # left at the previous close
