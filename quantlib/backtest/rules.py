@@ -212,6 +212,12 @@ class AssetInfo:
             "index" if k == "index" else "etf" if k == "etf" else board_of_code(c)
             for c, k in zip(columns, kinds, strict=True)], dtype=object)
         board = _choice_col(frame, "board", board_default, BOARDS)
+        clash = [c for c, k, b in zip(columns, kinds, board, strict=True)
+                 if (k in ("index", "etf") and b != k) or (k == "stock" and b in ("index", "etf"))]
+        if clash:
+            raise RulesError(f"kind and board disagree for {clash[:5]}: an index has board "
+                             "'index', an ETF board 'etf', a stock one of main, chinext, star, "
+                             "bse. Fix the assets table.")
         no_board = [c for c, b in zip(columns, board, strict=True) if b is None or pd.isna(b)]
         if no_board:
             raise RulesError(f"board unknown for stock column(s) {no_board[:5]} (the code does "
