@@ -92,7 +92,8 @@ def reference_run(close: pd.DataFrame, weights: pd.DataFrame, *, fill: str = "ne
                   assets: pd.DataFrame, cash_rate: float = 0.0,
                   preclose: pd.DataFrame | None = None, tradestatus: pd.DataFrame | None = None,
                   is_st: pd.DataFrame | None = None,
-                  adj_factor: pd.DataFrame | None = None) -> RefResult:
+                  adj_factor: pd.DataFrame | None = None,
+                  limit_free: pd.DataFrame | None = None) -> RefResult:
     """Simulate one strategy bar by bar; return equity, costs and trades.
 
     ``adj_factor``: on a bar whose factor differs from the last known one, held shares are
@@ -161,7 +162,8 @@ def reference_run(close: pd.DataFrame, weights: pd.DataFrame, *, fill: str = "ne
                 ref = (float(preclose.iloc[t][a]) if preclose is not None
                        else last_close[a] / ratio[a])
                 up = down = math.nan
-                if rules.price_limits and not math.isnan(ref):
+                free = limit_free is not None and bool(limit_free.iloc[t][a])
+                if rules.price_limits and not math.isnan(ref) and not free:
                     lim = limit_fraction(board, st, d)
                     if math.isfinite(lim):
                         tick = 0.001 if kind == "etf" else 0.01

@@ -212,6 +212,9 @@ def market_case(draw):
             np.where(np.arange(n_t)[:, None] % 5 == draw(st.integers(0, 5)), 0.0, 1.0)
             * np.ones((n_t, n_a)), idx, names)
     if draw(st.booleans()):
+        extra["limit_free"] = pd.DataFrame(np.arange(n_t)[:, None] % 3 == 2, idx, [names[0]])
+        extra["limit_free"][names[1:]] = False
+    if draw(st.booleans()):
         extra["is_st"] = pd.DataFrame(np.repeat(np.arange(n_t)[:, None] % 7 < 3, n_a, axis=1),
                                       idx, names)
     return close_df, open_df, volume, weights, assets, extra
@@ -469,3 +472,60 @@ def test_cash_rate_rejects_bad_values(bad):
     close = pd.DataFrame({"a": [10.0, 11.0]}, index=pd.bdate_range("2024-01-02", periods=2))
     with pytest.raises(bt.BacktestInputError, match="cash_rate"):
         bt.run(close, pd.DataFrame({"a": [1.0]}, index=close.index[:1]), cash_rate=bad)
+
+
+# --------------------------------------------------------------------------- asset kinds
+
+
+def test_bare_run_on_index_data_uses_the_datasets_kind():
+    from quantlib import data
+
+    close = data.load("sw_l1", start="2023-01-01", end="2024-12-31")["close"].ffill()
+    assert close.attrs["quantlib"]["asset_kind"] == "index"
+    weights = pd.DataFrame(1 / close.shape[1], close.index[::20], close.columns)
+    bare = bt.run(close, weights, record_trades=True)
+    declared = bt.run(close, weights, market=bt.Market(kind="index"),
+                      costs=bt.CostModel(stamp_duty_schedule=(), stamp_duty_buy_schedule=(),
+                                         transfer_fee_rate=0.0), rules=bt.Rules.none())
+    np.testing.assert_allclose(bare.equity.to_numpy(), declared.equity.to_numpy(), rtol=1e-12)
+    # commission (2.5 bps) is the only cost: costs / traded value = 0.00025 on every bar
+    traded = bare.trades.groupby("date")["value"].sum()
+    np.testing.assert_allclose(bare.costs[traded.index] / traded, 0.00025, rtol=1e-9)
+    # the same numbers as a plain frame (no attrs) must say what they are
+    plain = pd.DataFrame(close.to_numpy(), close.index, close.columns)
+    with pytest.raises(bt.AssetKindError, match="Market\\(kind='index'\\)"):
+        bt.run(plain, weights)
+
+
+def test_forward_adjusted_etf_panel_warns_and_blocks_limits_conservatively():
+    from quantlib import data
+
+    close = data.load("etf", codes=["510300"], start="2024-01-01")["close"]
+    weights = pd.DataFrame(1 / close.shape[1], close.index[:1], close.columns)
+    with pytest.warns(bt.AdjustedPricesWarning, match="forward-adjusted"):
+        bt.run(close, weights)
+
+
+def test_bad_market_frames_are_typed_errors():
+    close = frame([10.0, 10.0, 9.0, 9.0], ["sz.000001"], kind="stock")
+    weights = close.iloc[:1] * 0 + 1.0
+    pre = frame([10.0, 10.0, 10.0, 9.0], ["sz.000001"])
+    gap = pre.copy()
+    gap.iloc[2] = np.nan
+    with pytest.raises(bt.PricesError, match=r"market\.preclose must be > 0"):
+        bt.run(close, weights, market=bt.Market(preclose=gap))
+    # a 10% dividend in the factor on bar 2, but the preclose shows no ex-date there
+    factor = frame([1.0, 1.0, 1.1, 1.1], ["sz.000001"])
+    with pytest.raises(bt.BacktestInputError, match=r"adj_factor and market\.preclose disagree"):
+        bt.run(close, weights, market=bt.Market(preclose=pre, adj_factor=factor))
+    # the matching preclose (10 / 1.1 = 9.0909..) is accepted and scales the shares
+    ok = pre.copy()
+    ok.iloc[2] = 10.0 / 1.1
+    res = bt.run(close, weights, market=bt.Market(preclose=ok, adj_factor=factor),
+                 costs=bt.CostModel.frictionless(), rules=bt.Rules.none())
+    assert res.final_value == pytest.approx(9.0 * 1.1 / 10.0)  # adjusted: 10 -> 9 x 1.1
+    with pytest.raises(bt.BacktestInputError, match="tradestatus must be 1"):
+        bt.run(close, weights, market=bt.Market(tradestatus=close * 0 + 2))
+    etf = frame([1.0, 1.0, 1.0, 1.0], ["510300"], kind="stock")
+    with pytest.raises(bt.RulesError, match="board unknown"):
+        bt.run(etf, etf.iloc[:1] * 0 + 1.0)

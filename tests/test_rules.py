@@ -122,3 +122,6 @@ def test_unknown_kind_board_and_missing_asset_rows_are_errors():
                              pd.Index(["a"]))
     with pytest.raises(ValueError, match="no row"):
         AssetInfo.from_frame(pd.DataFrame({"board": ["main"]}, index=["a"]), pd.Index(["a", "b"]))
+    with pytest.raises(ValueError, match="kind and board disagree"):
+        AssetInfo.from_frame(pd.DataFrame({"kind": ["index"], "board": ["main"]}, index=["a"]),
+                             pd.Index(["a"]))

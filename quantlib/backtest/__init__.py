@@ -135,7 +135,8 @@ def _prepare(prices: Any, weights: Any, fill: str, costs: CostModel | None,
             "with preclose and adj_factor for exact limits."), stacklevel=3)
     buy_ok, sell_ok = tradable_masks(fill_price, preclose, prices.index, info, rules,
                                      volume=volume, tradestatus=frames["tradestatus"],
-                                     st=frames["is_st"], adjusted=adjusted)
+                                     st=frames["is_st"], limit_free=frames["limit_free"],
+                                     adjusted=adjusted)
     fill_row = np.full(len(prices), -1, dtype=np.int64)
     bar = prices.index.get_indexer(wdates) + lag
     keep = bar < len(prices)

@@ -82,6 +82,9 @@ class Market:
       derived from the code when absent), ``list_date`` (first trading day; NaT = unknown,
       no IPO-day rule), ``st`` (one flag for all dates, used when ``is_st`` is not given)
       and ``t_plus_one``.
+    * ``limit_free`` is True on days the exchange trades a stock without a price limit for a
+      reason the rules cannot derive from the other fields: relisting days (恢复上市首日),
+      the first day after some reorganisations. IPO days follow from ``list_date``.
     * ``kind`` declares one kind for every column (a shorthand for ``assets``):
       ``Market(kind="index")``. Frames from :func:`quantlib.data.load` carry their dataset's
       kind in ``frame.attrs["quantlib"]``, which ``run`` uses when ``market`` does not say.
@@ -92,7 +95,7 @@ class Market:
         Opening prices (raw when the closes are raw); required for ``fill="next_open"``.
     volume : DataFrame, optional
         Traded volume; zero volume means suspended (with ``Rules.suspension``).
-    preclose, tradestatus, is_st, adj_factor : DataFrame, optional
+    preclose, tradestatus, is_st, adj_factor, limit_free : DataFrame, optional
         See the contract above.
     assets : DataFrame, optional
         Per-asset metadata indexed by asset (see above and
@@ -108,11 +111,12 @@ class Market:
     tradestatus: pd.DataFrame | None = None
     is_st: pd.DataFrame | None = None
     adj_factor: pd.DataFrame | None = None
+    limit_free: pd.DataFrame | None = None
     kind: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("open", "volume", "assets", "preclose", "tradestatus", "is_st",
-                     "adj_factor"):
+                     "adj_factor", "limit_free"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, pd.DataFrame):
                 raise BacktestInputError(f"Market.{name} must be a DataFrame (dates x assets"
@@ -149,15 +153,16 @@ def market_frames(market: Market, prices: pd.DataFrame) -> dict[str, np.ndarray 
                                      f"(suspended); got {status[r, c]!r} for "
                                      f"{prices.columns[c]!r} on {prices.index[r].date()}.")
     out["tradestatus"] = status
-    st = market.is_st
-    if st is not None:
-        if st.isna().to_numpy().any():
-            raise BacktestInputError("market.is_st has NaN; give True/False for every date "
+    for name in ("is_st", "limit_free"):
+        flags = getattr(market, name)
+        if flags is None:
+            out[name] = None
+            continue
+        if flags.isna().to_numpy().any():
+            raise BacktestInputError(f"market.{name} has NaN; give True/False for every date "
                                      "(False where the stock is not listed).")
-        arr = align_extra(st.astype(float), prices, "market.is_st")
-        out["is_st"] = None if arr is None else arr.astype(bool)
-    else:
-        out["is_st"] = None
+        arr = align_extra(flags.astype(float), prices, f"market.{name}")
+        out[name] = None if arr is None else arr.astype(bool)
     return out
 
 

@@ -197,6 +197,8 @@ class CostModel:
             try:
                 starts = pd.DatetimeIndex([d for d, _ in schedule])
                 rates = [float(r) for _, r in schedule]
+                # JSON round trips (manifests) give lists: keep the model hashable
+                object.__setattr__(self, name, tuple((str(d), float(r)) for d, r in schedule))
             except (TypeError, ValueError) as exc:
                 raise CostModelError(
                     f"{name} must be a tuple of (date, rate) pairs, e.g. "

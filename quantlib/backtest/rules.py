@@ -23,9 +23,8 @@ IPO days           STAR, ChiNext from 2020-08-24, main board from 2023-04-10: no
 
 Limit prices are ``round_half_up(preclose * (1 +- band), tick)`` with tick 0.01 CNY for stocks
 and 0.001 CNY for ETFs. A buy is blocked when the fill price ``>=`` the limit-up price; a sell
-is blocked when the fill price ``<=`` the limit-down price. Not modelled: relisting days
-(恢复上市首日, no limit) and the first day after some reorganisations; pass
-``Rules(price_limits=False)`` or exclude those days if they matter.
+is blocked when the fill price ``<=`` the limit-down price. Relisting days (恢复上市首日) and
+other limit-free days the rules cannot derive come in as ``Market(limit_free=...)``.
 
 Adjusted prices (复权) do not carry the exchange's ticks: a limit computed from them can be off
 by a tick (forward-adjusted 0.35 x 1.1 = 0.385 rounds to 0.39, +11.4%). With ``preclose`` the
@@ -213,6 +212,12 @@ class AssetInfo:
             "index" if k == "index" else "etf" if k == "etf" else board_of_code(c)
             for c, k in zip(columns, kinds, strict=True)], dtype=object)
         board = _choice_col(frame, "board", board_default, BOARDS)
+        clash = [c for c, k, b in zip(columns, kinds, board, strict=True)
+                 if (k in ("index", "etf") and b != k) or (k == "stock" and b in ("index", "etf"))]
+        if clash:
+            raise RulesError(f"kind and board disagree for {clash[:5]}: an index has board "
+                             "'index', an ETF board 'etf', a stock one of main, chinext, star, "
+                             "bse. Fix the assets table.")
         no_board = [c for c, b in zip(columns, board, strict=True) if b is None or pd.isna(b)]
         if no_board:
             raise RulesError(f"board unknown for stock column(s) {no_board[:5]} (the code does "
@@ -347,6 +352,7 @@ def tradable_masks(
     volume: np.ndarray | None = None,
     tradestatus: np.ndarray | None = None,
     st: np.ndarray | None = None,
+    limit_free: np.ndarray | None = None,
     adjusted: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return (buy_ok, sell_ok) boolean masks, (T, A), for fills at ``fill_price``.
@@ -354,7 +360,8 @@ def tradable_masks(
     A missing fill price always blocks; with ``rules.suspension`` so do zero ``volume`` and
     ``tradestatus`` other than 1. With ``rules.price_limits`` a buy is blocked when
     ``fill >= limit_up`` and a sell when ``fill <= limit_down``, limits from ``preclose``
-    (the exchange's previous close; NaN = no limit known, e.g. the first bar).
+    (the exchange's previous close; NaN = no limit known, e.g. the first bar); no limit on
+    days ``limit_free`` marks (relisting days).
     ``adjusted=True`` (prices without ticks, see the module docstring) uses the conservative
     ratio test instead of tick-rounded limit prices.
     """
@@ -366,6 +373,9 @@ def tradable_masks(
     buy_ok, sell_ok = ok.copy(), ok.copy()
     if rules.price_limits:
         up_pct, down_pct = limit_bands(dates, info, st)
+        if limit_free is not None:
+            up_pct = np.where(limit_free, np.inf, up_pct)
+            down_pct = np.where(limit_free, np.inf, down_pct)
         tick = tick_sizes(info)[None, :]
         with np.errstate(invalid="ignore", divide="ignore"):
             if adjusted:
