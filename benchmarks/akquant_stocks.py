@@ -59,9 +59,10 @@ def quantlib_runs(weights: pd.DataFrame, prices: pd.DataFrame, market: object) -
     sub = Market(**{f: (getattr(market, f).reindex(columns=cols)
                         if f != "assets" else market.assets.loc[cols])
                     for f in ("open", "volume", "assets", "preclose", "tradestatus", "is_st",
-                              "adj_factor") if getattr(market, f, None) is not None})
+                              "adj_factor", "limit_free")
+                    if getattr(market, f, None) is not None})
     no_div = Market(**{f: getattr(sub, f) for f in ("open", "volume", "assets", "preclose",
-                                                    "tradestatus", "is_st")})
+                                                    "tradestatus", "is_st", "limit_free")})
     out = {}
     for label, rules, mkt in (("quantlib", Rules(), sub),
                               ("quantlib_no_limits", Rules(price_limits=False), sub),

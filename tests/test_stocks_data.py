@@ -156,3 +156,13 @@ def test_refresh_chains_the_factor_onto_the_cache():
     moved[["open", "high", "low", "close"]] *= 1.01  # an adjusted copy would be rescaled
     with pytest.raises(Exception, match="raw prices are not spliced"):
         merge_new_rows(old.reset_index(drop=True), moved.reset_index(drop=True), spec)
+
+
+def test_stock_market_marks_the_relisting_day_limit_free():
+    # 000792 盐湖股份 relisted on 2021-08-10 and traded that day without a price limit
+    close, market = qs.stock_market(["000792", "000001"], "2021-08-02", "2021-08-13")
+    free = market.limit_free
+    assert free.loc["2021-08-10", "000792"]
+    assert int(free.to_numpy().sum()) == 1
+    pre = market.preclose.at[pd.Timestamp("2021-08-10"), "000792"]
+    assert close.at[pd.Timestamp("2021-08-10"), "000792"] / pre - 1 > 0.10  # beyond 10%

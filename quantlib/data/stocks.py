@@ -299,8 +299,9 @@ def stock_market(codes: Sequence[str], start: Any = None, end: Any = None, *,
         ``close``: dates x codes of *unadjusted* closes (NaN before a stock lists or after its
         last bar). ``market``: ``open``, ``volume`` (0 on suspended days), ``preclose``,
         ``tradestatus`` (1 trading, 0 suspended, NaN before listing / after the last bar),
-        ``is_st``, ``adj_factor`` (dates x codes, 1 on each stock's first row in the range)
-        and ``assets`` (kind, board, exchange, list_date, relisting_date per code).
+        ``is_st``, ``adj_factor`` (dates x codes, 1 on each stock's first row in the range),
+        ``limit_free`` (True on relisting days) and ``assets`` (kind, board, exchange,
+        list_date, relisting_date per code).
 
     Raises
     ------
@@ -332,7 +333,11 @@ def stock_market(codes: Sequence[str], start: Any = None, end: Any = None, *,
     volume = wide["volume_shares"].reindex(columns=codes).where(tradestatus == 1, 0.0)
     is_st = wide["is_st"].reindex(columns=codes).where(listed, False).astype(bool)
     assets = info[["kind", "board", "exchange", "list_date", "relisting_date"]].copy()
+    limit_free = pd.DataFrame(False, index=close.index, columns=close.columns)
+    for code, day in info["relisting_date"].dropna().items():
+        if day in limit_free.index:  # 恢复上市首日: no price limit
+            limit_free.at[day, code] = True
     market = _market(open=wide["open"].reindex(columns=codes), volume=volume, assets=assets,
                      preclose=preclose, tradestatus=tradestatus, is_st=is_st,
-                     adj_factor=factor)
+                     adj_factor=factor, limit_free=limit_free)
     return close, market
