@@ -46,7 +46,7 @@ def limit_fraction(board: str, st: bool, date: pd.Timestamp) -> float:
     if board == "chinext":
         return 0.20 if date >= pd.Timestamp("2020-08-24") else (0.05 if st else 0.10)
     if board == "main" and st:
-        return 0.10 if date >= pd.Timestamp("2025-07-07") else 0.05
+        return 0.10 if date >= pd.Timestamp("2026-07-06") else 0.05
     return {"main": 0.10, "star": 0.20, "bse": 0.30, "etf": 0.10}[board]
 
 

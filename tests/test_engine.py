@@ -119,7 +119,8 @@ def test_limit_up_blocks_buy_and_order_stays_pending():
 def test_limit_down_blocks_sell_st_and_chinext_boards():
     close = frame(np.c_[[10.0, 10, 9.5, 9.0], [10.0, 10, 9.0, 8.0]], columns=["st", "cy"],
                   start="2020-08-20")
-    assets = pd.DataFrame({"board": ["main", "chinext"], "st": [True, False]}, index=["st", "cy"])
+    assets = pd.DataFrame({"kind": "stock", "board": ["main", "chinext"], "st": [True, False]},
+                          index=["st", "cy"])
     weights = pd.DataFrame([[0.5, 0.5], [0.0, 0.0]], close.index[:2], close.columns)
     res = bt.run(close, weights, costs=bt.CostModel.frictionless(), rules=bt.Rules(lots=False),
                  market=bt.Market(assets=assets), record_trades=True)
@@ -174,7 +175,7 @@ def market_case(draw):
     close[nan_mask & (np.arange(n_t)[:, None] % 3 == 1)] = np.nan
     names = [f"x{i}" for i in range(n_a)]
     idx = pd.bdate_range(draw(st.sampled_from(["2020-08-18", "2023-08-22", "2008-09-12",
-                                               "2015-07-27", "2025-06-30"])), periods=n_t)
+                                               "2015-07-27", "2026-06-22"])), periods=n_t)
     close_df = pd.DataFrame(close, idx, names)
     open_df = pd.DataFrame(np.round(close * draw(st.sampled_from([0.99, 1.0, 1.02])), 2), idx,
                            names)
@@ -529,3 +530,18 @@ def test_bad_market_frames_are_typed_errors():
     etf = frame([1.0, 1.0, 1.0, 1.0], ["510300"], kind="stock")
     with pytest.raises(bt.RulesError, match="board unknown"):
         bt.run(etf, etf.iloc[:1] * 0 + 1.0)
+
+
+def test_price_datasets_carry_their_kind_through_selection_and_concat():
+    from quantlib import data
+    from quantlib.data.schema import DATASETS
+
+    kinds = {n: s.asset_kind for n, s in DATASETS.items() if s.asset_kind is not None}
+    assert kinds["sw_l1"] == kinds["wind_all_a"] == kinds["citic_l1"] == "index"
+    assert kinds["etf"] == "etf" and DATASETS["etf"].price_basis == "forward_adjusted"
+    a = data.load("sw_l1", end="2020-12-31")["close"]
+    b = data.load("sw_l1", start="2021-01-01")["close"]
+    both = pd.concat([a, b])  # attrs are plain strings: concat compares them with ==
+    assert both.attrs["quantlib"] == {"dataset": "sw_l1", "asset_kind": "index",
+                                      "price_basis": "raw"}
+    assert data.load("all_a_pb").attrs["quantlib"]["asset_kind"] is None

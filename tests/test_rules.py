@@ -32,8 +32,8 @@ def info_of(boards, st=None, list_date=None):
 
 
 def test_limit_band_by_board_st_and_reform_dates():
-    dates = pd.DatetimeIndex(["1996-12-13", "2020-08-21", "2020-08-24", "2025-07-04",
-                              "2025-07-07"])
+    dates = pd.DatetimeIndex(["1996-12-13", "2020-08-21", "2020-08-24", "2026-07-03",
+                              "2026-07-06"])
     up, down = limit_bands(dates, info_of(BOARDS, ST))
     inf = np.inf
     np.testing.assert_array_equal(up[0], [inf] * 8)  # no limits before 1996-12-16

@@ -75,7 +75,7 @@ class Market:
     * ``tradestatus`` is 1 on a trading day, 0 on a suspended day (停牌): no order fills on a
       suspended day (it stays pending). NaN = not listed (no fill either).
     * ``is_st`` is True on the days the stock carries a risk warning (ST / *ST); it sets the
-      band of that day (5% on the main board until 2025-07-04, see ``rules.limit_pct``).
+      band of that day (5% on the main board until 2026-07-03, see ``rules.limit_bands``).
     * ``assets`` is one row per asset (index = the price columns) with ``kind`` (``"stock"``,
       ``"etf"`` or ``"index"``), optional ``board`` (``main``, ``chinext``, ``star``, ``bse``;
       derived from the code for stocks when absent), ``exchange`` (``SH``/``SZ``/``BJ``;

@@ -11,7 +11,8 @@ asset              band
 index              no limit (not traded on an exchange; used as frictionless proxies)
 any, < 1996-12-16  no limit (the 10% rule starts 1996-12-16)
 ETF                10%, tick 0.001 CNY
-main board         10%; ST 5% until 2025-07-04, 10% from 2025-07-07 (risk-warning reform)
+main board         10%; ST 5% until 2026-07-03, 10% from 2026-07-06 (risk-warning reform,
+                   effective date uncertain, see MAIN_ST_10PCT_FROM)
 ChiNext            10% (ST 5%) before 2020-08-24; 20% (ST included) from 2020-08-24
 STAR               20% (ST included); the board opened 2019-07-22
 BSE                30%
@@ -73,8 +74,12 @@ CHINEXT_20PCT_FROM = pd.Timestamp("2020-08-24")
 MAIN_REGISTRATION_FROM = pd.Timestamp("2023-04-10")
 #: First-day +44% / -36% band for main-board and ChiNext IPOs (approximate start, see docs).
 IPO_44_FROM = pd.Timestamp("2014-01-01")
-#: Main-board risk-warning (ST) stocks move from a 5% to a 10% band (SSE/SZSE notice 2025).
-MAIN_ST_10PCT_FROM = pd.Timestamp("2025-07-07")
+#: Main-board risk-warning (ST) stocks move from a 5% to a 10% band. Proposed by SSE/SZSE on
+#: 2025-06-27; a stored report says the rule applies "starting July 6" without the year (a
+#: Monday in 2026). The later of the candidate dates is used: a 5% band where the real one was
+#: already 10% blocks orders that could have filled, while the opposite would let orders fill
+#: at a real limit price. Docs: docs/backtest.md.
+MAIN_ST_10PCT_FROM = pd.Timestamp("2026-07-06")
 _REL_TOL = 1e-9
 
 
