@@ -195,6 +195,9 @@ def data_list(cache_dir: str | None) -> None:
     _run(body)
 
 
+_MANY_CODES = 40  # panels wider than this are shown one date x codes
+
+
 @data.command("show")
 @click.argument("name")
 @click.option("--start", default=None, help="First date (YYYY-MM-DD).")
@@ -221,7 +224,19 @@ def data_show(name: str, start: str | None, end: str | None, columns: str | None
         if ds.spec.proxy_note:
             click.echo(f"PROXY: {ds.spec.proxy_note}")
         with _wide_pandas():
-            click.echo(frame.tail(tail).to_string())
+            many = ds.spec.kind == "panel" and not codes and \
+                frame.columns.get_level_values("code").nunique() > _MANY_CODES
+            if many:  # dates x (field, code) would be thousands of columns wide
+                last = frame.index[-1]
+                day = frame.loc[[last]].stack(level="code", future_stack=True).droplevel(0)
+                day = day.dropna(how="all")
+                click.echo(f"{last.date()}, {len(day)} of "
+                           f"{frame.columns.get_level_values('code').nunique()} codes have a row"
+                           f" (first {tail} shown; pick codes with --codes, e.g. "
+                           f"--codes {day.index[0]}):")
+                click.echo(day.head(tail).to_string())
+            else:
+                click.echo(frame.tail(tail).to_string())
     _run(body)
 
 

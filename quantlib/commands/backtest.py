@@ -89,6 +89,8 @@ def canonical_command(spec: Any, out: str) -> str:
             "--cash-rate", repr(spec.cash_rate)]
     if spec.costs["commission_rate"] > MAX_FEES:
         args.append("--allow-high-fees")
+    if spec.init_cash is not None:
+        args += ["--init-cash", repr(spec.init_cash)]
     for k, v in spec.params.items():
         args += ["--param", f"{k}={'none' if v is None else v}"]
     return shlex.join([*args, "--out", out])
@@ -117,7 +119,8 @@ def _from_options(ref: str | None, opts: dict[str, Any]) -> dict[str, Any]:
     strategy, _ = resolve(ref)
     return {"strategy": ref, "params": strategy.parse_params(opts["param"]),
             "start": opts["start"], "end": opts["end"], "fill": opts["fill"] or "next_close",
-            "costs": _costs(strategy, opts), "cash_rate": opts["cash_rate"]}
+            "costs": _costs(strategy, opts), "cash_rate": opts["cash_rate"],
+            "init_cash": opts["init_cash"]}
 
 
 def _from_manifest(path: str, ref: str | None, opts: dict[str, Any],
@@ -147,7 +150,7 @@ def _from_manifest(path: str, ref: str | None, opts: dict[str, Any],
         click.echo(f"warning: {line}", err=True)
     return {"strategy": spec.strategy, "params": spec.params, "start": spec.start,
             "end": spec.end, "fill": spec.fill, "costs": spec.cost_model(),
-            "cash_rate": spec.cash_rate}, recorded
+            "cash_rate": spec.cash_rate, "init_cash": spec.init_cash}, recorded
 
 
 def _csvs(outcome: Any) -> dict[str, bytes]:
@@ -242,7 +245,8 @@ def backtest_body(strategy: str | None, opts: dict[str, Any], manifest_path: str
         outcome = run_strategy(run_args["strategy"], run_args["params"],
                                start=run_args["start"], end=run_args["end"],
                                costs=run_args["costs"], fill=run_args["fill"],
-                               cash_rate=run_args["cash_rate"], cache_dir=cache_dir,
+                               cash_rate=run_args["cash_rate"],
+                               init_cash=run_args["init_cash"], cache_dir=cache_dir,
                                progress=step)
         step("figures")
         files, manifest = _outputs(outcome, out, cache_dir, recorded, manifest_path)
@@ -297,6 +301,9 @@ def _report(outcome: Any, out: Path, manifest: dict[str, Any],
               help="When decisions trade (default next_close).")
 @click.option("--cash-rate", type=float, default=None,
               help="Annual interest on uninvested cash, e.g. 0.015 (default: the strategy's).")
+@click.option("--init-cash", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Capital in CNY, e.g. 1000000: whole 100-share lots and the 5 CNY minimum "
+                   "commission (default: the strategy's; indices: a unit portfolio).")
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
               help="Output directory (default ./backtest-STRATEGY).")
 @click.option("--manifest", "manifest_path", default=None, type=click.Path(dir_okay=False),
@@ -305,8 +312,8 @@ def _report(outcome: Any, out: Path, manifest: dict[str, Any],
 @CACHE_DIR_OPTION
 def command(strategy: str | None, start: str | None, end: str | None, param: tuple[str, ...],
             fees: float | None, allow_high_fees: bool, slippage_bps: float | None,
-            fill: str | None,
-            cash_rate: float | None, out_dir: str | None, manifest_path: str | None, quiet: bool,
+            fill: str | None, cash_rate: float | None, init_cash: float | None,
+            out_dir: str | None, manifest_path: str | None, quiet: bool,
             cache_dir: str | None) -> None:
     """Backtest STRATEGY; write tearsheet.html, CSVs and manifest.json.
 
@@ -315,5 +322,5 @@ def command(strategy: str | None, start: str | None, end: str | None, param: tup
     """
     opts = {"start": start, "end": end, "param": param, "fees": fees,
             "slippage_bps": slippage_bps, "fill": fill, "cash_rate": cash_rate,
-            "allow_high_fees": allow_high_fees or None}
+            "allow_high_fees": allow_high_fees or None, "init_cash": init_cash}
     _run(lambda: backtest_body(strategy, opts, manifest_path, out_dir, quiet, cache_dir))

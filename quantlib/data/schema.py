@@ -214,6 +214,30 @@ DATASETS: dict[str, DatasetSpec] = {
             refreshable=True, bundled=False,
         ),
         DatasetSpec(
+            "stocks", "panel", "daily",
+            (*(Column(n, unit="CNY", description="unadjusted (raw) price")
+               for n in ("open", "high", "low", "close")),
+             Column("preclose", unit="CNY",
+                    description="exchange reference price (ex-dividend adjusted on ex-dates)"),
+             Column("volume_shares", unit="shares", nullable=True,
+                    description="NaN on some suspended rows (as in the source)"),
+             Column("amount_cny", unit="CNY", nullable=True,
+                    description="NaN on some suspended rows (as in the source)"),
+             Column("tradestatus", dtype="bool", unit="-",
+                    description="False: suspended (baostock tradestatus=0; OHLC = preclose)"),
+             Column("is_st", dtype="bool", unit="-", description="ST / *ST on that date"),
+             Column("adj_factor", unit="-",
+                    description="backward factor: f_t = f_(t-1) x close_(t-1) / preclose_t, "
+                                "1 on each stock's first row")),
+            "Unadjusted daily bars of A-share stocks (baostock): the CSI 300 members of ~end "
+            "2024, 2020-01-02..2025-04-07, and 304 Shenzhen stocks (all ever-ST, ChiNext, "
+            "IPOs, most-suspended) 2019-01-02..2022-02-11.",
+            proxy_note="Survivor universe: the CSI 300 set is the membership of ~end 2024 "
+                       "applied back to 2020 (stocks that left the index are absent).",
+            refreshable=True,
+            asset_kind="stock",
+        ),
+        DatasetSpec(
             "trading_calendar", "series", "daily",
             (Column("source", dtype="str", unit="-",
                     description="dataset whose dates define the day"),),

@@ -84,6 +84,15 @@ def _splice_group(old: pd.DataFrame, new: pd.DataFrame, spec: DatasetSpec,
                 "overlaps the cache (the default does) or check the source's calendar."
             )
         ratio = float(old["close"].iloc[-1]) / float(anchor["close"].iloc[0])
+        if "preclose" in spec.column_names:  # raw stock prices: never rescaled
+            if abs(ratio - 1.0) > OVERLAP_TOLERANCE:
+                raise FetchError(
+                    f"{label}: fetched close {float(anchor['close'].iloc[0]):g} on "
+                    f"{last.date()} differs from the cached raw close "
+                    f"{float(old['close'].iloc[-1]):g}; raw prices are not spliced by a ratio "
+                    "(limits and lots need the exchange's prices). Check the source.")
+            ratio = 1.0
+            fresh["adj_factor"] = chain_factor(old, fresh)
         fresh[price_cols] = fresh[price_cols] * ratio
         info["junction_ratio"] = ratio
     overlap = new.merge(old, on="date", suffixes=("_new", "_old"))
@@ -101,6 +110,17 @@ def _splice_group(old: pd.DataFrame, new: pd.DataFrame, spec: DatasetSpec,
     if revised:
         info["revised"] = revised
     return fresh, info
+
+
+def chain_factor(old: pd.DataFrame, fresh: pd.DataFrame) -> pd.Series:
+    """Adjustment factor of new stock rows continuing the cached one (one code, by date).
+
+    ``f_t = f_(t-1) x close_(t-1) / preclose_t`` from the last cached row on, so a refreshed
+    factor is the factor a single build over the whole history would give.
+    """
+    prev_close = pd.concat([old["close"].iloc[-1:], fresh["close"].iloc[:-1]]).to_numpy()
+    step = prev_close / fresh["preclose"].to_numpy()
+    return pd.Series(float(old["adj_factor"].iloc[-1]) * np.cumprod(step), index=fresh.index)
 
 
 def _compared_fields(spec: DatasetSpec) -> list[str]:

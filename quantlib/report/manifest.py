@@ -100,6 +100,7 @@ def build_manifest(spec: RunSpec, *, datasets: Mapping[str, Mapping[str, Any]],
         "params": dict(spec.params),
         "start": spec.start, "end": spec.end, "fill": spec.fill,
         "cash_rate": spec.cash_rate,
+        "init_cash": spec.init_cash,
         "costs": {k: ([list(x) for x in v] if k == "stamp_duty_schedule" else v)
                   for k, v in spec.costs.items()},
         "data": {k: dict(v) for k, v in datasets.items()},
@@ -142,7 +143,8 @@ def spec_from_manifest(manifest: Mapping[str, Any]) -> RunSpec:
                                 f"{type(manifest[key]).__name__}; the manifest was edited.")
     return RunSpec(strategy=fields["strategy"], params=dict(fields["params"]),
                    start=fields["start"], end=fields["end"], fill=fields["fill"],
-                   costs=dict(fields["costs"]), cash_rate=fields["cash_rate"])
+                   costs=dict(fields["costs"]), cash_rate=fields["cash_rate"],
+                   init_cash=manifest.get("init_cash"))
 
 
 def _check_cost_fields(costs: Mapping[str, Any]) -> None:

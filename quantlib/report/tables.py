@@ -52,17 +52,33 @@ def percent_table(table: pd.DataFrame) -> pd.DataFrame:
     return table.apply(lambda col: col.map(lambda v: _pct(v, 1)))
 
 
-def trades_table(trades: pd.DataFrame, head: int = 20, tail: int = 20) -> pd.DataFrame:
-    """The first ``head`` and last ``tail`` fills, formatted (all when fewer)."""
+def trades_table(trades: pd.DataFrame, head: int = 20, tail: int = 20,
+                 cny: bool = False) -> pd.DataFrame:
+    """The first ``head`` and last ``tail`` fills, formatted (all when fewer).
+
+    ``cny``: a run with CNY capital: shares as whole numbers (lots of 100; a full exit of a
+    position grown by reinvested dividends can hold a fraction, shown to 0.01), value and
+    cost in CNY.
+    """
     cols = ["date", "asset", "side", "shares", "price", "value", "cost"]
     t = trades[cols].copy()
     if len(t) > head + tail:
         gap = pd.DataFrame([dict.fromkeys(cols, "...")])
         t = pd.concat([t.head(head).astype(object), gap, t.tail(tail).astype(object)])
     out = t.astype(object)
-    for c, f in (("shares", "{:.6f}"), ("price", "{:.4f}"), ("value", "{:.6f}"),
-                 ("cost", "{:.2e}")):
+    lots = cny
+    # CNY runs trade whole 100-share lots: shares as integers, value and cost in CNY
+    formats = ((("shares", "{:,.2f}"), ("price", "{:.2f}"), ("value", "{:,.2f}"),
+                ("cost", "{:,.2f}")) if lots else
+               (("shares", "{:.6f}"), ("price", "{:.4f}"), ("value", "{:.6f}"),
+                ("cost", "{:.2e}")))
+    if lots:
+        out = out.rename(columns={"value": "value_cny", "cost": "cost_cny"})
+        formats = tuple((c if c in ("shares", "price") else f"{c}_cny", f) for c, f in formats)
+    for c, f in formats:
         out[c] = out[c].map(lambda v, f=f: v if isinstance(v, str) else f.format(v))
+    if lots:
+        out["shares"] = out["shares"].str.replace(r"\.00$", "", regex=True)
     out["date"] = out["date"].map(lambda v: v if isinstance(v, str) else str(v.date()))
     return out.reset_index(drop=True)
 
