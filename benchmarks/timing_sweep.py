@@ -82,7 +82,8 @@ def make_quantlib(inp: dict[str, Any], small: bool) -> Any:
 
     def call() -> np.ndarray:
         return bt.final_values(close, w3, strategies=labels, costs=bt.CostModel.percentage(FEES),
-                               rules=bt.Rules.none(), fill="next_close").to_numpy()
+                               rules=bt.Rules.none(), fill="next_close",
+                               market=bt.Market(kind="index")).to_numpy()
 
     return call
 

@@ -32,6 +32,10 @@ def parse_day(value: object, what: str) -> pd.Timestamp:
     """
     from quantlib.errors import DateRangeError
 
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # pd.Timestamp(2024) is 2024 ns after 1970: a number is never a day
+        raise DateRangeError(f"{what} {value!r} is a number, not a date; write it as text, "
+                             "YYYY-MM-DD, e.g. '2024-03-15'.")
     try:
         ts = pd.Timestamp(value)  # type: ignore[arg-type]
     except (ValueError, TypeError, OverflowError):

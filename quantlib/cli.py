@@ -28,6 +28,38 @@ STALE_DAYS_OPTION = click.option(
     help="Warn when a used dataset ends more than this many trading days before today "
     "(env QUANTLIB_STALE_DAYS, default 5).",
 )
+#: Highest commission rate per side accepted without --allow-high-fees: 5% is ~200x a retail
+#: A-share rate, so a larger figure is almost always a percent typed as a fraction (5 = 500%).
+MAX_FEES = 0.05
+
+
+def fees_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--fees RATE`` and ``--allow-high-fees``, shared by ``backtest`` and ``sweep``; check
+    them with :func:`check_fees`."""
+    fn = click.option("--allow-high-fees", is_flag=True,
+                      help=f"Accept a --fees above {MAX_FEES} (a deliberate stress test).")(fn)
+    return click.option("--fees", type=float, default=None, metavar="RATE",
+                        help=f"Commission rate per side, e.g. 0.0003 = 3 bps, in [0, {MAX_FEES}]"
+                        " (default: the strategy's).")(fn)
+
+
+def check_fees(fees: float | None, allow_high: bool) -> float | None:
+    """``--fees`` as given, or a :class:`~quantlib.strategy.ParamError` naming the bound and the
+    override when it is above :data:`MAX_FEES` without ``allow_high``. Negative and NaN rates
+    are the CostModel's to refuse (it names the field and the fix)."""
+    from quantlib.strategy import ParamError
+
+    if fees is None:
+        if allow_high:
+            raise ParamError("--allow-high-fees needs --fees RATE; drop it or give the rate.")
+        return None
+    if fees > MAX_FEES and not allow_high:
+        raise ParamError(f"--fees {fees} is a commission rate per side ({100 * fees:g}% of "
+                         f"every trade), above {MAX_FEES} (5%); write 0.0003 for 3 bps, or "
+                         "pass --allow-high-fees if you mean it.")
+    return fees
+
+
 #: Exit code of bad input (a typed quantlib error or a usage error); an unexpected exception
 #: (a bug) exits 1.
 EXIT_BAD_INPUT = 2
@@ -164,6 +196,9 @@ def data_list(cache_dir: str | None) -> None:
     _run(body)
 
 
+_MANY_CODES = 40  # panels wider than this are shown one date x codes
+
+
 @data.command("show")
 @click.argument("name")
 @click.option("--start", default=None, help="First date (YYYY-MM-DD).")
@@ -190,7 +225,19 @@ def data_show(name: str, start: str | None, end: str | None, columns: str | None
         if ds.spec.proxy_note:
             click.echo(f"PROXY: {ds.spec.proxy_note}")
         with _wide_pandas():
-            click.echo(frame.tail(tail).to_string())
+            many = ds.spec.kind == "panel" and not codes and \
+                frame.columns.get_level_values("code").nunique() > _MANY_CODES
+            if many:  # dates x (field, code) would be thousands of columns wide
+                last = frame.index[-1]
+                day = frame.loc[[last]].stack(level="code", future_stack=True).droplevel(0)
+                day = day.dropna(how="all")
+                click.echo(f"{last.date()}, {len(day)} of "
+                           f"{frame.columns.get_level_values('code').nunique()} codes have a row"
+                           f" (first {tail} shown; pick codes with --codes, e.g. "
+                           f"--codes {day.index[0]}):")
+                click.echo(day.head(tail).to_string())
+            else:
+                click.echo(frame.tail(tail).to_string())
     _run(body)
 
 

@@ -59,6 +59,10 @@ class UnknownDatasetError(UnknownNameError):
         super().__init__("dataset", name, choices)
 
 
+class NotCachedError(QuantlibError, LookupError):
+    """A refresh-only dataset (not in the bundled snapshot) that no cache directory holds yet."""
+
+
 class DateRangeError(QuantlibError, ValueError):
     """A start after the end, or a range that does not overlap the data."""
 

@@ -141,6 +141,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "(its last date).",
         "n.position": "Position: PE/PB are proxies (CSI All Share PE-TTM as of {pe_date}, all-A "
                       "median PB as of {pb_date}), not WIND All A's; see docs/position.md.",
+        "n.position_lg": "Position: PE is the {pe_input} as of {pe_date}, PB the {pb_input} as "
+                         "of {pb_date}; closer to WIND All A's PE/PB than the proxies, not Wind's "
+                         "own (docs/position.md).",
         "n.industries": "Industries: as of {as_of}, the last Shenwan L1 date on or before "
                         "{date}; picks and industry returns are from that week, not {date}'s.",
         "n.earnings": "Earnings model: Wind SW PE TTM {span}; on {date} it {where}. {extension}",
@@ -165,6 +168,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                    "from the report's. See docs/position.md.",
         "p.wind_proxy": "PROXY: WIND All A after 2024-12-12 is extended from the CSI All Share "
                         "(docs/data.md).",
+        "p.legulegu": "Valuation inputs: all-market PE and PB from legulegu (SSE and SZSE "
+                      "combined by a fixed 0.6/0.4 capitalisation share), not Wind's; see "
+                      "docs/position.md.",
         "i.head": "industry picks, {date} (top {k})", "i.data": "data {name}: {value}",
         "i.lead": "leading sleeve: {lead} (spread {spread})",
         # strategies
@@ -186,7 +192,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "t.commission_value": "{bps} bps per side, minimum {min} CNY",
         "t.slippage_value": "{bps} bps",
         "t.date": "date", "t.asset": "asset", "t.side": "side", "t.shares": "shares",
-        "t.price": "price", "t.amount": "value", "t.cost": "cost",
+        "t.price": "price", "t.amount": "value", "t.cost": "cost", "t.value": "value",
+        "t.value_cny": "value (CNY)", "t.cost_cny": "cost (CNY)",
         "t.equity_title": "{name}: equity vs benchmark", "t.growth_log": "growth of 1 (log)",
         "t.drawdown_pct": "drawdown %", "t.weight": "weight", "t.other": "other",
         "t.weekly_means": "(weekly means)", "t.monthly_pct": "Monthly returns %",
@@ -310,6 +317,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "n.stale_index": "{index}：本周无数据，该行是截至{date}（其最后日期）的一周。",
         "n.position": "仓位：PE/PB 为代理指标（中证全指 PE-TTM，数据日期 {pe_date}；全A 市净率"
                       "中位数，数据日期 {pb_date}），并非万得全A 本身的估值；见 docs/position.md。",
+        "n.position_lg": "仓位：PE 为{pe_input}（数据日期 {pe_date}），PB 为{pb_input}（数据日期 "
+                         "{pb_date}）；比代理指标更接近万得全A 的估值，但并非 Wind 数据"
+                         "（docs/position.md）。",
         "n.industries": "行业：数据日期 {as_of}，即 {date} 及之前最后一个申万一级交易日；推荐和"
                         "行业涨跌来自那一周，而非 {date} 当周。",
         "n.earnings": "盈利趋势模型：Wind 申万行业 PE TTM 覆盖 {span}；在 {date} {where}。"
@@ -330,6 +340,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "p.proxy": "代理数据：估值输入为中证全指(000985) PE-TTM 和全A 市净率中位数，并非万得全A "
                    "本身的 PE/PB（未公开）；分位数与周报不同。见 docs/position.md。",
         "p.wind_proxy": "代理数据：2024年12月12日之后的万得全A 由中证全指延伸（docs/data.md）。",
+        "p.legulegu": "估值输入：乐咕乐股全市场 PE 和 PB（上证、深证按固定的 0.6/0.4 "
+                      "市值占比合并），并非 Wind 数据；见 docs/position.md。",
         "i.head": "行业推荐，{date}（前{k}名）", "i.data": "数据 {name}：{value}",
         "i.lead": "领先组合：{lead}（差值 {spread}）",
         "s.inputs": "输入：{inputs}；交易 {trade}，资产类型 {kind}",
@@ -349,7 +361,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "t.commission_value": "单边 {bps} 个基点，最低 {min} 元",
         "t.slippage_value": "{bps} 个基点",
         "t.date": "日期", "t.asset": "标的", "t.side": "方向", "t.shares": "数量",
-        "t.price": "价格", "t.amount": "金额", "t.cost": "费用",
+        "t.price": "价格", "t.amount": "金额", "t.cost": "费用", "t.value": "金额",
+        "t.value_cny": "金额（元）", "t.cost_cny": "费用（元）",
         "t.equity_title": "{name}：策略与基准净值", "t.growth_log": "净值（对数坐标）",
         "t.drawdown_pct": "回撤 %", "t.weight": "权重", "t.other": "其他",
         "t.weekly_means": "（周均值）", "t.monthly_pct": "月度收益 %",

@@ -51,6 +51,8 @@ class RunSpec:
         :class:`quantlib.backtest.CostModel` fields.
     cash_rate : float
         Annual interest on uninvested cash (engine).
+    init_cash : float or None
+        Capital in CNY (whole lots, minimum commission); None: a unit portfolio.
     """
 
     strategy: str
@@ -60,6 +62,7 @@ class RunSpec:
     fill: str
     costs: dict[str, Any]
     cash_rate: float = 0.0
+    init_cash: float | None = None
 
     def cost_model(self) -> Any:
         """The :class:`~quantlib.backtest.CostModel` of ``costs``."""
@@ -86,6 +89,8 @@ class StrategyRun:
         :data:`quantlib.metrics.SUMMARY_KEYS` x (strategy, benchmark).
     regime : Series or None
         The strategy's shading labels on the run's days.
+    market, prices :
+        The engine's :class:`~quantlib.backtest.Market` and the traded closes of the window.
     """
 
     spec: RunSpec
@@ -99,6 +104,8 @@ class StrategyRun:
     benchmark_name: str
     notes: tuple[str, ...]
     datasets: tuple[str, ...]
+    market: Any = None
+    prices: pd.DataFrame | None = None
 
     @property
     def params(self) -> dict[str, Any]:
@@ -113,7 +120,7 @@ def window_bounds(calendar: pd.DatetimeIndex, first_decision: pd.Timestamp, star
     ------
     DateRangeError
         ``start`` before the first decision (naming the warm-up), after the data, or an
-        ``end`` before ``start``; a window of fewer than 2 days.
+        ``end`` before ``start`` or after the data; a window of fewer than 2 days.
     """
     last = calendar[-1]
     s = first_decision if start is None else parse_day(start, "start")
@@ -129,6 +136,9 @@ def window_bounds(calendar: pd.DatetimeIndex, first_decision: pd.Timestamp, star
                              "earlier --start.")
     if e < s:
         raise DateRangeError(f"end {e.date()} is before start {s.date()}; swap them.")
+    if e > last:  # it used to resolve silently to the last price
+        raise DateRangeError(f"end {e.date()} is after the last price {last.date()}; omit "
+                             "--end for the last day, pass an earlier one, or refresh the data.")
     a = int(calendar.searchsorted(s))
     b = int(calendar.searchsorted(e, side="right")) - 1
     if b - a < 1:
@@ -162,6 +172,30 @@ def carry_in(dense: np.ndarray, a: int, b: int) -> np.ndarray:
     return out
 
 
+def _benchmark_run(strat: Any, data: Any, traded: pd.DataFrame, prices: pd.DataFrame,
+                   fill: str, costs: Any, market: Any, rate: float, cash: float | None) -> Any:
+    """The benchmark's run: its weights on the traded assets, or (``kind="index"``) all in
+    the benchmark index from the window's first day, with index costs and no lots."""
+    from quantlib.backtest import Market, run
+    from quantlib.strategy import INDEX_COSTS
+
+    bm = strat.benchmark
+    if bm.kind != "index":
+        return run(prices, bm.weights(traded, prices), fill=fill, costs=costs, market=market,
+                   cash_rate=rate, init_cash=cash)
+    series = data[bm.input]
+    if isinstance(series, pd.DataFrame):
+        series = series.iloc[:, 0]
+    index = series.reindex(prices.index).ffill().to_frame(bm.input)
+    if index.iloc[0].isna().any():
+        raise DateRangeError(f"{strat.name}: benchmark {bm.name} has no value on "
+                             f"{prices.index[0].date()}, the first day of the run.")
+    weights = pd.DataFrame(1.0, index=prices.index[:1], columns=index.columns)
+    return run(index, weights, fill=fill, costs=INDEX_COSTS, market=Market(
+        assets=pd.DataFrame({"kind": "index"}, index=index.columns)), cash_rate=rate,
+        init_cash=cash)
+
+
 def _resolve(strategy: Any) -> tuple[Any, Any]:
     from quantlib.strategies import resolve
 
@@ -170,7 +204,8 @@ def _resolve(strategy: Any) -> tuple[Any, Any]:
 
 def run_strategy(strategy: Any, params: Mapping[str, Any] | None = None, *, start: Any = None,
                  end: Any = None, costs: Any = None, fill: str = "next_close",
-                 cash_rate: float | None = None, data: Any = None, cache_dir: Any = None,
+                 cash_rate: float | None = None, init_cash: float | None = None,
+                 data: Any = None, cache_dir: Any = None,
                  record_trades: bool = True, progress: Progress | None = None) -> StrategyRun:
     """Backtest a strategy and its benchmark on its declared data; compute the metrics.
 
@@ -189,6 +224,8 @@ def run_strategy(strategy: Any, params: Mapping[str, Any] | None = None, *, star
         ``next_close`` (default), ``next_open`` or ``same_close_lookahead``.
     cash_rate : float, optional
         Annual interest on cash, in the engine; default: the strategy's ``cash_rate``.
+    init_cash : float, optional
+        Capital in CNY; default: the strategy's ``init_cash`` (None: a unit portfolio).
     data : StrategyData or mapping, optional
         Inputs already loaded (default: loaded from the cache).
     cache_dir : path, optional
@@ -209,6 +246,9 @@ def run_strategy(strategy: Any, params: Mapping[str, Any] | None = None, *, star
     if not isinstance(costs, CostModel):
         raise QuantlibError(f"costs must be a quantlib.backtest.CostModel, got {costs!r}.")
     rate = strat.cash_rate if cash_rate is None else cash_rate
+    cash = strat.init_cash if init_cash is None else float(init_cash)
+    if cash is not None and not (np.isfinite(cash) and cash > 0):
+        raise QuantlibError(f"init_cash {cash!r} must be a positive number of CNY.")
     if fill == "next_open":
         raise FillUnavailableError(
             f"fill 'next_open' needs opening prices, which {strat.name}'s inputs do not "
@@ -232,18 +272,19 @@ def run_strategy(strategy: Any, params: Mapping[str, Any] | None = None, *, star
     a, b = window_bounds(data.calendar, weights.index[0], start, end, strat.name)
     prices = data.prices.iloc[a: b + 1]
     traded = traded_weights(weights, prices)
-    market = strat.market(prices.columns)
+    market = strat.engine_market(data, prices)
     step("backtest")
     result = run(prices, traded, fill=fill, costs=costs, market=market,
-                 record_trades=record_trades, cash_rate=rate)
-    bench = run(prices, strat.benchmark.weights(traded, prices), fill=fill, costs=costs,
-                market=market, cash_rate=rate)
+                 record_trades=record_trades, cash_rate=rate, init_cash=cash)
+    bench = _benchmark_run(strat, data, traded, prices, fill, costs, market, rate, cash)
     step("metrics")
     table = pd.DataFrame({"strategy": metrics.summary(result, benchmark=bench.returns),
                           "benchmark": metrics.summary(bench)})
     regime = strat.regime(data)
     spec = RunSpec(source.ref, p.as_dict(), str(prices.index[0].date()),
-                   str(prices.index[-1].date()), fill, dataclasses.asdict(costs), float(rate))
+                   str(prices.index[-1].date()), fill, dataclasses.asdict(costs), float(rate),
+                   cash)
     return StrategyRun(spec, strat, source, traded, result, bench, table,
                        None if regime is None else regime.reindex(prices.index),
-                       strat.benchmark.name, tuple(strat.notes), data.datasets)
+                       strat.benchmark.name, tuple(strat.notes), data.datasets, market,
+                       prices)

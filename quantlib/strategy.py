@@ -8,12 +8,15 @@ A strategy is a subclass of :class:`Strategy` with class-level declarations:
   such as PE/PB, each under its own name);
 * ``trade``: the input whose columns the engine trades, ``asset_kind`` (index, etf, stock) and,
   for a one-series input, ``asset`` (its column name);
-* ``costs``, ``benchmark``, ``cash_rate``, ``notes`` (caveats shown on the tearsheet);
+* ``costs``, ``benchmark``, ``cash_rate``, ``init_cash`` (CNY capital, or None for a unit
+  portfolio with fractional shares), ``notes`` (caveats shown on the tearsheet);
 * ``target_weights(data, p)``: the weights table the engine takes (rows = decision dates);
 * optionally ``warmup(p)`` (bars before the first possible decision), ``constraint(p)`` (which
   parameter combinations are valid, as ``backtesting.py``'s ``optimize(constraint=)``),
-  ``batch_weights(data, combos)`` (weights of many combinations at once, for sweeps) and
-  ``regime(data)`` (labels to shade the tearsheet's weights chart).
+  ``batch_weights(data, combos)`` (weights of many combinations at once, for sweeps),
+  ``regime(data)`` (labels to shade the tearsheet's weights chart) and
+  ``engine_market(data, prices)`` (the engine's :class:`~quantlib.backtest.Market` for the
+  run's window: raw-price facts, limits, suspensions; default: ``market(columns)``).
 
 Everything downstream (``quantlib backtest``, ``quantlib sweep``, the tearsheet, the manifest
 replay) reads only these declarations: no library module switches on a strategy's name.
@@ -278,10 +281,15 @@ class Input:
 
 @dataclass(frozen=True)
 class Benchmark:
-    """What a strategy is compared with: a name and ``weights(targets, prices) -> weights``."""
+    """What a strategy is compared with: a name and ``weights(targets, prices) -> weights``.
+
+    ``kind="index"``: buy and hold the strategy's input named ``input`` (a one-series index
+    such as ``Input("hs300", "close")``) with index costs, instead of its traded assets.
+    """
 
     name: str
-    kind: str  # "buy_and_hold" | "equal_weight"
+    kind: str  # "buy_and_hold" | "equal_weight" | "index"
+    input: str | None = None
 
     def weights(self, targets: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame:
         """The benchmark's weights over the same window (same first decision date)."""
@@ -370,6 +378,9 @@ class Strategy:
     costs: ClassVar[Any] = INDEX_COSTS
     benchmark: ClassVar[Benchmark] = BUY_AND_HOLD
     cash_rate: ClassVar[float] = 0.0
+    #: Capital in CNY (whole 100-share lots, the minimum commission); None: a portfolio of
+    #: 1.0 with fractional units (indices). ``quantlib backtest --init-cash`` overrides it.
+    init_cash: ClassVar[float | None] = None
     notes: ClassVar[tuple[str, ...]] = ()
 
     # ------------------------------------------------------------------ to override
@@ -490,6 +501,10 @@ class Strategy:
 
         return Market(assets=pd.DataFrame({"kind": self.asset_kind}, index=list(columns)))
 
+    def engine_market(self, data: StrategyData, prices: pd.DataFrame) -> Any:
+        """The engine's market data for the window ``prices`` (default: :meth:`market`)."""
+        return self.market(prices.columns)
+
     def cost_model(self) -> CostModel:
         if not isinstance(self.costs, CostModel):
             raise StrategyError(f"strategy {self.name}: costs must be a "
@@ -504,6 +519,7 @@ class Strategy:
             "inputs": {k: f"{v.dataset}:{v.column}" for k, v in cls.inputs.items()},
             "trade": cls.trade, "asset_kind": cls.asset_kind,
             "benchmark": cls.benchmark.name, "cash_rate": cls.cash_rate,
+            "init_cash": cls.init_cash,
             "params": [{"name": k, "type": s.type_text, "default": repr(s.default),
                         "bounds": _bounds_text(s), "help": s.help}
                        for k, s in cls.param_specs().items()],
@@ -556,6 +572,14 @@ def check_strategy(obj: Any, where: str = "") -> Strategy:
     if not isinstance(cls.benchmark, Benchmark):
         raise StrategyError(f"strategy {label}: benchmark must be BUY_AND_HOLD, EQUAL_WEIGHT "
                             "or a quantlib.strategy.Benchmark.")
+    if cls.benchmark.kind == "index" and cls.benchmark.input not in cls.inputs:
+        raise StrategyError(f"strategy {label}: the index benchmark reads input "
+                            f"{cls.benchmark.input!r}, which is not one of {list(cls.inputs)}.")
+    if cls.init_cash is not None and not (isinstance(cls.init_cash, int | float)
+                                          and math.isfinite(cls.init_cash)
+                                          and cls.init_cash > 0):
+        raise StrategyError(f"strategy {label}: init_cash {cls.init_cash!r} must be a positive "
+                            "number of CNY or None.")
     for k, s in cls.param_specs().items():
         try:
             s.check(k, s.default)

@@ -497,9 +497,81 @@ WIND_NOTE = ("PROXY: WIND All A is real Wind data to 2024-12-12; later days are 
              "return model on the CSI All Share (000985), see docs/data.md.")
 
 
+#: The SSE's share of the SSE + SZSE market capitalisation used by :func:`all_market_pe_pb`
+#: (legulegu's market frames carry no market cap). A documented constant, not a measured
+#: series: the SSE held roughly 55-65% of A-share capitalisation over 2015-2025.
+SH_CAP_SHARE = 0.6
+
+LG_NOTE = ("Valuation inputs: all-market PE and PB combined from legulegu's 上证 and 深证 market "
+           "figures (market_pe_lg, market_pb_lg: total market cap over total earnings / book), "
+           "SSE weight {w:.0%} of capitalisation (a fixed share, docs/position.md); closer to "
+           "WIND All A's PE/PB than the proxies, still not Wind's figures.")
+INPUT_LABELS = {
+    "proxy": {"pe": "CSI All Share (000985) PE-TTM", "pb": "all-A median PB"},
+    "legulegu": {"pe": "all-market PE (legulegu 上证+深证, cap-weighted)",
+                 "pb": "all-market PB (legulegu 上证+深证, cap-weighted)"},
+}
+
+
+def all_market_pe_pb(pe_panel: pd.DataFrame, pb_panel: pd.DataFrame,
+                     sh_weight: float = SH_CAP_SHARE) -> tuple[pd.Series, pd.Series]:
+    """All-market PE and PB from the 上证 (``sh``) and 深证 (``sz``) market figures.
+
+    Each market's figure is its total market cap over its total earnings (book value), so the
+    two markets together are ``(C_sh + C_sz) / (C_sh / PE_sh + C_sz / PE_sz)``: the
+    capitalisation-weighted harmonic mean ``1 / (w / PE_sh + (1 - w) / PE_sz)`` with ``w`` the
+    SSE's cap share (:data:`SH_CAP_SHARE`). Dates where either market has no value are left
+    out (never filled).
+
+    Parameters
+    ----------
+    pe_panel : DataFrame
+        Dates x codes PE (``load("market_pe_lg")["pe"]``) with columns ``sh`` and ``sz``.
+    pb_panel : DataFrame
+        Dates x codes cap-weighted PB (``load("market_pb_lg")["pb"]``), same codes.
+    """
+    if not 0 < sh_weight < 1:
+        raise DataValidationError(f"sh_weight={sh_weight} must be a share in (0, 1).")
+
+    def combine(panel: pd.DataFrame, what: str) -> pd.Series:
+        missing = [c for c in ("sh", "sz") if c not in panel]
+        if missing:
+            raise DataValidationError(f"{what} lacks market code(s) {missing}; refresh it "
+                                      "with all its codes.")
+        both = panel[["sh", "sz"]].dropna()
+        out = 1.0 / (sh_weight / both["sh"] + (1.0 - sh_weight) / both["sz"])
+        return out.rename(what)
+
+    return combine(pe_panel, "market_pe_lg"), combine(pb_panel, "market_pb_lg")
+
+
+def valuation_inputs(cache_dir: str | None) -> tuple[pd.Series, pd.Series, str]:
+    """The PE and PB series the position model reads, and which they are.
+
+    ``"legulegu"`` when ``market_pe_lg`` and ``market_pb_lg`` are both in the cache (a user
+    cache after ``quantlib data refresh``): :func:`all_market_pe_pb`. Otherwise ``"proxy"``:
+    the CSI All Share PE-TTM and the all-A median PB of the bundled snapshot.
+    """
+    from quantlib.data import load
+    from quantlib.errors import NotCachedError
+
+    try:
+        pe_panel = load("market_pe_lg", cache_dir=cache_dir)["pe"]
+        pb_panel = load("market_pb_lg", cache_dir=cache_dir)["pb"]
+    except NotCachedError:
+        pe = load("csi_all_share", columns=["pe_ttm"], cache_dir=cache_dir)["pe_ttm"]
+        pb = load("all_a_pb", cache_dir=cache_dir)["pb_median"]
+        return pe, pb, "proxy"
+    pe, pb = all_market_pe_pb(pe_panel, pb_panel)
+    return pe, pb, "legulegu"
+
+
 def load_position_state(cache_dir: str | None, rule: str | None = None
                         ) -> tuple[Any, Any, Any]:
-    """Load WIND All A and the PE/PB proxies (hash-checked) and run the position model.
+    """Load WIND All A and the PE/PB inputs (hash-checked) and run the position model.
+
+    The inputs are :func:`valuation_inputs`' (the legulegu all-market figures when cached, else
+    the proxies); which ones is in ``state.attrs["inputs"]``.
 
     Returns ``(wind, model, state)``: the WIND frame (close, is_proxy), the
     :class:`~quantlib.valuation.PositionModel` and :func:`~quantlib.valuation.position_state`.
@@ -508,18 +580,31 @@ def load_position_state(cache_dir: str | None, rule: str | None = None
     from quantlib.valuation import DEFAULT_CLASS_RULE, PositionModel, position_state
 
     wind = load("wind_all_a", columns=["close", "is_proxy"], cache_dir=cache_dir)
-    pe = load("csi_all_share", columns=["pe_ttm"], cache_dir=cache_dir)["pe_ttm"]
-    pb = load("all_a_pb", cache_dir=cache_dir)["pb_median"]
+    pe, pb, source = valuation_inputs(cache_dir)
     model = PositionModel(rule=rule or DEFAULT_CLASS_RULE)
     close = wind["close"].loc[wind["close"].first_valid_index():]
-    return wind, model, position_state(close, pe, pb, model)
+    state = position_state(close, pe, pb, model)
+    state.attrs["inputs"] = source
+    return wind, model, state
+
+
+def used_datasets(source: str) -> tuple[str, ...]:
+    """The datasets the position model reads with inputs ``source`` (for freshness)."""
+    valuation = (("market_pe_lg", "market_pb_lg") if source == "legulegu"
+                 else ("csi_all_share", "all_a_pb"))
+    return ("wind_all_a", *valuation)
 
 
 def describe(wind: Any, model: Any, state: Any, date: str | None) -> dict[str, Any]:
-    """:func:`quantlib.valuation.snapshot` of one day plus the proxy notes the CLI prints."""
+    """:func:`quantlib.valuation.snapshot` of one day plus which inputs it used and the notes
+    the CLI prints (``inputs``, ``pe_input``, ``pb_input``, ``proxy``, ``proxy_note``)."""
     from quantlib.valuation import snapshot
 
     snap = snapshot(state, date, model=model)
-    snap.update(proxy=True, proxy_note=PROXY_NOTE,
+    source = state.attrs.get("inputs", "proxy")
+    note = PROXY_NOTE if source == "proxy" else LG_NOTE.format(w=SH_CAP_SHARE)
+    snap.update(inputs=source, pe_input=INPUT_LABELS[source]["pe"],
+                pb_input=INPUT_LABELS[source]["pb"], proxy=source == "proxy",
+                proxy_note=note, inputs_note=note,
                 wind_proxy=bool(wind.loc[snap["date"], "is_proxy"]))
     return snap

@@ -94,6 +94,10 @@ _ORIGINS: dict[str, tuple[str, str]] = {
         "8bc9c5ce4ae5bf2a4a77176c700f355a8bd6d237"),
     "stocks_daily_ashare/wywzxxz_hs300_baostock_raw": (
         "github.com/wywzxxz/proof-that-stock-is-predictable", "085a5d4 (short hash, as recorded)"),
+    "stocks_daily_ashare/fdp_sz_baostock_raw": (
+        "github.com/future-development-platform/data", "17f6890942a8f832b700235972ee71f1a88cd5b1"),
+    "stocks_daily_ashare/csi300_membership": ("github.com/Dar-Rjj/quant-fitness",
+                                              "1007a31 (short hash, as recorded)"),
     "stock_sw_membership": ("github.com/ZacLing/China-A-share-Market-Heterogeneous-Graph-Dataset",
                             "48952af0ed88a0e044d67675fb7ec9e0964d2ba9"),
     "etf_sw_mapping_excerpt": ("github.com/hugo2046/QuantsPlaybook",
@@ -906,6 +910,121 @@ def _read_citic_edb(shared: Path) -> pd.DataFrame:
                         index=pd.DatetimeIndex(pd.to_datetime(body.iloc[:, 0]), name="date"))
 
 
+STOCK_SOURCES = ("stocks_daily_ashare/wywzxxz_hs300_baostock_raw/data",
+                 "stocks_daily_ashare/fdp_sz_baostock_raw/data")
+CSI300_PERIODS = "stocks_daily_ashare/csi300_membership/csi300_qlib_periods.txt"
+#: Relisting (恢复上市) days in the stock data: traded without a price limit (SOURCE.txt of
+#: stocks_daily_ashare: the only non-IPO closes outside the band).
+RELISTING_DAYS = {"000792": "2021-08-10", "000995": "2020-12-16"}
+_BAOSTOCK_COLUMNS = ["date", "code", "open", "high", "low", "close", "preclose", "volume",
+                     "amount", "tradestatus", "isST", "adjustflag"]
+
+
+def read_baostock_folder(shared: Path, rel: str) -> pd.DataFrame:
+    """One folder of baostock daily files, columns read by header name (order differs)."""
+    files = sorted((shared / rel).glob("*.csv"))
+    if not files:
+        raise DataValidationError(f"no stock files in {shared / rel}")
+    bars = pd.concat([pd.read_csv(f, usecols=_BAOSTOCK_COLUMNS, dtype={"code": str})
+                      for f in files], ignore_index=True)
+    if (bars["adjustflag"] != 3).any():
+        raise DataValidationError(f"{rel}: rows with adjustflag != 3 (not unadjusted prices)")
+    return pd.DataFrame({
+        "code": bars["code"].str[3:], "date": pd.to_datetime(bars["date"]),
+        "open": bars["open"], "high": bars["high"], "low": bars["low"], "close": bars["close"],
+        "preclose": bars["preclose"], "volume_shares": bars["volume"],
+        "amount_cny": bars["amount"], "tradestatus": bars["tradestatus"] == 1,
+        "is_st": bars["isST"] == 1}).assign(source=rel.split("/")[1])
+
+
+def build_stocks(shared: Path) -> tuple[Built, pd.DataFrame]:
+    """The ``stocks`` panel (both baostock folders; the CSI 300 copy wins on shared days,
+    after checking the two agree) and the per-stock metadata table."""
+    from quantlib.data.stocks import adjustment_factor, board_from_code, exchange_from_code
+
+    hs, sz = (read_baostock_folder(shared, rel) for rel in STOCK_SOURCES)
+    fields = ["open", "high", "low", "close", "preclose", "volume_shares", "amount_cny",
+              "tradestatus", "is_st"]
+    both = hs.merge(sz, on=["code", "date"], suffixes=("", "_sz"))
+    def disagree(f: str) -> pd.Series:
+        a, z = both[f], both[f + "_sz"]
+        nan_vs_zero = ~both["tradestatus"] & ((a.isna() & (z == 0)) | ((a == 0) & z.isna()))
+        return (a != z) & ~(a.isna() & z.isna()) & ~nan_vs_zero
+
+    differ = {f: int(disagree(f).sum()) for f in fields}
+    nan_vs_zero = int((both["volume_shares"].isna() != both["volume_shares_sz"].isna()).sum())
+    if any(differ.values()):
+        raise DataValidationError(f"stock copies disagree on shared rows: {differ}")
+    sz_only = sz.merge(both[["code", "date"]], on=["code", "date"], how="left", indicator=True)
+    sz_only = sz_only[sz_only["_merge"] == "left_only"].drop(columns="_merge")
+    frame = pd.concat([hs, sz_only], ignore_index=True).sort_values(["code", "date"],
+                                                                    kind="mergesort")
+    close = frame.pivot(index="date", columns="code", values="close")
+    pre = frame.pivot(index="date", columns="code", values="preclose")
+    factor = adjustment_factor(close, pre).stack().rename("adj_factor")
+    frame = frame.merge(factor.reset_index(), on=["date", "code"], how="left")
+    b = Built(frame.drop(columns="source").reset_index(drop=True))
+    for rel, part in zip(STOCK_SOURCES, (hs, sz_only), strict=True):
+        b.origin.append(origin(rel, part["date"], len(part)))
+    hs_first = hs["date"].min()
+    sz_first = sz["date"].min()
+    meta = []
+    for code, g in frame.groupby("code", sort=True):
+        first = g["date"].min()
+        start_of_source = hs_first if g["source"].iloc[0] == "wywzxxz_hs300_baostock_raw" \
+            else sz_first
+        meta.append({
+            "code": code, "exchange": exchange_from_code(code), "board": board_from_code(code),
+            "kind": "stock",
+            # a first bar after the source's first day is the listing day (IPO)
+            "list_date": _d(first) if first > start_of_source else "",
+            "relisting_date": RELISTING_DAYS.get(code, ""),
+            "first_bar": _d(first), "last_bar": _d(g["date"].max()),
+            "source": "+".join(sorted(g["source"].unique()))})
+    meta = pd.DataFrame(meta)
+    n_suspended = int((~frame["tradestatus"]).sum())
+    traded_no_volume = frame[frame["tradestatus"] & frame["volume_shares"].isna()]
+    ex_days = int(((frame.groupby("code")["close"].shift(1) != frame["preclose"])
+                   & frame.groupby("code")["close"].shift(1).notna()).sum())
+    b.notes = [
+        f"{frame['code'].nunique()} stocks: {hs['code'].nunique()} CSI 300 members (~end 2024, "
+        f"2020-01-02..2025-04-07) and {sz['code'].nunique()} Shenzhen stocks (2019-01-02.."
+        f"2022-02-11); {both['code'].nunique()} stocks are in both, their {len(both)} shared "
+        f"rows agree exactly in every field (except {nan_vs_zero} suspended rows with "
+        "volume NaN in one copy and 0 in the other) and are taken from the CSI 300 copy.",
+        "Unadjusted prices (baostock adjustflag=3). adj_factor is derived from preclose: "
+        "f_t = f_(t-1) x close_(t-1) / preclose_t, 1 on the first row; "
+        f"{ex_days} rows have preclose != previous close (ex-dividend / ex-rights days, "
+        "some of them during suspensions).",
+        f"{n_suspended} suspended rows (tradestatus False): baostock keeps the row with "
+        "OHLC = preclose and volume 0 or NaN.",
+        f"{len(traded_no_volume)} row(s) with tradestatus True but no volume (as in the "
+        "source): " + ", ".join(f"{r.code} {_d(r.date)}" for r in traded_no_volume.itertuples())
+        + ".",
+        "Relisting days (no price limit): " + ", ".join(f"{c} {d}" for c, d in
+                                                       sorted(RELISTING_DAYS.items())) + ".",
+        "Per-stock board, listing date and relisting day: reference/stocks_meta.csv "
+        "(quantlib.data.stocks.stock_info). Not bundled: the other 2,284 Shenzhen stocks of "
+        "the fdp repository and every Shanghai stock outside the CSI 300 set (not in shared/).",
+    ]
+    return b, meta
+
+
+def read_csi300_periods(shared: Path) -> pd.DataFrame:
+    """qlib instrument lines ``SZ000001<TAB>start<TAB>end`` -> code, exchange, start, end."""
+    raw = pd.read_csv(shared / CSI300_PERIODS, sep="\t", header=None,
+                      names=["instrument", "start", "end"], dtype=str)
+    out = pd.DataFrame({"code": raw["instrument"].str[2:], "exchange": raw["instrument"].str[:2],
+                        "start": raw["start"], "end": raw["end"]})
+    return out.sort_values(["start", "code"], kind="mergesort").reset_index(drop=True)
+
+
+def read_stock_sw_l1(shared: Path) -> pd.DataFrame:
+    """Stock -> SW2021 L1 from the JoinQuant snapshot (~2022) as a table."""
+    pairs = sorted(read_sw_membership(shared).items())
+    return pd.DataFrame(pairs, columns=["code", "sw_code"])
+
+
 def build_citic_l1(shared: Path) -> Built:
     """CITIC L1: Wind OHLCV to 2024-12-31, then EDB closes to 2025-12-31 (OHLC/volume NaN)."""
     edb = _read_citic_edb(shared)
@@ -1072,9 +1191,12 @@ def build_all(shared: Path) -> dict[str, Built]:
         "trading_calendar": cal,
         "sw_l1_stock_earnings": build_sw_l1_stock_earnings(shared),
     }
+    stocks, stocks_meta = build_stocks(shared)
+    stocks.extra["meta"] = stocks_meta
+    built["stocks"] = stocks
     built["sw_l1_stock_earnings"].cross_checks["rank_corr_vs_wind"] = stock_earnings_check(
         built["sw_l1_stock_earnings"].frame, built["sw_l1"].frame, built["sw_l1_pe_ttm"].frame)
-    missing = set(DATASETS) - set(built)
+    missing = {n for n, s in DATASETS.items() if s.bundled} - set(built)  # not refresh-only
     if missing:
         raise DataValidationError(f"no builder for dataset(s) {sorted(missing)}")
     return built
@@ -1100,7 +1222,7 @@ def main(argv: list[str] | None = None) -> int:
         "schema_version": 1, "built_by": "scripts/build_data_cache.py",
         "writer": {"pyarrow": pyarrow.__version__, "pandas": pd.__version__},
         "datasets": {}, "references": {}}
-    for name in DATASETS:
+    for name in (n for n, s in DATASETS.items() if s.bundled):
         frame = finalize(name, built[name].frame)
         sha = write_parquet(frame, args.out / f"{name}.parquet")
         entry = manifest_entry(name, frame, built[name], sha)
@@ -1109,7 +1231,10 @@ def main(argv: list[str] | None = None) -> int:
               f"sha256 {sha[:12]}")
     prices = set(built["etf"].frame["code"].astype(str))
     refs = {"etf_map": build_etf_map(args.shared, prices), "sw_l1_names": build_sw_names(),
-            "citic_l1_names": build_citic_names(built["citic_l1"])}
+            "citic_l1_names": build_citic_names(built["citic_l1"]),
+            "stocks_meta": built["stocks"].extra["meta"],
+            "csi300_membership": read_csi300_periods(args.shared),
+            "stock_sw_l1": read_stock_sw_l1(args.shared)}
     for ref, frame in refs.items():
         sha = write_csv(frame, args.out / "reference" / f"{ref}.csv")
         manifest["references"][ref] = {"file": f"reference/{ref}.csv", "rows": len(frame),
@@ -1119,6 +1244,13 @@ def main(argv: list[str] | None = None) -> int:
          "repo": _ORIGINS["etf_sw_mapping_excerpt"][0],
          "commit": _ORIGINS["etf_sw_mapping_excerpt"][1]},
         {"path": "../spec/models.md section 4", "repo": "-", "commit": "-"}]
+    manifest["references"]["csi300_membership"]["origin"] = [
+        {"path": CSI300_PERIODS, "repo": _ORIGINS["stocks_daily_ashare/csi300_membership"][0],
+         "commit": _ORIGINS["stocks_daily_ashare/csi300_membership"][1]}]
+    manifest["references"]["stock_sw_l1"]["origin"] = [
+        {"path": SW_MEMBERSHIP, "repo": _ORIGINS["stock_sw_membership"][0],
+         "commit": _ORIGINS["stock_sw_membership"][1],
+         "note": "one snapshot (~2022) for every date: look-ahead and survivorship"}]
     write_manifest(args.out, manifest)
     dpy = days_per_year(built["trading_calendar"].frame)
     print(f"trading days per year, average 2000-2025: {dpy:.2f} (quantlib.periods uses 242)")

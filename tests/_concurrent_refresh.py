@@ -1,10 +1,13 @@
 """One refresh in its own process, with a slow fake fetcher (tests/test_data_hardening.py).
 
-Usage: python _concurrent_refresh.py CACHE_DIR DATASET NEW_ROWS
+Usage: python _concurrent_refresh.py CACHE_DIR DATASET NEW_ROWS SOURCE_DIR
 
-The fetcher reads the cache *before* sleeping (a stale view, as a real fetch would be) and
-returns each series' last cached row plus NEW_ROWS business days whose every positive field
-is the last cached value times 1.001 ** k (k = 1 .. NEW_ROWS).
+The fetcher plays the upstream source: it reads SOURCE_DIR, a copy of the cache taken before
+any refresh started (a stale view, as a real fetch would be), sleeps, and returns each series'
+last row there plus NEW_ROWS business days whose every positive field is that last value times
+1.001 ** k (k = 1 .. NEW_ROWS). Reading the cache itself instead made the source depend on which
+process wrote first (under load a later fetcher saw an earlier refresh's rows and extended them:
+28 rows where the test expects 25), and raced with the switch-and-delete of the file.
 """
 
 from __future__ import annotations
@@ -36,13 +39,13 @@ def extend(old: pd.DataFrame, n_new: int, fields: list[str]) -> pd.DataFrame:
 
 
 def main() -> None:
-    cache, name, n_new = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    cache, name, n_new, source = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     spec = DATASETS[name]
     fields = [c for c in spec.column_names if c in PRICE_FIELDS or c in (
         "pb_median", "fin_balance_cny")]
 
     def fetch(dataset, start, end, progress=None):
-        old = read_stored(locate(dataset, cache))
+        old = read_stored(locate(dataset, source))
         time.sleep(0.5)
         return extend(old, n_new, fields)
 

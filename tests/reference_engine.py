@@ -41,11 +41,27 @@ def add(a: float, b: float) -> float:
 
 
 def limit_fraction(board: str, st: bool, date: pd.Timestamp) -> float:
-    if board == "index":
+    if board == "index" or date < pd.Timestamp("1996-12-16"):
         return math.inf
     if board == "chinext":
         return 0.20 if date >= pd.Timestamp("2020-08-24") else (0.05 if st else 0.10)
-    return {"main": 0.05 if st else 0.10, "star": 0.20, "bse": 0.30, "etf": 0.10}[board]
+    if board == "main" and st:
+        return 0.10 if date >= pd.Timestamp("2026-07-06") else 0.05
+    return {"main": 0.10, "star": 0.20, "bse": 0.30, "etf": 0.10}[board]
+
+
+def transfer_rate(rate: float | None, date: pd.Timestamp, exchange: str, price: float) -> float:
+    """Transfer fee as a fraction of value: flat ``rate`` or the history (docs/backtest.md)."""
+    if rate is not None:
+        return rate
+    if date >= pd.Timestamp("2022-04-29"):
+        return 0.00001
+    if date >= pd.Timestamp("2015-08-01"):
+        return 0.00002
+    if exchange != "SH":
+        return 0.0
+    per_share = 0.0006 if date >= pd.Timestamp("2012-09-01") else 0.001
+    return per_share / price
 
 
 def round_tick(x: float, tick: float) -> float:
@@ -59,11 +75,11 @@ class RefResult:
     trades: list[tuple] = field(default_factory=list)  # (bar, asset, side, shares, price, fee)
 
 
-def _meta(assets: pd.DataFrame | None, a: str) -> tuple[str, str, bool]:
-    row = {} if assets is None or a not in assets.index else assets.loc[a].to_dict()
-    kind = row.get("kind", "stock")
+def _meta(assets: pd.DataFrame, a: str) -> tuple[str, str, bool, str]:
+    row = assets.loc[a].to_dict()
+    kind = row["kind"]
     board = row.get("board", "index" if kind == "index" else ("etf" if kind == "etf" else "main"))
-    return board, kind, bool(row.get("st", False))
+    return board, kind, bool(row.get("st", False)), str(row.get("exchange", ""))
 
 
 def _fee(v: float, comm: float, minc: float, extra: float) -> float:
@@ -73,8 +89,16 @@ def _fee(v: float, comm: float, minc: float, extra: float) -> float:
 def reference_run(close: pd.DataFrame, weights: pd.DataFrame, *, fill: str = "next_close",
                   costs: CostModel, rules: Rules, init_cash: float | None = None,
                   open_: pd.DataFrame | None = None, volume: pd.DataFrame | None = None,
-                  assets: pd.DataFrame | None = None, cash_rate: float = 0.0) -> RefResult:
+                  assets: pd.DataFrame, cash_rate: float = 0.0,
+                  preclose: pd.DataFrame | None = None, tradestatus: pd.DataFrame | None = None,
+                  is_st: pd.DataFrame | None = None,
+                  adj_factor: pd.DataFrame | None = None,
+                  limit_free: pd.DataFrame | None = None) -> RefResult:
     """Simulate one strategy bar by bar; return equity, costs and trades.
+
+    ``adj_factor``: on a bar whose factor differs from the last known one, held shares are
+    multiplied by the ratio (dividends and splits reinvested) and, without ``preclose``, the
+    limit reference price is the last close divided by that ratio.
 
     ``cash_rate``: annual interest on cash, one 242nd-root step per bar on the cash held over
     the previous close (written out here independently of the engine's helper).
@@ -94,6 +118,7 @@ def reference_run(close: pd.DataFrame, weights: pd.DataFrame, *, fill: str = "ne
     meta = {a: _meta(assets, a) for a in names}
     pos = dict.fromkeys(names, 0.0)
     last_close = dict.fromkeys(names, math.nan)
+    last_factor = dict.fromkeys(names, math.nan)
     target: dict[str, float] = {}
     pending: set[str] = set()
     out = RefResult()
@@ -101,7 +126,18 @@ def reference_run(close: pd.DataFrame, weights: pd.DataFrame, *, fill: str = "ne
     for t, d in enumerate(dates):
         if cash > 0:
             cash = cash * (1.0 + daily)
-        stamp = float(costs.stamp_duty_rate([d])[0])
+        stamp_sell = float(costs.stamp_duty_rate([d], sell=True)[0])
+        stamp_buy = float(costs.stamp_duty_rate([d], sell=False)[0])
+        ratio = dict.fromkeys(names, 1.0)
+        if adj_factor is not None:
+            for a in names:
+                f = float(adj_factor.iloc[t][a])
+                if not math.isnan(f):
+                    if not math.isnan(last_factor[a]):
+                        ratio[a] = f / last_factor[a]
+                    last_factor[a] = f
+                if pos[a] != 0.0 and ratio[a] != 1.0:
+                    pos[a] *= ratio[a]
         if t in rows:
             target, pending = rows[t], set(names)
         bar_cost = 0.0
@@ -113,21 +149,26 @@ def reference_run(close: pd.DataFrame, weights: pd.DataFrame, *, fill: str = "ne
             queue = [(target[a] * value - pos[a] * vp[a], i, a)
                      for i, a in enumerate(names) if a in pending]
             queue.sort(key=lambda q: (math.isnan(q[0]), 0.0 if math.isnan(q[0]) else q[0], q[1]))
-            start = dict(pos)
             for _, _, a in queue:
-                board, kind, st = meta[a]
+                board, kind, st, exchange = meta[a]
+                if is_st is not None:
+                    st = bool(is_st.iloc[t][a])
                 price = px[a]
                 if math.isnan(price):
                     continue
-                suspended = (rules.suspension and volume is not None
-                             and not (float(volume.iloc[t][a]) > 0))
+                suspended = rules.suspension and (
+                    (volume is not None and not (float(volume.iloc[t][a]) > 0))
+                    or (tradestatus is not None and float(tradestatus.iloc[t][a]) != 1))
+                ref = (float(preclose.iloc[t][a]) if preclose is not None
+                       else last_close[a] / ratio[a])
                 up = down = math.nan
-                if rules.price_limits and t > 0 and not math.isnan(last_close[a]):
+                free = limit_free is not None and bool(limit_free.iloc[t][a])
+                if rules.price_limits and not math.isnan(ref) and not free:
                     lim = limit_fraction(board, st, d)
                     if math.isfinite(lim):
                         tick = 0.001 if kind == "etf" else 0.01
-                        up = round_tick(last_close[a] * (1 + lim), tick)
-                        down = round_tick(last_close[a] * (1 - lim), tick)
+                        up = round_tick(ref * (1 + lim), tick)
+                        down = round_tick(ref * (1 - lim), tick)
                 cash = 0.0 if is_close(cash, 0.0) else cash
                 pos[a] = 0.0 if is_close(pos[a], 0.0) else pos[a]
                 if value <= 0:
@@ -146,7 +187,8 @@ def reference_run(close: pd.DataFrame, weights: pd.DataFrame, *, fill: str = "ne
                     if cash == 0.0:
                         continue
                     adj = price * (1 + slip)
-                    extra = costs.transfer_fee_rate if stock else 0.0
+                    extra = (transfer_rate(costs.transfer_fee_rate, d, exchange, price) + stamp_buy
+                             if stock else 0.0)
                     if lot:
                         size = math.floor(size / lot) * lot
                         if size <= 0:
@@ -179,16 +221,16 @@ def reference_run(close: pd.DataFrame, weights: pd.DataFrame, *, fill: str = "ne
                     if suspended or (not math.isnan(down) and price <= down * (1 + 1e-9)):
                         continue
                     pending.discard(a)
-                    cap = start[a] if rules.t_plus_one else pos[a]  # T+1: only shares held at open
-                    sell = min(-size, cap)
-                    if lot and not (target[a] == 0.0 or -size >= cap):
+                    sell = min(-size, pos[a])  # one fill per asset per bar: T+1 holds
+                    if lot and not (target[a] == 0.0 or -size >= pos[a]):
                         sell = math.floor(sell / lot) * lot
                         if sell <= 0:
                             continue
                     if is_less(sell, MIN_SHARES):
                         continue
                     adj = price * (1 - slip)
-                    extra = (costs.transfer_fee_rate + stamp) if stock else 0.0
+                    extra = (transfer_rate(costs.transfer_fee_rate, d, exchange, price)
+                             + stamp_sell) if stock else 0.0
                     val = sell * adj
                     fee = _fee(val, comm, minc, extra)
                     net = add(val, -fee)

@@ -24,8 +24,9 @@ _DATE_OBJECT_COLUMNS = {
     "index_analysis_week_month_sw": "date",
     "stock_a_all_pb": "date",
     "stock_margin_account_info": "日期",
+    "stock_zh_a_hist": "日期",
 }
-_CODE_COLUMNS = {"指数代码": str, "代码": str}
+_CODE_COLUMNS = {"指数代码": str, "代码": str, "股票代码": str}
 
 
 def _load(name: str) -> pd.DataFrame:
@@ -93,6 +94,16 @@ class FakeAk:
         return self._serve("fund_etf_hist_em",
                            f"fund_etf_hist_em__symbol={symbol}_period={period}_adjust={adjust}",
                            kwargs)
+
+    def stock_zh_a_hist(self, symbol, period, start_date, end_date, adjust):
+        kwargs = dict(symbol=symbol, period=period, start_date=start_date, end_date=end_date,
+                      adjust=adjust)
+        return self._serve("stock_zh_a_hist",
+                           f"stock_zh_a_hist__symbol={symbol}_period={period}_adjust={adjust}",
+                           kwargs)
+
+    def stock_zh_a_st_em(self):
+        return self._serve("stock_zh_a_st_em", "stock_zh_a_st_em", {})
 
 
 def _ts(text: str) -> pd.Timestamp:
@@ -381,3 +392,73 @@ def test_import_does_not_import_akshare():
             "sys.exit(1 if 'akshare' in sys.modules else 0)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+# --------------------------------------------------------------------------- stocks
+
+
+def test_stocks_preclose_from_change_matches_exchange_reference_on_ex_date():
+    # 000001 paid 0.719 CNY on 2024-06-14: the exchange reference price was 10.08 while the
+    # previous close was 10.80 (known fact, also in the baostock copy). Eastmoney's 涨跌额 is
+    # against the reference price, so close - 涨跌额 must give 10.08, not 10.80.
+    fake = FakeAk()
+    frame = qak.fetch("stocks", _ts("2024-06-05"), _ts("2024-06-21"), codes=["000001"], ak=fake)
+    _assert_layout(frame, "stocks")
+    ex = _row(frame, "2024-06-14", "000001")
+    assert ex["preclose"] == pytest.approx(10.08)
+    assert _row(frame, "2024-06-13", "000001")["close"] == pytest.approx(10.80)
+    assert ex["volume_shares"] % 100 == 0  # lots (手) x 100
+    assert frame["tradestatus"].all() and not frame["is_st"].any()
+    # factor steps by 10.80 / 10.08 on the ex-date and nowhere else in the window
+    steps = (frame["adj_factor"] / frame["adj_factor"].shift(1)).dropna()
+    assert steps[frame["date"] == _ts("2024-06-14")].iloc[0] == pytest.approx(10.80 / 10.08)
+    assert steps[frame["date"] != _ts("2024-06-14")].sub(1).abs().max() < 1e-12
+    assert fake.calls[0] == ("stock_zh_a_st_em", {})
+    assert fake.calls[1] == ("stock_zh_a_hist", {"symbol": "000001", "period": "daily",
+                                                 "start_date": "20240605",
+                                                 "end_date": "20240621", "adjust": ""})
+
+
+def test_stocks_suspended_days_become_rows_and_factor_matches_baostock():
+    # 600027 was suspended 2024-07-19 .. 2024-08-01 (10 trading days) and went ex-dividend
+    # during the suspension (baostock reference 6.08 -> 5.93). Eastmoney has no rows there.
+    from quantlib import data
+
+    frame = qak.fetch("stocks", _ts("2024-07-12"), _ts("2024-08-09"), codes=["600027"],
+                      ak=FakeAk())
+    suspended = frame.loc[~frame["tradestatus"], "date"]
+    assert list(suspended.dt.strftime("%m-%d")) == [
+        "07-19", "07-22", "07-23", "07-24", "07-25", "07-26", "07-29", "07-30", "07-31", "08-01"]
+    held = frame[~frame["tradestatus"]]
+    assert (held["close"] == 6.08).all() and (held["volume_shares"] == 0).all()
+    assert _row(frame, "2024-08-02", "600027")["preclose"] == pytest.approx(5.93)
+    # the same total adjustment as the baostock bars of the bundled dataset over the window
+    bundled = data.load("stocks", "2024-07-12", "2024-08-09", codes=["600027"])["adj_factor"]
+    ours = frame.set_index("date")["adj_factor"]
+    assert ours.iloc[-1] / ours.iloc[0] == pytest.approx(
+        bundled["600027"].iloc[-1] / bundled["600027"].iloc[0], rel=1e-12)
+    assert ours.iloc[-1] == pytest.approx(6.08 / 5.93, rel=1e-12)
+
+
+def test_stocks_is_st_from_the_risk_warning_board():
+    def hist(**kw):
+        frame = _load("stock_zh_a_hist__symbol=000001_period=daily_adjust=")
+        return frame.assign(股票代码=kw["symbol"])
+
+    frame = qak.fetch("stocks", _ts("2024-06-05"), _ts("2024-06-21"),
+                      codes=["000001", "000792"], ak=FakeAk(stock_zh_a_hist=hist))
+    assert frame.groupby("code")["is_st"].all().to_dict() == {"000001": False, "000792": True}
+
+
+def test_stocks_bad_code_and_missing_change_column():
+    from quantlib.data.stocks import StockDataError
+
+    with pytest.raises(StockDataError, match="prefix 830"):
+        qak.fetch("stocks", _ts("2024-06-05"), _ts("2024-06-21"), codes=["830799"], ak=FakeAk())
+
+    def no_change(**kw):
+        return _load("stock_zh_a_hist__symbol=000001_period=daily_adjust=").drop(columns="涨跌额")
+
+    with pytest.raises(FetchError, match="涨跌额"):
+        qak.fetch("stocks", _ts("2024-06-05"), _ts("2024-06-21"), codes=["000001"],
+                  ak=FakeAk(stock_zh_a_hist=no_change))

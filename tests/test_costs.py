@@ -53,3 +53,72 @@ def test_minimum_only_in_money_terms_and_presets():
 def test_bad_cost_parameters_raise(kwargs):
     with pytest.raises(CostModelError):
         CostModel(**kwargs)
+
+
+# Hand-computed costs of a 100,000 CNY stock order, commission 2.5 bps (25 CNY), on the
+# trading days either side of each dated change (docs/backtest.md cites the sources).
+# Shanghai per-share transfer fee before 2015-08-01 at a 10 CNY price: 10,000 shares.
+@pytest.mark.parametrize(("date", "sell", "exchange", "expected"), [
+    # stamp duty both sides 0.1% (2005-01-24 .. 2007-05-29) -> 0.3% from 2007-05-30
+    ("2007-05-29", False, "SZ", 25.0 + 100.0),
+    ("2007-05-30", False, "SZ", 25.0 + 300.0),
+    ("2007-05-30", True, "SZ", 25.0 + 300.0),
+    # 0.3% -> 0.1% both sides from 2008-04-24
+    ("2008-04-23", True, "SZ", 25.0 + 300.0),
+    ("2008-04-24", False, "SZ", 25.0 + 100.0),
+    # buyers stop paying from 2008-09-19; sellers keep 0.1%
+    ("2008-09-18", False, "SZ", 25.0 + 100.0),
+    ("2008-09-19", False, "SZ", 25.0),
+    ("2008-09-19", True, "SZ", 25.0 + 100.0),
+    # Shanghai transfer fee 1 CNY / 1000 shares -> 0.6 CNY from 2012-09-01 (10,000 shares)
+    ("2012-08-31", False, "SH", 25.0 + 10.0),
+    ("2012-09-03", False, "SH", 25.0 + 6.0),
+    # both exchanges 0.002% of value from 2015-08-01 (2 CNY); Shenzhen none before
+    ("2015-07-31", False, "SZ", 25.0),
+    ("2015-07-31", False, "SH", 25.0 + 6.0),
+    ("2015-08-03", False, "SZ", 25.0 + 2.0),
+    ("2015-08-03", False, "SH", 25.0 + 2.0),
+    # 0.001% from 2022-04-29
+    ("2022-04-28", True, "SH", 25.0 + 2.0 + 100.0),
+    ("2022-04-29", True, "SH", 25.0 + 1.0 + 100.0),
+    # seller's duty 0.05% from 2023-08-28
+    ("2023-08-25", True, "SZ", 25.0 + 1.0 + 100.0),
+    ("2023-08-28", True, "SZ", 25.0 + 1.0 + 50.0),
+    # 1990s: 0.5% from 1997-05-12, 0.4% from 1998-06-12, 0.2% from 2001-11-16 (both sides)
+    ("1997-05-09", True, "SZ", 25.0 + 300.0),
+    ("1997-05-12", False, "SZ", 25.0 + 500.0),
+    ("1998-06-12", True, "SZ", 25.0 + 400.0),
+    ("2001-11-16", False, "SZ", 25.0 + 200.0),
+    ("2005-01-24", True, "SZ", 25.0 + 100.0),
+])
+def test_stock_costs_either_side_of_each_change(date, sell, exchange, expected):
+    got = CostModel().order_cost(100_000.0, sell=sell, stock=True, date=date,
+                                 exchange=exchange, price=10.0)
+    assert got == pytest.approx(expected, rel=1e-12)
+
+
+def test_etf_and_index_pay_commission_only_on_any_date():
+    for date in ("2007-06-01", "2012-08-31", "2024-01-02"):
+        assert CostModel().order_cost(100_000.0, sell=True, stock=False,
+                                      date=date) == pytest.approx(25.0)
+
+
+def test_engine_charges_the_dated_costs_per_kind():
+    # 100,000 CNY each of one SH stock, one ETF and one index at 10 CNY, bought on 2008-09-18
+    # (weights decided 09-17) and sold on 2008-09-19. Stock buy: commission 25 + buyer's stamp
+    # 0.1% = 100 + SH transfer 10,000 shares x 0.001 = 10 -> 135. Sell: 25 + 100 + 10 = 135
+    # (sellers still pay on 09-19, buyers no longer). ETF and index: commission 25 each side.
+    import quantlib.backtest as bt
+
+    idx = pd.DatetimeIndex(["2008-09-17", "2008-09-18", "2008-09-19"])
+    close = pd.DataFrame(10.0, idx, ["sh.600000", "510050", "000300"])
+    assets = pd.DataFrame({"kind": ["stock", "etf", "index"]}, index=close.columns)
+    weights = pd.DataFrame([[0.1, 0.1, 0.1], [0.0, 0.0, 0.0]], idx[:2], close.columns)
+    res = bt.run(close, weights, init_cash=1_000_000.0, market=bt.Market(assets=assets),
+                 record_trades=True)
+    costs = res.trades.set_index(["asset", "side"])["cost"]
+    assert costs[("sh.600000", "buy")] == pytest.approx(135.0)
+    assert costs[("sh.600000", "sell")] == pytest.approx(135.0)
+    for code in ("510050", "000300"):
+        assert costs[(code, "buy")] == pytest.approx(25.0)
+        assert costs[(code, "sell")] == pytest.approx(25.0)

@@ -42,3 +42,17 @@ def test_strategies_doc_code_runs(tmp_path, monkeypatch) -> None:
     for key in ("sharpe_ratio", "annual_return", "max_drawdown", "annual_turnover"):
         assert abs(res.best[key] - best.metrics["strategy"][key]) <= 1e-12 * max(
             1.0, abs(best.metrics["strategy"][key]))
+
+
+def test_backtest_doc_headline_example_runs(monkeypatch) -> None:
+    """docs/backtest.md's first block runs as written; it asserts its printed figure (2.8041,
+    the SW L1 index rotation with commission only: indices pay no stamp duty, no limits)."""
+    import re
+
+    doc = (REPO_ROOT / "docs" / "backtest.md").read_text(encoding="utf-8")
+    block = re.findall(r"```python\n(.*?)```", doc, flags=re.S)[0]
+    assert "2.8041" in block
+    monkeypatch.delenv("QUANTLIB_CACHE_DIR", raising=False)
+    scope: dict = {}
+    exec(compile(block, "docs/backtest.md", "exec"), scope)
+    assert round(scope["res"].final_value, 4) == 3.7583  # the last line: frictionless

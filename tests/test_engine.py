@@ -17,10 +17,18 @@ from quantlib import backtest as bt
 FRICTIONLESS = {"costs": bt.CostModel.frictionless(), "rules": bt.Rules.none()}
 
 
-def frame(values, columns=("a",), start="2024-01-01") -> pd.DataFrame:
+def frame(values, columns=("a",), start="2024-01-01", kind="index") -> pd.DataFrame:
+    """Prices that declare their asset kind, as frames from ``quantlib.data.load`` do."""
     values = np.asarray(values, dtype=float)
     values = values.reshape(len(values), -1)
-    return pd.DataFrame(values, pd.bdate_range(start, periods=len(values)), list(columns))
+    out = pd.DataFrame(values, pd.bdate_range(start, periods=len(values)), list(columns))
+    out.attrs["quantlib"] = {"asset_kind": kind}
+    return out
+
+
+def main_board(columns) -> bt.Market:
+    """Market saying every column is a main-board stock (costs, limits, lots apply)."""
+    return bt.Market(assets=pd.DataFrame({"kind": "stock", "board": "main"}, index=columns))
 
 
 # --------------------------------------------------------------------------- hand-computed
@@ -52,12 +60,14 @@ def test_a_share_costs_min_commission_stamp_duty_by_hand():
     idx = pd.DatetimeIndex(["2023-08-24", "2023-08-25", "2023-08-28"])
     close = pd.DataFrame({"s": [10.0, 10.0, 10.0]}, idx)
     weights = pd.DataFrame({"s": [0.5, 0.0]}, idx[:2])
-    res = bt.run(close, weights, init_cash=100_000.0, record_trades=True)
+    res = bt.run(close, weights, init_cash=100_000.0, record_trades=True,
+                 market=main_board(close.columns))
     assert res.trades["shares"].tolist() == [5000.0, 5000.0]
     np.testing.assert_allclose(res.costs.to_numpy(), [0.0, 13.0, 38.0], rtol=1e-12)
     assert res.final_value == pytest.approx(100_000 - 51.0)
     # a small order pays the 5 CNY minimum: 1% = 1,000 CNY = 100 shares, 5 + 0.01 transfer
-    small = bt.run(close, weights * 0.02, init_cash=100_000.0, record_trades=True)
+    small = bt.run(close, weights * 0.02, init_cash=100_000.0, record_trades=True,
+                   market=main_board(close.columns))
     assert small.trades["shares"].iloc[0] == 100.0
     assert small.trades["cost"].iloc[0] == pytest.approx(5.0 + 1000 * 1e-5)
 
@@ -95,9 +105,13 @@ def test_limit_up_blocks_buy_and_order_stays_pending():
     weights = close.iloc[:1] * 0 + 1.0
     rules = bt.Rules(lots=False)
     res = bt.run(close, weights, costs=bt.CostModel.frictionless(), rules=rules,
-                 record_trades=True)
+                 record_trades=True, market=main_board(close.columns))
     assert res.trades["date"].tolist() == [close.index[2]]
     np.testing.assert_allclose(res.equity.to_numpy(), [1, 1, 1, 1])
+    # the same closes as an index: no limit, the buy fills at the limit-up close of bar 1
+    index = bt.run(close, weights, costs=bt.CostModel.frictionless(), rules=rules,
+                   record_trades=True)
+    assert index.trades["date"].tolist() == [close.index[1]]
     off = bt.run(close, weights, **FRICTIONLESS)
     assert off.final_value == pytest.approx(11.5 / 11)
 
@@ -105,7 +119,8 @@ def test_limit_up_blocks_buy_and_order_stays_pending():
 def test_limit_down_blocks_sell_st_and_chinext_boards():
     close = frame(np.c_[[10.0, 10, 9.5, 9.0], [10.0, 10, 9.0, 8.0]], columns=["st", "cy"],
                   start="2020-08-20")
-    assets = pd.DataFrame({"board": ["main", "chinext"], "st": [True, False]}, index=["st", "cy"])
+    assets = pd.DataFrame({"kind": "stock", "board": ["main", "chinext"], "st": [True, False]},
+                          index=["st", "cy"])
     weights = pd.DataFrame([[0.5, 0.5], [0.0, 0.0]], close.index[:2], close.columns)
     res = bt.run(close, weights, costs=bt.CostModel.frictionless(), rules=bt.Rules(lots=False),
                  market=bt.Market(assets=assets), record_trades=True)
@@ -136,24 +151,11 @@ def test_lots_round_down_to_100_shares():
     close = frame([10.0, 10.0, 10.0])
     weights = close.iloc[:1] * 0 + 0.5
     res = bt.run(close, weights, init_cash=10_555.0, costs=bt.CostModel.frictionless(),
-                 record_trades=True)
+                 record_trades=True, market=main_board(close.columns))
     assert res.trades["shares"].tolist() == [500.0]
     unlotted = bt.run(close, weights, init_cash=10_555.0, costs=bt.CostModel.frictionless(),
                       rules=bt.Rules(lots=False), record_trades=True)
     assert unlotted.trades["shares"].iloc[0] == pytest.approx(527.75)
-
-
-def test_t_plus_one_never_sells_shares_bought_on_the_same_bar():
-    # One fill per asset per bar: a sell on bar t only ever sells shares held at its start.
-    rng = np.random.default_rng(3)
-    close = frame(10 * np.exp(np.cumsum(rng.normal(0, 0.03, (60, 3)), 0)).round(2), "abc")
-    weights = pd.DataFrame(rng.dirichlet(np.ones(4), 60)[:, :3], close.index, close.columns)
-    res = bt.run(close, weights, init_cash=1e6, record_trades=True)
-    trades = res.trades.set_index(["date", "asset"])
-    assert not trades.index.duplicated().any()
-    held_before = res.shares.shift(1).fillna(0.0)
-    for (d, a), row in trades[trades.side == "sell"].iterrows():
-        assert row["shares"] <= held_before.loc[d, a] + 1e-9
 
 
 # --------------------------------------------------------------------------- parity with reference
@@ -172,7 +174,8 @@ def market_case(draw):
     nan_mask &= np.array(draw(st.booleans()))  # about half the cases have no gaps
     close[nan_mask & (np.arange(n_t)[:, None] % 3 == 1)] = np.nan
     names = [f"x{i}" for i in range(n_a)]
-    idx = pd.bdate_range(draw(st.sampled_from(["2020-08-18", "2023-08-22"])), periods=n_t)
+    idx = pd.bdate_range(draw(st.sampled_from(["2020-08-18", "2023-08-22", "2008-09-12",
+                                               "2015-07-27", "2026-06-22"])), periods=n_t)
     close_df = pd.DataFrame(close, idx, names)
     open_df = pd.DataFrame(np.round(close * draw(st.sampled_from([0.99, 1.0, 1.02])), 2), idx,
                            names)
@@ -185,23 +188,48 @@ def market_case(draw):
     raw = raw / np.maximum(raw.sum(axis=1, keepdims=True), 1.0)
     weights = pd.DataFrame(raw, idx[rows], names)
     assets = pd.DataFrame({
-        "board": draw(st.lists(st.sampled_from(["main", "chinext", "star", "etf"]),
+        "board": draw(st.lists(st.sampled_from(["main", "chinext", "star", "etf", "index"]),
                                min_size=n_a, max_size=n_a)),
         "st": draw(st.lists(st.booleans(), min_size=n_a, max_size=n_a)),
+        "exchange": draw(st.lists(st.sampled_from(["SH", "SZ"]), min_size=n_a, max_size=n_a)),
     }, index=names)
-    assets["kind"] = np.where(assets["board"] == "etf", "etf", "stock")
-    return close_df, open_df, volume, weights, assets
+    assets["kind"] = np.where(assets["board"] == "etf", "etf",
+                              np.where(assets["board"] == "index", "index", "stock"))
+    extra: dict[str, pd.DataFrame] = {}
+    if draw(st.booleans()):  # ex-dates: dividends (ratio 1.02) and a 10-for-10 split (2.0)
+        ratio = np.array(draw(st.lists(st.lists(st.sampled_from([1.0, 1.0, 1.0, 1.02, 2.0]),
+                                                min_size=n_a, max_size=n_a),
+                                       min_size=n_t, max_size=n_t)))
+        ratio[0] = 1.0
+        extra["adj_factor"] = pd.DataFrame(np.cumprod(ratio, axis=0), idx, names)
+        if draw(st.booleans()):  # the exchange's preclose, consistent with the factor
+            prev = close_df.ffill().shift(1).to_numpy()
+            pre = prev / ratio
+            pre[0] = close[0]
+            pre = np.where(np.isnan(pre), 10.0, pre)
+            extra["preclose"] = pd.DataFrame(pre, idx, names)
+    if draw(st.booleans()):
+        extra["tradestatus"] = pd.DataFrame(
+            np.where(np.arange(n_t)[:, None] % 5 == draw(st.integers(0, 5)), 0.0, 1.0)
+            * np.ones((n_t, n_a)), idx, names)
+    if draw(st.booleans()):
+        extra["limit_free"] = pd.DataFrame(np.arange(n_t)[:, None] % 3 == 2, idx, [names[0]])
+        extra["limit_free"][names[1:]] = False
+    if draw(st.booleans()):
+        extra["is_st"] = pd.DataFrame(np.repeat(np.arange(n_t)[:, None] % 7 < 3, n_a, axis=1),
+                                      idx, names)
+    return close_df, open_df, volume, weights, assets, extra
 
 
 cost_models = st.builds(
     bt.CostModel,
     commission_rate=st.sampled_from([0.0, 0.00025, 0.001, 0.003]),
     min_commission_cny=st.sampled_from([0.0, 5.0]),
-    transfer_fee_rate=st.sampled_from([0.0, 0.00001]),
+    transfer_fee_rate=st.sampled_from([None, 0.0, 0.00001]),
     slippage_bps=st.sampled_from([0.0, 5.0]),
 )
 rule_sets = st.builds(bt.Rules, price_limits=st.booleans(), suspension=st.booleans(),
-                      t_plus_one=st.booleans(), lots=st.booleans())
+                      lots=st.booleans())
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -211,8 +239,8 @@ rule_sets = st.builds(bt.Rules, price_limits=st.booleans(), suspension=st.boolea
        cash_rate=st.sampled_from([0.0, 0.0, 0.02, 0.3]))
 def test_engine_matches_reference_loop(case, costs, rules, init_cash, fill, hold_every,
                                        cash_rate):
-    close, open_, volume, weights, assets = case
-    market = bt.Market(open=open_, volume=volume, assets=assets)
+    close, open_, volume, weights, assets, frames = case
+    market = bt.Market(open=open_, volume=volume, assets=assets, **frames)
     if hold_every:  # all-NaN rows on other dates: "no rebalance" with nan_rows="hold"
         extra = close.index[::hold_every].difference(weights.index)
         weights = pd.concat([weights, pd.DataFrame(np.nan, extra, weights.columns)])
@@ -221,7 +249,8 @@ def test_engine_matches_reference_loop(case, costs, rules, init_cash, fill, hold
                  market=market, record_trades=True, nan_rows="hold" if hold_every else "error",
                  cash_rate=cash_rate)
     ref = reference_run(close, weights, fill=fill, costs=costs, rules=rules, init_cash=init_cash,
-                        open_=open_, volume=volume, assets=assets, cash_rate=cash_rate)
+                        open_=open_, volume=volume, assets=assets, cash_rate=cash_rate,
+                        **frames)
     np.testing.assert_allclose(res.equity.to_numpy(), ref.equity, rtol=1e-9)
     np.testing.assert_allclose(res.costs.to_numpy(), ref.costs, rtol=1e-9, atol=1e-12)
     got = list(zip(res.trades["date"].map(close.index.get_loc), res.trades["asset"],
@@ -403,10 +432,11 @@ def test_import_is_light():
 @given(case=market_case(), costs=cost_models, rules=rule_sets,
        init_cash=st.sampled_from([None, 50_000.0]))
 def test_single_asset_fast_path_equals_general_kernel(case, costs, rules, init_cash):
-    close, _open, volume, weights, assets = case
+    close, _open, volume, weights, assets, extra = case
     col = close.columns[:1]
     p = bt._prepare(close[col], weights[col] * 0.9, "next_close", costs, rules, init_cash,
-                    bt.Market(volume=volume[col], assets=assets.loc[col]), None)
+                    bt.Market(volume=volume[col], assets=assets.loc[col],
+                              **{k: v[col] for k, v in extra.items()}), None)
     fast = bt._simulate(p, store=True, record_trades=True)
     p["params"] = p["params"].copy()
     p["params"][6] = 0.0  # force the general multi-asset kernel
@@ -429,6 +459,7 @@ def test_cash_interest_by_hand():
     close = pd.DataFrame({"a": [10.0, 10.0, 11.0]}, index=pd.bdate_range("2024-01-02", periods=3))
     w = pd.DataFrame({"a": [0.5]}, index=close.index[:1])
     res = bt.run(close, w, costs=bt.CostModel.frictionless(), rules=bt.Rules.none(),
+                 market=bt.Market(kind="index"),
                  cash_rate=0.05)
     g = (1 + d) ** 2
     expected = [1 + d, g, 0.5 * g * (1 + d) + 0.05 * g * 11.0]
@@ -442,3 +473,75 @@ def test_cash_rate_rejects_bad_values(bad):
     close = pd.DataFrame({"a": [10.0, 11.0]}, index=pd.bdate_range("2024-01-02", periods=2))
     with pytest.raises(bt.BacktestInputError, match="cash_rate"):
         bt.run(close, pd.DataFrame({"a": [1.0]}, index=close.index[:1]), cash_rate=bad)
+
+
+# --------------------------------------------------------------------------- asset kinds
+
+
+def test_bare_run_on_index_data_uses_the_datasets_kind():
+    from quantlib import data
+
+    close = data.load("sw_l1", start="2023-01-01", end="2024-12-31")["close"].ffill()
+    assert close.attrs["quantlib"]["asset_kind"] == "index"
+    weights = pd.DataFrame(1 / close.shape[1], close.index[::20], close.columns)
+    bare = bt.run(close, weights, record_trades=True)
+    declared = bt.run(close, weights, market=bt.Market(kind="index"),
+                      costs=bt.CostModel(stamp_duty_schedule=(), stamp_duty_buy_schedule=(),
+                                         transfer_fee_rate=0.0), rules=bt.Rules.none())
+    np.testing.assert_allclose(bare.equity.to_numpy(), declared.equity.to_numpy(), rtol=1e-12)
+    # commission (2.5 bps) is the only cost: costs / traded value = 0.00025 on every bar
+    traded = bare.trades.groupby("date")["value"].sum()
+    np.testing.assert_allclose(bare.costs[traded.index] / traded, 0.00025, rtol=1e-9)
+    # the same numbers as a plain frame (no attrs) must say what they are
+    plain = pd.DataFrame(close.to_numpy(), close.index, close.columns)
+    with pytest.raises(bt.AssetKindError, match="Market\\(kind='index'\\)"):
+        bt.run(plain, weights)
+
+
+def test_forward_adjusted_etf_panel_warns_and_blocks_limits_conservatively():
+    from quantlib import data
+
+    close = data.load("etf", codes=["510300"], start="2024-01-01")["close"]
+    weights = pd.DataFrame(1 / close.shape[1], close.index[:1], close.columns)
+    with pytest.warns(bt.AdjustedPricesWarning, match="forward-adjusted"):
+        bt.run(close, weights)
+
+
+def test_bad_market_frames_are_typed_errors():
+    close = frame([10.0, 10.0, 9.0, 9.0], ["sz.000001"], kind="stock")
+    weights = close.iloc[:1] * 0 + 1.0
+    pre = frame([10.0, 10.0, 10.0, 9.0], ["sz.000001"])
+    gap = pre.copy()
+    gap.iloc[2] = np.nan
+    with pytest.raises(bt.PricesError, match=r"market\.preclose must be > 0"):
+        bt.run(close, weights, market=bt.Market(preclose=gap))
+    # a 10% dividend in the factor on bar 2, but the preclose shows no ex-date there
+    factor = frame([1.0, 1.0, 1.1, 1.1], ["sz.000001"])
+    with pytest.raises(bt.BacktestInputError, match=r"adj_factor and market\.preclose disagree"):
+        bt.run(close, weights, market=bt.Market(preclose=pre, adj_factor=factor))
+    # the matching preclose (10 / 1.1 = 9.0909..) is accepted and scales the shares
+    ok = pre.copy()
+    ok.iloc[2] = 10.0 / 1.1
+    res = bt.run(close, weights, market=bt.Market(preclose=ok, adj_factor=factor),
+                 costs=bt.CostModel.frictionless(), rules=bt.Rules.none())
+    assert res.final_value == pytest.approx(9.0 * 1.1 / 10.0)  # adjusted: 10 -> 9 x 1.1
+    with pytest.raises(bt.BacktestInputError, match="tradestatus must be 1"):
+        bt.run(close, weights, market=bt.Market(tradestatus=close * 0 + 2))
+    etf = frame([1.0, 1.0, 1.0, 1.0], ["510300"], kind="stock")
+    with pytest.raises(bt.RulesError, match="board unknown"):
+        bt.run(etf, etf.iloc[:1] * 0 + 1.0)
+
+
+def test_price_datasets_carry_their_kind_through_selection_and_concat():
+    from quantlib import data
+    from quantlib.data.schema import DATASETS
+
+    kinds = {n: s.asset_kind for n, s in DATASETS.items() if s.asset_kind is not None}
+    assert kinds["sw_l1"] == kinds["wind_all_a"] == kinds["citic_l1"] == "index"
+    assert kinds["etf"] == "etf" and DATASETS["etf"].price_basis == "forward_adjusted"
+    a = data.load("sw_l1", end="2020-12-31")["close"]
+    b = data.load("sw_l1", start="2021-01-01")["close"]
+    both = pd.concat([a, b])  # attrs are plain strings: concat compares them with ==
+    assert both.attrs["quantlib"] == {"dataset": "sw_l1", "asset_kind": "index",
+                                      "price_basis": "raw"}
+    assert data.load("all_a_pb").attrs["quantlib"]["asset_kind"] is None

@@ -37,7 +37,8 @@ def test_nothing_in_quantlib_imports_vectorbt() -> None:
         "from quantlib import backtest as bt\n"
         "idx = pd.bdate_range('2020-01-01', periods=30)\n"
         "close = pd.DataFrame({'a': np.linspace(10, 12, 30)}, idx)\n"
-        "r = bt.run(close, pd.DataFrame({'a': 1.0}, idx[:1]), record_trades=True)\n"
+        "r = bt.run(close, pd.DataFrame({'a': 1.0}, idx[:1]), record_trades=True,\n"
+        "           market=bt.Market(kind='index'))\n"
         "try:\n"
         "    r.to_vectorbt(close)\n"
         "except quantlib.interop.MissingExtraError as e:\n"
@@ -67,10 +68,12 @@ def test_to_vectorbt_replays_the_same_equity(a_share: bool) -> None:
     vbt = pytest.importorskip("vectorbt")
     close, w = _market()
     if a_share:
-        r = bt.run(close, w, init_cash=1_000_000.0, record_trades=True)
+        r = bt.run(close, w, init_cash=1_000_000.0, record_trades=True,
+                   market=bt.Market(kind="stock"))
+        assert (r.trades["shares"] % 100 == 0).all()  # whole lots
     else:
         r = bt.run(close, w, costs=bt.CostModel.percentage(0.001), rules=bt.Rules.none(),
-                   record_trades=True)
+                   record_trades=True, market=bt.Market(kind="index"))
     pf = r.to_vectorbt(close)
     assert isinstance(pf, vbt.Portfolio)
     np.testing.assert_allclose(pf.value().to_numpy(), r.equity.to_numpy(), rtol=1e-10)
@@ -86,7 +89,8 @@ def test_returns_ready_for_quantstats() -> None:
     from quantlib import metrics
 
     close, w = _market(1, 400)
-    r = bt.run(close, w, costs=bt.CostModel.percentage(0.0005), rules=bt.Rules.none())
+    r = bt.run(close, w, costs=bt.CostModel.percentage(0.0005), rules=bt.Rules.none(),
+               market=bt.Market(kind="index"))
     rets = returns_for_quantstats(r)
     assert rets.dtype == np.float64 and rets.index.tz is None and rets.name == "strategy"
     pd.testing.assert_series_equal(rets, r.returns.rename("strategy"), check_freq=False)

@@ -87,7 +87,8 @@ def test_dataframe_input_gives_a_value_per_column():
 def test_summary_keys_are_stable_for_results_and_returns():
     close = pd.DataFrame({"x": [10.0, 10.5, 10.2, 10.8, 11.0]},
                          pd.bdate_range("2024-01-01", periods=5))
-    res = bt.run(close, close * 0 + 1.0, costs=bt.CostModel.frictionless(), rules=bt.Rules.none())
+    res = bt.run(close, close * 0 + 1.0, costs=bt.CostModel.frictionless(), rules=bt.Rules.none(),
+                 market=bt.Market(kind="index"))
     s = m.summary(res, benchmark=close["x"].pct_change().fillna(0.0))
     assert tuple(s.index) == m.SUMMARY_KEYS
     assert s["total_return"] == pytest.approx(res.final_value - 1)
@@ -95,7 +96,7 @@ def test_summary_keys_are_stable_for_results_and_returns():
     bare = m.summary(res.returns)
     assert tuple(bare.index) == m.SUMMARY_KEYS and np.isnan(bare["annual_turnover"])
     multi = pd.concat({"s1": close * 0 + 1.0, "s2": close * 0 + 0.5}, axis=1)
-    df = m.summary(bt.run(close, multi, rules=bt.Rules.none()))
+    df = m.summary(bt.run(close, multi, rules=bt.Rules.none(), market=bt.Market(kind="index")))
     assert list(df.columns) == ["s1", "s2"] and tuple(df.index) == m.SUMMARY_KEYS
 
 

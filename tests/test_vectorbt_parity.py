@@ -17,6 +17,9 @@ from quantlib import backtest as bt
 
 vbt = pytest.importorskip("vectorbt")
 
+#: vectorbt has no asset kinds: frictionless index-like columns (no stamp duty, no limits).
+INDEX = bt.Market(kind="index")
+
 
 def _market(seed: int, n_t: int, n_a: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(seed)
@@ -44,6 +47,7 @@ def test_multi_asset_cash_sharing_matches_vectorbt(fees, seed):
     w = pd.DataFrame(rng.dirichlet(np.ones(6), 250)[:, :5], close.index, close.columns)
     w = w.iloc[:: 1 + seed * 3]  # daily, every 4th bar, every 7th bar
     ours = bt.run(close, w, costs=bt.CostModel.percentage(fees), rules=bt.Rules.none(),
+                  market=INDEX,
                   record_trades=True)
     pf = _vbt(close, w, fees)
     np.testing.assert_allclose(ours.equity.to_numpy(), pf.value().to_numpy(), rtol=1e-9)
@@ -57,7 +61,8 @@ def test_single_asset_binary_timing_matches_vectorbt(fees):
     close, _ = _market(3, 600, 1)
     ma_s, ma_l = close.rolling(5).mean(), close.rolling(30).mean()
     w = ((ma_s - ma_l) / ma_l > 0.002).astype(float)
-    ours = bt.run(close, w, costs=bt.CostModel.percentage(fees), rules=bt.Rules.none())
+    ours = bt.run(close, w, costs=bt.CostModel.percentage(fees), rules=bt.Rules.none(),
+                  market=INDEX)
     pf = _vbt(close, w, fees, group=False)
     np.testing.assert_allclose(ours.equity.to_numpy(), pf.value().to_numpy().ravel(), rtol=1e-9)
 
@@ -67,8 +72,8 @@ def test_next_open_fill_and_slippage_match_vectorbt():
     rng = np.random.default_rng(4)
     w = pd.DataFrame(rng.dirichlet(np.ones(4), 200)[:, :3], close.index, close.columns).iloc[::5]
     costs = bt.CostModel.percentage(0.0015, slippage_bps=7.0)
-    ours = bt.run(close, w, fill="next_open", market=bt.Market(open=open_), costs=costs,
-                  rules=bt.Rules.none())
+    ours = bt.run(close, w, fill="next_open", market=bt.Market(open=open_, kind="index"),
+                  costs=costs, rules=bt.Rules.none())
     pf = _vbt(close, w, 0.0015, slippage=7e-4, open_=open_)
     np.testing.assert_allclose(ours.equity.to_numpy(), pf.value().to_numpy(), rtol=1e-9)
 
@@ -79,7 +84,7 @@ def test_many_strategies_with_cash_sharing_groups_match_vectorbt():
     parts = {s: pd.DataFrame(rng.dirichlet(np.ones(4), 300)[:, :3], close.index, close.columns)
              .iloc[::3] for s in range(4)}
     multi = pd.concat(parts, axis=1)
-    fv = bt.final_values(close, multi, costs=bt.CostModel.percentage(0.001),
+    fv = bt.final_values(close, multi, costs=bt.CostModel.percentage(0.001), market=INDEX,
                          rules=bt.Rules.none())
     size = multi.reindex(close.index).shift(1)
     wide_close = pd.concat({s: close for s in parts}, axis=1)
@@ -100,7 +105,7 @@ def test_random_cases_match_vectorbt(seed, n_t, n_a, every, fees, slip_bps, next
                                                                      p=[0.3, 0.7])
     w = pd.DataFrame(raw, close.index, close.columns).iloc[::every]
     ours = bt.run(close, w, fill="next_open" if next_open else "next_close",
-                  market=bt.Market(open=open_), rules=bt.Rules.none(),
+                  market=bt.Market(open=open_, kind="index"), rules=bt.Rules.none(),
                   costs=bt.CostModel.percentage(fees, slippage_bps=slip_bps))
     pf = _vbt(close, w, fees, slippage=slip_bps / 1e4, open_=open_ if next_open else None)
     np.testing.assert_allclose(ours.equity.to_numpy(), pf.value().to_numpy(), rtol=1e-9)

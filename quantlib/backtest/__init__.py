@@ -20,6 +20,7 @@ fills or the next rebalance row replaces it.
 from __future__ import annotations
 
 import importlib
+import warnings
 from typing import Any
 
 import numpy as np
@@ -37,14 +38,23 @@ from quantlib.backtest._inputs import (
 )
 from quantlib.backtest.costs import CostModel, CostModelError, stamp_duty_rate
 from quantlib.backtest.result import BacktestResult
-from quantlib.backtest.rules import AssetInfo, Rules, RulesError, lot_sizes, tradable_masks
+from quantlib.backtest.rules import (
+    AssetInfo,
+    AssetKindError,
+    Rules,
+    RulesError,
+    lot_sizes,
+    tradable_masks,
+)
 
 __all__ = [
     "FILL_MODES",
     "MIN_ORDER_SHARES",
     "NAN_ROWS",
+    "AdjustedPricesWarning",
     "AlignmentError",
     "AssetInfo",
+    "AssetKindError",
     "BacktestInputError",
     "BacktestResult",
     "CostModel",
@@ -70,6 +80,10 @@ NAN_ROWS = ("error", "hold")
 MIN_ORDER_SHARES = 1e-8
 
 
+class AdjustedPricesWarning(UserWarning):
+    """Price limits on forward-adjusted prices without ``preclose`` (a conservative test)."""
+
+
 def _engine() -> Any:
     return importlib.import_module("quantlib.backtest.engine")
 
@@ -88,6 +102,7 @@ def _prepare(prices: Any, weights: Any, fill: str, costs: CostModel | None,
     per_bar_cash = cash_rate_per_bar(cash_rate)
     if init_cash is not None and not (np.isfinite(init_cash) and init_cash > 0):
         raise BacktestInputError(f"init_cash={init_cash!r} must be a positive number or None.")
+    attrs = _dataset_attrs(prices)
     prices = _inputs.check_prices(prices)
     w, wdates, strat = _inputs.weights_matrix(weights, prices, strategies)
     n_a = prices.shape[1]
@@ -105,28 +120,94 @@ def _prepare(prices: Any, weights: Any, fill: str, costs: CostModel | None,
         _inputs.check_prices(pd.DataFrame(open_, index=prices.index, columns=prices.columns))
     fill_price = open_ if fill == "next_open" else close
     volume = _inputs.align_extra(market.volume, prices, "market.volume")
-    info = AssetInfo.from_frame(market.assets, prices.columns)
+    frames = _inputs.market_frames(market, prices)
+    info = AssetInfo.from_frame(market.assets, prices.columns,
+                                market.kind if market.kind is not None
+                                else attrs.get("asset_kind"))
     prev_close = np.vstack([np.full((1, n_a), np.nan), close_ff[:-1]])
-    buy_ok, sell_ok = tradable_masks(fill_price, prev_close, volume, prices.index, info, rules)
+    preclose, share_ratio = _preclose_and_ratio(frames, prev_close, prices)
+    adjusted = attrs.get("price_basis") == "forward_adjusted" and frames["preclose"] is None
+    if adjusted and rules.price_limits and (info.kind != "index").any():
+        warnings.warn(AdjustedPricesWarning(
+            f"prices of dataset {attrs.get('dataset')!r} are forward-adjusted and no "
+            "Market(preclose=...) was given: price limits use a conservative ratio test "
+            "(never a fill at a real limit; may block a tick short of one). Pass raw prices "
+            "with preclose and adj_factor for exact limits."), stacklevel=3)
+    buy_ok, sell_ok = tradable_masks(fill_price, preclose, prices.index, info, rules,
+                                     volume=volume, tradestatus=frames["tradestatus"],
+                                     st=frames["is_st"], limit_free=frames["limit_free"],
+                                     adjusted=adjusted)
     fill_row = np.full(len(prices), -1, dtype=np.int64)
     bar = prices.index.get_indexer(wdates) + lag
     keep = bar < len(prices)
     fill_row[bar[keep]] = np.arange(len(wdates))[keep]
-    stock = (info.kind == "stock").astype(np.float64)
-    stamp = costs.stamp_duty_rate(prices.index)
+    buy_extra, sell_extra = _stock_costs(costs, prices.index, info, fill_price)
     money = init_cash is not None
     params = np.array([init_cash if money else 1.0, costs.commission_rate,
                        costs.min_commission_cny if money else 0.0,
-                       costs.slippage_bps / 1e4, 1.0 if rules.t_plus_one else 0.0,
-                       MIN_ORDER_SHARES, 1.0, per_bar_cash])
+                       costs.slippage_bps / 1e4, 0.0, MIN_ORDER_SHARES, 1.0, per_bar_cash])
     return dict(
         prices=prices, strat=strat, wdates=wdates, close_ff=close_ff, fill_price=fill_price,
         fill_row=fill_row, weights=w, buy_ok=buy_ok, sell_ok=sell_ok,
-        buy_extra=costs.transfer_fee_rate * stock,
-        sell_extra=(costs.transfer_fee_rate + stamp[:, None]) * stock[None, :],
-        params=params, lots=lot_sizes(info, rules, money),
+        buy_extra=buy_extra, sell_extra=sell_extra, share_ratio=share_ratio, params=params,
+        lots=lot_sizes(info, rules, money),
         n_strats=1 if strat is None else len(strat),
     )
+
+
+def _dataset_attrs(prices: Any) -> dict[str, Any]:
+    """The ``attrs["quantlib"]`` entry a frame from ``quantlib.data.load`` carries, or {}."""
+    entry = getattr(prices, "attrs", {}).get("quantlib")
+    return entry if isinstance(entry, dict) else {}
+
+
+def _preclose_and_ratio(frames: dict[str, np.ndarray | None], prev_close: np.ndarray,
+                        prices: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Return (preclose for limits, share ratio per bar) from Market's frames.
+
+    ``preclose`` given: used as is. Else with ``adj_factor``: ``close_{t-1} * f_{t-1} / f_t``
+    (the reference price after an ex-date). Else the previous close. The share ratio is
+    ``f_t / f_{t-1}`` (1.0 without a factor). Both given: they must agree (a factor that
+    jumps on a day the preclose shows no ex-date is an error).
+    """
+    factor = frames["adj_factor"]
+    pre = frames["preclose"]
+    n_t, n_a = prev_close.shape
+    if factor is None:
+        return (prev_close if pre is None else pre), np.ones((n_t, n_a))
+    f_ff = pd.DataFrame(factor).ffill().to_numpy()
+    prev_f = np.vstack([np.full((1, n_a), np.nan), f_ff[:-1]])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = f_ff / prev_f
+        implied = prev_close / ratio
+    ratio = np.where(np.isfinite(ratio) & (ratio > 0), ratio, 1.0)
+    if pre is None:
+        return implied, ratio
+    with np.errstate(invalid="ignore", divide="ignore"):
+        expected = prev_close / pre
+    check = np.isfinite(expected) & ~np.isnan(factor) & ~np.isnan(prev_f)
+    bad = check & ~np.isclose(ratio, expected, rtol=1e-6, atol=0.0)
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise BacktestInputError(
+            f"market.adj_factor and market.preclose disagree for {prices.columns[c]!r} on "
+            f"{prices.index[r].date()}: factor ratio {ratio[r, c]:.8g}, previous close / "
+            f"preclose {expected[r, c]:.8g}. The factor must be derived from preclose "
+            "(factor_t = factor_{t-1} * close_{t-1} / preclose_t).")
+    return pre, ratio
+
+
+def _stock_costs(costs: CostModel, dates: pd.DatetimeIndex, info: AssetInfo,
+                 fill_price: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (buy_extra, sell_extra), (T, A): transfer fee and stamp duty of stocks by date."""
+    n_t, n_a = fill_price.shape
+    stock = info.kind == "stock"
+    buy, sell = np.zeros((n_t, n_a)), np.zeros((n_t, n_a))
+    if stock.any():
+        transfer = costs.transfer_fee_rates(dates, info.exchange[stock], fill_price[:, stock])
+        buy[:, stock] = transfer + costs.stamp_duty_rate(dates, sell=False)[:, None]
+        sell[:, stock] = transfer + costs.stamp_duty_rate(dates, sell=True)[:, None]
+    return buy, sell
 
 
 def cash_rate_per_bar(cash_rate: float) -> float:
@@ -158,8 +239,9 @@ def _simulate(p: dict[str, Any], store: bool, record_trades: bool) -> dict[str, 
     )
     _engine().simulate_nb(
         p["close_ff"], p["fill_price"], p["fill_row"], p["weights"], p["buy_ok"], p["sell_ok"],
-        p["buy_extra"], p["sell_extra"], p["params"], p["lots"], store, out["eq"], out["cost"],
-        out["traded"], out["pos"], out["rec"], out["rec_count"], out["final"],
+        p["buy_extra"], p["sell_extra"], p["share_ratio"], p["params"], p["lots"], store,
+        out["eq"], out["cost"], out["traded"], out["pos"], out["rec"], out["rec_count"],
+        out["final"],
     )
     return out
 

@@ -52,22 +52,118 @@ class FillModeError(UnknownNameError, ValueError):
 
 @dataclass(frozen=True, kw_only=True)
 class Market:
-    """Optional market data beyond the closes, aligned to the prices frame.
+    """What the engine needs to know beyond the closes: asset kinds, raw-price facts, rules data.
+
+    Every frame is dates x assets with exactly the index and columns of the ``prices`` passed to
+    :func:`quantlib.backtest.run` (checked; reindex with ``frame.reindex_like(prices)``).
+
+    Contract (prices the engine trades on)
+    --------------------------------------
+    * ``prices`` (the closes given to ``run``) are **raw** exchange prices (不复权) whenever
+      ``preclose`` or ``adj_factor`` is given: fills, lots and price limits use raw prices.
+    * ``preclose`` is the exchange's previous close as published for each date (前收盘价,
+      already ex-right/ex-dividend on an ex-date; the issue price on a listing day). Limit
+      prices are ``round_half_up(preclose * (1 +- band), tick)``. Without it the engine uses
+      the previous raw close, which is wrong on ex-dates (fine for indices and for data with
+      no corporate actions).
+    * ``adj_factor`` is the cumulative adjustment factor with ``raw * adj_factor = adjusted``
+      (back-adjusted, total return), derived from ``preclose`` as
+      ``factor_t = factor_{t-1} * close_{t-1} / preclose_t`` (1.0 on the first date). On an
+      ex-date the engine scales the shares held by ``factor_t / factor_{t-1}`` (dividends and
+      splits reinvested in the same stock at the ex-date's reference price), so equity follows
+      the adjusted (total-return) series between trades.
+    * ``tradestatus`` is 1 on a trading day, 0 on a suspended day (停牌): no order fills on a
+      suspended day (it stays pending). NaN = not listed (no fill either).
+    * ``is_st`` is True on the days the stock carries a risk warning (ST / *ST); it sets the
+      band of that day (5% on the main board until 2026-07-03, see ``rules.limit_bands``).
+    * ``assets`` is one row per asset (index = the price columns) with ``kind`` (``"stock"``,
+      ``"etf"`` or ``"index"``), optional ``board`` (``main``, ``chinext``, ``star``, ``bse``;
+      derived from the code for stocks when absent), ``exchange`` (``SH``/``SZ``/``BJ``;
+      derived from the code when absent), ``list_date`` (first trading day; NaT = unknown,
+      no IPO-day rule), ``st`` (one flag for all dates, used when ``is_st`` is not given)
+      and ``t_plus_one``.
+    * ``limit_free`` is True on days the exchange trades a stock without a price limit for a
+      reason the rules cannot derive from the other fields: relisting days (恢复上市首日),
+      the first day after some reorganisations. IPO days follow from ``list_date``.
+    * ``kind`` declares one kind for every column (a shorthand for ``assets``):
+      ``Market(kind="index")``. Frames from :func:`quantlib.data.load` carry their dataset's
+      kind in ``frame.attrs["quantlib"]``, which ``run`` uses when ``market`` does not say.
 
     Parameters
     ----------
     open : DataFrame, optional
-        Opening prices (dates x assets); required for ``fill="next_open"``.
+        Opening prices (raw when the closes are raw); required for ``fill="next_open"``.
     volume : DataFrame, optional
         Traded volume; zero volume means suspended (with ``Rules.suspension``).
+    preclose, tradestatus, is_st, adj_factor, limit_free : DataFrame, optional
+        See the contract above.
     assets : DataFrame, optional
-        Per-asset metadata indexed by asset: ``board``, ``kind``, ``st``, ``t_plus_one``
-        (see :class:`quantlib.backtest.rules.AssetInfo`).
+        Per-asset metadata indexed by asset (see above and
+        :class:`quantlib.backtest.rules.AssetInfo`).
+    kind : {"stock", "etf", "index"}, optional
+        The kind of every column, when ``assets`` has no ``kind`` column.
     """
 
     open: pd.DataFrame | None = None
     volume: pd.DataFrame | None = None
     assets: pd.DataFrame | None = None
+    preclose: pd.DataFrame | None = None
+    tradestatus: pd.DataFrame | None = None
+    is_st: pd.DataFrame | None = None
+    adj_factor: pd.DataFrame | None = None
+    limit_free: pd.DataFrame | None = None
+    kind: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("open", "volume", "assets", "preclose", "tradestatus", "is_st",
+                     "adj_factor", "limit_free"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, pd.DataFrame):
+                raise BacktestInputError(f"Market.{name} must be a DataFrame (dates x assets"
+                                         f"{'' if name != 'assets' else ', here assets x fields'}"
+                                         f"), got {type(value).__name__}.")
+        if self.kind is not None and self.kind not in ("stock", "etf", "index"):
+            raise UnknownNameError("asset kind", str(self.kind), ("stock", "etf", "index"))
+
+
+def market_frames(market: Market, prices: pd.DataFrame) -> dict[str, np.ndarray | None]:
+    """Return Market's per-date frames as arrays aligned to ``prices``, validated.
+
+    ``preclose`` and ``adj_factor`` must be > 0 where the close exists; ``tradestatus`` 0/1
+    (NaN allowed where there is no close); ``is_st`` boolean (NaN = False is refused: say it).
+    """
+    out: dict[str, np.ndarray | None] = {}
+    close_ok = prices.notna().to_numpy()
+    for name in ("preclose", "adj_factor"):
+        arr = align_extra(getattr(market, name), prices, f"market.{name}")
+        if arr is not None:
+            bad = close_ok & ~(np.isfinite(arr) & (arr > 0))
+            if bad.any():
+                r, c = np.argwhere(bad)[0]
+                raise PricesError(f"market.{name} must be > 0 wherever prices has a close; got "
+                                  f"{arr[r, c]!r} for {prices.columns[c]!r} on "
+                                  f"{prices.index[r].date()}. Fill it from the data source.")
+        out[name] = arr
+    status = align_extra(market.tradestatus, prices, "market.tradestatus")
+    if status is not None:
+        bad = ~np.isnan(status) & (status != 0) & (status != 1)
+        if bad.any():
+            r, c = np.argwhere(bad)[0]
+            raise BacktestInputError(f"market.tradestatus must be 1 (trading) or 0 "
+                                     f"(suspended); got {status[r, c]!r} for "
+                                     f"{prices.columns[c]!r} on {prices.index[r].date()}.")
+    out["tradestatus"] = status
+    for name in ("is_st", "limit_free"):
+        flags = getattr(market, name)
+        if flags is None:
+            out[name] = None
+            continue
+        if flags.isna().to_numpy().any():
+            raise BacktestInputError(f"market.{name} has NaN; give True/False for every date "
+                                     "(False where the stock is not listed).")
+        arr = align_extra(flags.astype(float), prices, f"market.{name}")
+        out[name] = None if arr is None else arr.astype(bool)
+    return out
 
 
 def check_fill(fill: str) -> int:

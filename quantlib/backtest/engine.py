@@ -34,7 +34,7 @@ _B2 = types.Array(types.boolean, 2, "A", readonly=True)
 _I1 = types.Array(types.int64, 1, "A", readonly=True)
 _OUT2 = types.Array(types.float64, 2, "C")
 _CHECK_SIG = types.UniTuple(types.int64, 3)(_F2, types.int64, types.float64, types.boolean)
-_SIM_SIG = types.void(_F2, _F2, _I1, _F2, _B2, _B2, _F1, _F2, _F1, _F1, types.boolean,
+_SIM_SIG = types.void(_F2, _F2, _I1, _F2, _B2, _B2, _F2, _F2, _F2, _F1, _F1, types.boolean,
                       _OUT2, _OUT2, _OUT2, _OUT2, _OUT2, types.Array(types.int64, 1, "C"), _OUT2)
 
 __all__ = ["check_weights_nb", "simulate_nb"]
@@ -195,7 +195,7 @@ def _sell(size, price, comm, min_comm, extra, lot, to_zero, min_shares):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _execute(t, a, target_a, value, vp, cash, pos_a, start_a, fill_price, buy_ok, sell_ok,
+def _execute(t, a, target_a, value, vp, cash, pos_a, fill_price, buy_ok, sell_ok,
              buy_extra, sell_extra, lots, params):
     """Run one order. Return (status, cash, shares held, side, shares, price, value, fee).
 
@@ -220,17 +220,16 @@ def _execute(t, a, target_a, value, vp, cash, pos_a, start_a, fill_price, buy_ok
         if cash == 0.0:
             return 1, cash, pos_a, 0.0, 0.0, 0.0, 0.0, 0.0
         adj = price * (1.0 + slip)
-        shares, val, fee, spent = _buy(size, adj, cash, comm, min_comm, buy_extra[a], lots[a],
+        shares, val, fee, spent = _buy(size, adj, cash, comm, min_comm, buy_extra[t, a], lots[a],
                                        min_shares)
         if shares == 0.0:
             return 1, cash, pos_a, 0.0, 0.0, 0.0, 0.0, 0.0
         return 2, _add(cash, -spent), _add(pos_a, shares), 1.0, shares, adj, val, fee
     if not sell_ok[t, a]:
         return 0, cash, pos_a, 0.0, 0.0, 0.0, 0.0, 0.0  # limit-down / suspended: pending
-    cap = start_a if params[4] > 0 else pos_a  # T+1: only shares held at the bar's start
     adj = price * (1.0 - slip)
-    to_zero = target_a == 0.0 or -size >= cap
-    shares, val, fee, got = _sell(min(-size, cap), adj, comm, min_comm, sell_extra[t, a],
+    to_zero = target_a == 0.0 or -size >= pos_a
+    shares, val, fee, got = _sell(min(-size, pos_a), adj, comm, min_comm, sell_extra[t, a],
                                   lots[a], to_zero, min_shares)
     if shares == 0.0:
         return 1, cash, pos_a, 0.0, 0.0, 0.0, 0.0, 0.0
@@ -249,12 +248,11 @@ def _record(rec_out, j, t, a, side, shares, price, fee):
 
 @njit(cache=True, error_model="numpy")
 def _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_extra,
-                 sell_extra, params, lots, store, eq_out, cost_out, traded_out, pos_out,
-                 rec_out, rec_count, final_out):
+                 sell_extra, share_ratio, params, lots, store, eq_out, cost_out, traded_out,
+                 pos_out, rec_out, rec_count, final_out):
     n_bars, n_assets = close_ff.shape
     cash = params[0]
     pos = np.zeros(n_assets)
-    start_pos = np.zeros(n_assets)
     target = np.zeros(n_assets)
     pending = np.zeros(n_assets, dtype=np.bool_)
     vps = np.empty(n_assets)
@@ -269,6 +267,9 @@ def _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, bu
     for t in range(n_bars):
         if cash > 0.0:  # cash held over the previous close earns one bar of interest
             cash *= cash_growth
+        for a in range(n_assets):  # ex-date: dividends/splits become shares (total return)
+            if pos[a] != 0.0 and share_ratio[t, a] != 1.0:
+                pos[a] *= share_ratio[t, a]
         r = fill_row[t]
         if r >= 0 and not np.isnan(weights[r, c0]):  # a NaN row: this strategy holds
             for a in range(n_assets):
@@ -283,7 +284,6 @@ def _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, bu
                 value = 0.0
             n = 0
             for a in range(n_assets):
-                start_pos[a] = pos[a]
                 if pending[a]:
                     order_val[n] = target[a] * value - pos[a] * vps[a]
                     idx[n] = a
@@ -292,7 +292,7 @@ def _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, bu
             for k in range(n):
                 a = idx[k]
                 status, cash, pos[a], side, shares, adj, val, fee = _execute(
-                    t, a, target[a], value, vps[a], cash, pos[a], start_pos[a], fill_price,
+                    t, a, target[a], value, vps[a], cash, pos[a], fill_price,
                     buy_ok, sell_ok, buy_extra, sell_extra, lots, params)
                 if status == 0:
                     continue
@@ -328,8 +328,8 @@ def _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, bu
 
 @njit(cache=True, error_model="numpy")
 def _strategy_1asset_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_extra,
-                        sell_extra, params, lots, store, eq_out, cost_out, traded_out, pos_out,
-                        rec_out, rec_count, final_out):
+                        sell_extra, share_ratio, params, lots, store, eq_out, cost_out,
+                        traded_out, pos_out, rec_out, rec_count, final_out):
     """Same as ``_strategy_nb`` for one asset, with scalars instead of per-asset arrays."""
     n_bars = close_ff.shape[0]
     cash = params[0]
@@ -343,6 +343,8 @@ def _strategy_1asset_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell
     for t in range(n_bars):
         if cash > 0.0:  # cash held over the previous close earns one bar of interest
             cash *= cash_growth
+        if pos != 0.0 and share_ratio[t, 0] != 1.0:  # ex-date (see _strategy_nb)
+            pos *= share_ratio[t, 0]
         r = fill_row[t]
         if r >= 0 and not np.isnan(weights[r, s]):  # a NaN row: this strategy holds
             target = weights[r, s]
@@ -369,7 +371,7 @@ def _strategy_1asset_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell
                     cash, pos, status = cash_, pos_, 1
             if status == -1:
                 status, cash, pos, side, shares, adj, val, fee = _execute(
-                    t, 0, target, value, vp, cash, pos, pos, fill_price, buy_ok, sell_ok,
+                    t, 0, target, value, vp, cash, pos, fill_price, buy_ok, sell_ok,
                     buy_extra, sell_extra, lots, params)
             if status != 0:
                 pending = False
@@ -398,7 +400,7 @@ def _strategy_1asset_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell
 
 @njit(_SIM_SIG, cache=True, error_model="numpy", parallel=True)
 def simulate_nb(close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_extra,
-                sell_extra, params, lots, store, eq_out, cost_out, traded_out, pos_out,
+                sell_extra, share_ratio, params, lots, store, eq_out, cost_out, traded_out, pos_out,
                 rec_out, rec_count, final_out):
     """Simulate every strategy (in parallel over strategies) on shared price arrays.
 
@@ -409,9 +411,11 @@ def simulate_nb(close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_ex
     fill_row : (T,) int64, the weights row whose orders are placed on this bar, or -1.
     weights : (R, S * A) target weights, strategy-major columns.
     buy_ok, sell_ok : (T, A) bool, tradability masks (price limits, suspension).
-    buy_extra : (A,) proportional buy cost beyond commission (transfer fee).
-    sell_extra : (T, A) proportional sell cost beyond commission (transfer fee + stamp duty).
-    params : (8,) init_cash, commission rate, minimum commission, slippage fraction, T+1 flag,
+    buy_extra, sell_extra : (T, A) proportional cost beyond commission (transfer fee and
+        stamp duty) of a buy / a sell.
+    share_ratio : (T, A) factor applied to the shares held at the start of bar t (ex-date
+        adjustment ``adj_factor_t / adj_factor_{t-1}``; 1.0 elsewhere).
+    params : (8,) init_cash, commission rate, minimum commission, slippage fraction, unused (0),
         minimum order size in shares, 1.0 to allow the single-asset fast path, interest rate
         per bar on cash (0.0: cash earns nothing).
     lots : (A,) shares per lot, 0 = fractional.
@@ -424,10 +428,11 @@ def simulate_nb(close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_ex
     if close_ff.shape[1] == 1 and params[6] > 0:  # single-asset fast path (same semantics)
         for s in prange(n_strats):
             _strategy_1asset_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok,
-                                buy_extra, sell_extra, params, lots, store, eq_out, cost_out,
-                                traded_out, pos_out, rec_out, rec_count, final_out)
+                                buy_extra, sell_extra, share_ratio, params, lots, store,
+                                eq_out, cost_out, traded_out, pos_out, rec_out, rec_count,
+                                final_out)
         return
     for s in prange(n_strats):
         _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_extra,
-                     sell_extra, params, lots, store, eq_out, cost_out, traded_out, pos_out,
-                     rec_out, rec_count, final_out)
+                     sell_extra, share_ratio, params, lots, store, eq_out, cost_out,
+                     traded_out, pos_out, rec_out, rec_count, final_out)

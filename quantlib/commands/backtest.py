@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from quantlib.cli import CACHE_DIR_OPTION, _run
+from quantlib.cli import CACHE_DIR_OPTION, MAX_FEES, _run, check_fees, fees_options
 from quantlib.errors import QuantlibError
 from quantlib.i18n import colors_option, lang_option
 
@@ -88,6 +88,10 @@ def canonical_command(spec: Any, out: str) -> str:
             "--fill", spec.fill, "--fees", repr(spec.costs["commission_rate"]),
             "--slippage-bps", repr(spec.costs["slippage_bps"]),
             "--cash-rate", repr(spec.cash_rate)]
+    if spec.costs["commission_rate"] > MAX_FEES:
+        args.append("--allow-high-fees")
+    if spec.init_cash is not None:
+        args += ["--init-cash", repr(spec.init_cash)]
     for k, v in spec.params.items():
         args += ["--param", f"{k}={'none' if v is None else v}"]
     return shlex.join([*args, "--out", out])
@@ -112,10 +116,12 @@ def _from_options(ref: str | None, opts: dict[str, Any]) -> dict[str, Any]:
     if ref is None:
         raise click.UsageError("give a STRATEGY (see `quantlib strategies`, or "
                                "path/to/file.py:ClassName) or --manifest FILE.")
+    check_fees(opts["fees"], bool(opts["allow_high_fees"]))
     strategy, _ = resolve(ref)
     return {"strategy": ref, "params": strategy.parse_params(opts["param"]),
             "start": opts["start"], "end": opts["end"], "fill": opts["fill"] or "next_close",
-            "costs": _costs(strategy, opts), "cash_rate": opts["cash_rate"]}
+            "costs": _costs(strategy, opts), "cash_rate": opts["cash_rate"],
+            "init_cash": opts["init_cash"]}
 
 
 def _from_manifest(path: str, ref: str | None, opts: dict[str, Any],
@@ -134,6 +140,10 @@ def _from_manifest(path: str, ref: str | None, opts: dict[str, Any],
     spec = mf.spec_from_manifest(recorded)
     if ref is not None and ref != spec.strategy:
         raise click.UsageError(f"the manifest is a run of {spec.strategy!r}, not {ref!r}.")
+    missing = [name for name in CSV_OUTPUTS if name not in (recorded.get("outputs") or {})]
+    if missing:  # without a recorded hash there is nothing to compare: not a replay
+        raise mf.ManifestError(f"manifest field 'outputs' lacks {', '.join(missing)}; the "
+                               "manifest was edited. Re-create it with `quantlib backtest`.")
     strategy, source = resolve(spec.strategy)
     mf.check_source(recorded, source)
     mf.check_data(recorded, mf.data_hashes(strategy.datasets(), cache_dir))
@@ -141,7 +151,7 @@ def _from_manifest(path: str, ref: str | None, opts: dict[str, Any],
         click.echo(f"warning: {line}", err=True)
     return {"strategy": spec.strategy, "params": spec.params, "start": spec.start,
             "end": spec.end, "fill": spec.fill, "costs": spec.cost_model(),
-            "cash_rate": spec.cash_rate}, recorded
+            "cash_rate": spec.cash_rate, "init_cash": spec.init_cash}, recorded
 
 
 def _csvs(outcome: Any) -> dict[str, bytes]:
@@ -230,7 +240,8 @@ def backtest_body(strategy: str | None, opts: dict[str, Any], manifest_path: str
         outcome = run_strategy(run_args["strategy"], run_args["params"],
                                start=run_args["start"], end=run_args["end"],
                                costs=run_args["costs"], fill=run_args["fill"],
-                               cash_rate=run_args["cash_rate"], cache_dir=cache_dir,
+                               cash_rate=run_args["cash_rate"],
+                               init_cash=run_args["init_cash"], cache_dir=cache_dir,
                                progress=step)
         step("figures")
         files, manifest = _outputs(outcome, out, cache_dir, recorded, manifest_path, lang,
@@ -283,14 +294,16 @@ def _report(outcome: Any, out: Path, manifest: dict[str, Any],
 @click.option("--end", default=None, help="Last day (default: the last price).")
 @click.option("--param", "param", multiple=True, metavar="K=V",
               help="Strategy parameter (repeatable); `quantlib strategies` lists them.")
-@click.option("--fees", type=float, default=None,
-              help="Commission rate per side, e.g. 0.0003 (default: the strategy's, 0.00025).")
+@fees_options
 @click.option("--slippage-bps", type=float, default=None,
               help="Slippage per fill in bps (default: the strategy's).")
 @click.option("--fill", type=click.Choice(FILLS), default=None,
               help="When decisions trade (default next_close).")
 @click.option("--cash-rate", type=float, default=None,
               help="Annual interest on uninvested cash, e.g. 0.015 (default: the strategy's).")
+@click.option("--init-cash", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Capital in CNY, e.g. 1000000: whole 100-share lots and the 5 CNY minimum "
+                   "commission (default: the strategy's; indices: a unit portfolio).")
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
               help="Output directory (default ./backtest-STRATEGY).")
 @click.option("--manifest", "manifest_path", default=None, type=click.Path(dir_okay=False),
@@ -300,8 +313,9 @@ def _report(outcome: Any, out: Path, manifest: dict[str, Any],
 @colors_option
 @CACHE_DIR_OPTION
 def command(strategy: str | None, start: str | None, end: str | None, param: tuple[str, ...],
-            fees: float | None, slippage_bps: float | None, fill: str | None,
-            cash_rate: float | None, out_dir: str | None, manifest_path: str | None, quiet: bool,
+            fees: float | None, allow_high_fees: bool, slippage_bps: float | None,
+            fill: str | None, cash_rate: float | None, init_cash: float | None,
+            out_dir: str | None, manifest_path: str | None, quiet: bool,
             lang: str | None, colors: str | None, cache_dir: str | None) -> None:
     """Backtest STRATEGY; write tearsheet.html, CSVs and manifest.json.
 
@@ -309,6 +323,7 @@ def command(strategy: str | None, start: str | None, end: str | None, param: tup
     package.module:ClassName.
     """
     opts = {"start": start, "end": end, "param": param, "fees": fees,
-            "slippage_bps": slippage_bps, "fill": fill, "cash_rate": cash_rate}
+            "slippage_bps": slippage_bps, "fill": fill, "cash_rate": cash_rate,
+            "allow_high_fees": allow_high_fees or None, "init_cash": init_cash}
     _run(lambda: backtest_body(strategy, opts, manifest_path, out_dir, quiet, cache_dir, lang,
                                colors))

@@ -13,7 +13,8 @@ import click
 from quantlib.cli import CACHE_DIR_OPTION, STALE_DAYS_OPTION, _freshness, _run
 from quantlib.i18n import lang_option
 
-#: The datasets the position model reads (their last dates go with every output).
+#: The datasets the position model reads with the proxies (their last dates go with every
+#: output); with the legulegu inputs see :func:`quantlib.valuation.used_datasets`.
 USED_DATASETS = ("wind_all_a", "csi_all_share", "all_a_pb")
 
 
@@ -41,11 +42,16 @@ def format_text(s: dict[str, Any], lang: str = "en") -> str:
     from quantlib.i18n import fmt_date, fmt_pct, label, text_table, tr
 
     d = lambda x: fmt_date(lang, x)  # noqa: E731
+    proxy = s.get("inputs", "proxy") == "proxy"
+    pe_label = tr(lang, "f.pe") if proxy else "PE"
+    pb_label = tr(lang, "f.pb") if proxy else "PB"
     rows = [
-        (tr(lang, "f.pe"), tr(lang, "w.pe_value", value=f"{s['pe']:.2f}",
-                              pct=fmt_pct(s["pe_percentile"], 1, False), date=d(s["pe_date"]))),
-        (tr(lang, "f.pb"), tr(lang, "w.pe_value", value=f"{s['pb']:.2f}",
-                              pct=fmt_pct(s["pb_percentile"], 1, False), date=d(s["pb_date"]))),
+        (pe_label, tr(lang, "w.pe_value", value=f"{s['pe']:.2f}",
+                      pct=fmt_pct(s["pe_percentile"], 1, False), date=d(s["pe_date"]))
+         + (f"; {s['pe_input']}" if "pe_input" in s else "")),
+        (pb_label, tr(lang, "w.pe_value", value=f"{s['pb']:.2f}",
+                      pct=fmt_pct(s["pb_percentile"], 1, False), date=d(s["pb_date"]))
+         + (f"; {s['pb_input']}" if "pb_input" in s else "")),
         (tr(lang, "f.window"), tr(lang, "p.window_value", window=s["window"],
                                   pe=d(s["pe_window_start"]), pb=d(s["pb_window_start"]))),
         (tr(lang, "f.valuation"), tr(lang, "w.valuation_value", rule=s["rule"],
@@ -55,7 +61,10 @@ def format_text(s: dict[str, Any], lang: str = "en") -> str:
                                     pos=fmt_pct(s["position"], 0, False)))]
     lines = [tr(lang, "p.head", date=d(s["date"]))]
     lines += text_table(["", ""], [list(r) for r in rows])[1:]
-    lines.append(tr(lang, "p.proxy"))
+    if proxy:
+        lines.append(tr(lang, "p.proxy"))
+    else:
+        lines.append(s["inputs_note"] if lang == "en" else tr(lang, "p.legulegu"))
     if s["wind_proxy"]:
         lines.append(tr(lang, "p.wind_proxy"))
     return "\n".join(lines)
@@ -78,11 +87,12 @@ def command(date: str | None, rule: str | None, fmt: str, lang: str | None,
         from quantlib.data.staleness import last_dates
         from quantlib.i18n import resolve_lang
         from quantlib.report.weekly import stale_notes
-        from quantlib.valuation import describe, load_position_state
+        from quantlib.valuation import describe, load_position_state, used_datasets
 
         wind, model, state = load_position_state(cache_dir, rule)
         check_not_after_data(date, wind.index[-1], "--date", "wind_all_a")
-        fresh = _freshness(last_dates(USED_DATASETS, cache_dir), stale_days)
+        used = used_datasets(state.attrs["inputs"])
+        fresh = _freshness(last_dates(used, cache_dir), stale_days)
         snap = percentile_fractions(describe(wind, model, state, date))
         language = resolve_lang(lang)
         if fmt == "json":

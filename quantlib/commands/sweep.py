@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from quantlib.cli import CACHE_DIR_OPTION, _run, _wide_pandas
+from quantlib.cli import CACHE_DIR_OPTION, _run, _wide_pandas, check_fees, fees_options
 
 SHOW = ["sharpe_ratio", "annual_return", "max_drawdown", "calmar_ratio", "annual_turnover"]
 
@@ -113,8 +113,7 @@ def _write_out(out: str, res: Any, wf: Any) -> list[str]:
 @click.option("--start", default=None, help="First day of the scored window (default: the "
               "latest first decision over the combinations).")
 @click.option("--end", default=None, help="Last day of the scored window.")
-@click.option("--fees", type=float, default=None, help="Commission rate per side, in [0, 0.05] "
-              "(default: the strategy's costs).")
+@fees_options
 @click.option("--cash-rate", type=float, default=None,
               help="Annual interest on uninvested cash (default: the strategy's).")
 @click.option("--max-combinations", type=int, default=2_000_000, show_default=True,
@@ -158,7 +157,7 @@ def _body(strategy: str, o: dict[str, Any]) -> None:
         from quantlib.commands.backtest import prepare_out
 
         prepare_out(o["out"])
-    for name in ("batch_size", "blocks", "top"):
+    for name in ("batch_size", "blocks", "top", "max_combinations"):
         if o[name] is not None and o[name] < 1:
             raise qs.SweepError(f"--{name.replace('_', '-')} must be >= 1, got {o[name]}.")
     if o["memory_mb"] is not None and not o["memory_mb"] > 0:
@@ -166,15 +165,17 @@ def _body(strategy: str, o: dict[str, Any]) -> None:
     strat, _ = resolve(strategy)
     params = strat.parse_params(o["param"])
     costs = None
-    if o["fees"] is not None:
-        if not 0 <= o["fees"] <= 0.05:
-            raise qs.SweepError(f"--fees {o['fees']} is a commission rate per side (0.0003 = 3 "
-                                "bps); it must be in [0, 0.05].")
+    if check_fees(o["fees"], o["allow_high_fees"]) is not None:
         costs = dataclasses.replace(strat.cost_model(), commission_rate=o["fees"])
     opts = qs.BacktestOptions(costs=costs, cash_rate=o["cash_rate"])
     ex = qs.Execution(batch_size=o["batch_size"], memory_budget_mb=o["memory_mb"],
                       scheduler=o["scheduler"], timeout_s=o["timeout"])
+    _refuse_huge_grid(o["grid"], o["max_combinations"])
     grid = qs.parse_grid_option(o["grid"])
+    fixed = sorted(set(grid) & {p.partition("=")[0].strip() for p in o["param"]})
+    if fixed:
+        raise qs.GridError(f"{', '.join(map(repr, fixed))} is given by both --grid and --param; "
+                           "sweep it with --grid or fix it with --param, not both.")
     data = strat.load(o["cache_dir"])
     common = {"data": data, "params": params, "metric": o["metric"], "start": o["start"],
               "end": o["end"], "options": opts, "execution": ex}
@@ -196,6 +197,34 @@ def _body(strategy: str, o: dict[str, Any]) -> None:
     if o["out"]:
         for f in _write_out(o["out"], res, wf):
             click.echo(f"wrote {f}", err=o["fmt"] == "json")
+
+
+def _refuse_huge_grid(items: tuple[str, ...], limit: int) -> None:
+    """Count the --grid combinations from the range arithmetic alone, before any list is built.
+
+    ``--grid short=1:1e9:1`` would otherwise allocate a billion values in the parser before
+    the sweep's own limit is reached. Items this cannot read are left to the parser's errors.
+    """
+    import math
+
+    from quantlib import sweep as qs
+
+    size = 1
+    for item in items:
+        spec = item.partition("=")[2]
+        if ":" not in spec:
+            size *= max(1, len([v for v in spec.split(",") if v.strip()]))
+            continue
+        try:
+            start, stop, *rest = (float(p) for p in spec.split(":"))
+            step = rest[0] if rest else 1.0
+            n = math.floor((stop - start) / step + 1e-9) + 1
+        except (ValueError, ZeroDivisionError, OverflowError):
+            continue
+        size *= max(1, n)
+    if size > limit:
+        raise qs.SweepError(f"the grid has {size:,} combinations, above the limit of {limit:,}; "
+                            "narrow the ranges or raise the limit (--max-combinations).")
 
 
 def _walk_forward(qs: Any, strat: Any, grid: Any, o: dict[str, Any],

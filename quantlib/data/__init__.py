@@ -20,7 +20,7 @@ import pandas as pd
 
 from quantlib.data.schema import DATASETS, DatasetSpec
 from quantlib.data.store import StoredDataset, locate, read_stored
-from quantlib.errors import DateRangeError, UnknownNameError
+from quantlib.errors import DateRangeError, NotCachedError, UnknownNameError
 
 __all__ = ["DATASETS", "datasets", "load", "refresh", "to_storage", "to_wide", "verify"]
 
@@ -115,6 +115,8 @@ def load(name: str, start: DateLike = None, end: DateLike = None,
     pandas.DataFrame
         Series datasets: indexed by ``date``, one column per field. Panels: indexed by
         ``date`` with ``(field, code)`` columns, so ``frame["close"]`` is dates x codes.
+        ``frame.attrs["quantlib"]`` says what the prices are (:func:`asset_attrs`); it
+        survives column selection, so ``run(frame["close"], ...)`` knows the asset kind.
 
     Raises
     ------
@@ -130,14 +132,30 @@ def load(name: str, start: DateLike = None, end: DateLike = None,
     if end_ts is not None:
         mask &= frame["date"] <= end_ts
     frame = _select(frame[mask.to_numpy()], ds.spec, columns, codes)
-    return to_wide(frame.reset_index(drop=True), ds.spec)
+    wide = to_wide(frame.reset_index(drop=True), ds.spec)
+    wide.attrs["quantlib"] = asset_attrs(ds.spec)
+    return wide
+
+
+def asset_attrs(spec: DatasetSpec) -> dict[str, str | None]:
+    """Return the ``frame.attrs["quantlib"]`` entry of a dataset's frames.
+
+    Plain strings only (pandas compares ``attrs`` with ``==`` when concatenating):
+    ``dataset``, ``asset_kind`` (index / etf / stock / None) and ``price_basis`` (raw /
+    forward_adjusted). :func:`quantlib.backtest.run` reads the kind and the price basis.
+    """
+    return {"dataset": spec.name, "asset_kind": spec.asset_kind,
+            "price_basis": spec.price_basis}
 
 
 def datasets(cache_dir: str | Path | None = None) -> pd.DataFrame:
     """List every dataset with its range, size, origin directory and proxy note."""
     rows = []
     for name in DATASETS:
-        ds: StoredDataset = locate(name, cache_dir)
+        try:
+            ds: StoredDataset = locate(name, cache_dir)
+        except NotCachedError:  # refresh-only, not fetched into this cache yet
+            continue
         e = ds.entry
         rows.append({
             "name": name, "kind": ds.spec.kind, "frequency": ds.spec.frequency,

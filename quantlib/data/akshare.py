@@ -26,6 +26,10 @@ sw_l1                     ``index_hist_sw``                      成交量 亿�
 sw_l1_pe_ttm              ``index_analysis_week_month_sw`` +     市盈率 (x), SWS definition
                           ``index_analysis_monthly_sw``
 etf                       ``fund_etf_hist_em`` (qfq)             成交量 手 x100 -> shares
+market_pe_lg              ``stock_market_pe_lg`` (4 symbols)     平均市盈率 / 市盈率 (x)
+market_pb_lg              ``stock_market_pb_lg`` (4 symbols)     市净率, 等权市净率, 中位数 (x)
+stocks                    ``stock_zh_a_hist`` (adjust="") +      成交量 手 x100 -> shares;
+                          ``stock_zh_a_st_em``                   preclose = 收盘 - 涨跌额
 ========================  =====================================  ==============================
 
 \\* ``wind_all_a``: akshare cannot serve WIND All A (881001.WI). Its refresh fetches the CSI All
@@ -55,7 +59,10 @@ __all__ = [
     "fetch_etf",
     "fetch_hs300",
     "fetch_margin",
+    "fetch_market_pb_lg",
+    "fetch_market_pe_lg",
     "fetch_sse_composite",
+    "fetch_stocks",
     "fetch_sw_l1",
     "fetch_sw_l1_pe_ttm",
     "fetch_wind_all_a_proxy",
@@ -467,6 +474,78 @@ def fetch_all_a_pb(start: pd.Timestamp | None, end: pd.Timestamp | None, *,
     return _finish(frame, "all_a_pb", "akshare refresh of 'all_a_pb'")
 
 
+# --------------------------------------------------------------------------- legulegu markets
+
+#: Code of the market panels -> akshare ``symbol`` of ``stock_market_pe_lg``/``_pb_lg``.
+MARKET_LG_SYMBOLS: dict[str, str] = {"sh": "上证", "sz": "深证", "cyb": "创业板", "kcb": "科创版"}
+_MARKET_PE = "stock_market_pe_lg"
+_MARKET_PB = "stock_market_pb_lg"
+
+
+def fetch_market_pe_lg(start: pd.Timestamp | None, end: pd.Timestamp | None, *,
+                       codes: Sequence[str] | None = None, ak: Any = None,
+                       progress: Progress | None = None) -> pd.DataFrame:
+    """Average PE per market (legulegu via ``stock_market_pe_lg(symbol=...)``).
+
+    上证/深证/创业板 return ``日期, 指数, 平均市盈率``; 科创版 returns ``日期, 总市值, 市盈率``
+    (its own endpoint). The PE column is kept as ``pe``; 指数 and 总市值 are not stored (the
+    index levels are in their own datasets; 总市值 exists for 科创版 only). Whole history per
+    call; cut to ``[start, end]``. Returns ``code, date, pe``.
+    """
+    ak = _akshare(ak)
+    chosen = _market_codes(codes, "market_pe_lg")
+
+    def one(code: str) -> pd.DataFrame:
+        symbol = MARKET_LG_SYMBOLS[code]
+        raw = _call(ak, "market_pe_lg", _MARKET_PE, symbol=symbol)
+        value = "市盈率" if code == "kcb" else "平均市盈率"
+        _require(raw, ["日期", value], "market_pe_lg", _MARKET_PE)
+        where = f"refresh of dataset 'market_pe_lg', akshare.{_MARKET_PE}(symbol={symbol!r})"
+        frame = pd.DataFrame({"date": _to_dates(raw["日期"], where),
+                              "pe": _to_float(raw[value], where)})
+        return _in_range(_oldest_first(frame), start, end, where)
+
+    return _finish(_panel(one, chosen, progress), "market_pe_lg",
+                   "akshare refresh of 'market_pe_lg'")
+
+
+def fetch_market_pb_lg(start: pd.Timestamp | None, end: pd.Timestamp | None, *,
+                       codes: Sequence[str] | None = None, ak: Any = None,
+                       progress: Progress | None = None) -> pd.DataFrame:
+    """PB per market (legulegu via ``stock_market_pb_lg(symbol=...)``).
+
+    akshare renames legulegu's ``addPb`` to 市净率 (the capitalisation-weighted PB, stored as
+    ``pb``), ``pb`` to 等权市净率 (``pb_equal``) and ``middlePb`` to 市净率中位数
+    (``pb_median``); 指数 is not stored. Returns ``code, date, pb, pb_equal, pb_median``.
+    """
+    ak = _akshare(ak)
+    chosen = _market_codes(codes, "market_pb_lg")
+
+    def one(code: str) -> pd.DataFrame:
+        symbol = MARKET_LG_SYMBOLS[code]
+        raw = _call(ak, "market_pb_lg", _MARKET_PB, symbol=symbol)
+        _require(raw, ["日期", "市净率", "等权市净率", "市净率中位数"], "market_pb_lg",
+                 _MARKET_PB)
+        where = f"refresh of dataset 'market_pb_lg', akshare.{_MARKET_PB}(symbol={symbol!r})"
+        frame = pd.DataFrame({"date": _to_dates(raw["日期"], where),
+                              "pb": _to_float(raw["市净率"], where),
+                              "pb_equal": _to_float(raw["等权市净率"], where),
+                              "pb_median": _to_float(raw["市净率中位数"], where)})
+        return _in_range(_oldest_first(frame), start, end, where)
+
+    return _finish(_panel(one, chosen, progress), "market_pb_lg",
+                   "akshare refresh of 'market_pb_lg'")
+
+
+def _market_codes(codes: Sequence[str] | None, dataset: str) -> list[str]:
+    chosen = _codes(codes, tuple(MARKET_LG_SYMBOLS), dataset)
+    unknown = [c for c in chosen if c not in MARKET_LG_SYMBOLS]
+    if unknown:
+        raise UnknownNameError(f"market code of dataset {dataset!r}", unknown[0],
+                               MARKET_LG_SYMBOLS)
+    return chosen
+
+
 # --------------------------------------------------------------------------- margin
 
 _MARGIN = "stock_margin_account_info"
@@ -651,6 +730,100 @@ def _etf_one(ak: Any, code: str, start: pd.Timestamp | None,
     return _in_range(frame, start, end, where)
 
 
+# --------------------------------------------------------------------------- stocks
+
+_STOCK = "stock_zh_a_hist"
+_ST_BOARD = "stock_zh_a_st_em"
+
+
+def fetch_stocks(start: pd.Timestamp | None, end: pd.Timestamp | None, *,
+                 codes: Sequence[str] | None = None, ak: Any = None,
+                 progress: Progress | None = None) -> pd.DataFrame:
+    """Unadjusted daily bars of A-share stocks (``stock_zh_a_hist(adjust="")``, Eastmoney).
+
+    * ``preclose`` = 收盘 - 涨跌额 (Eastmoney's change is against the exchange's reference
+      price, so on an ex-date preclose is the ex-dividend price, not the previous close);
+      rounded to 0.01 CNY.
+    * 成交量 is in lots (手) and is multiplied by 100; 成交额 is CNY.
+    * Eastmoney has no row on a suspended day. Every trading day (``trading_calendar``)
+      between a stock's first and last fetched row without a row becomes a suspended row
+      (``tradestatus`` False, OHLC = preclose = the previous close, volume 0), as baostock
+      stores it. Days after the bundled calendar cannot be checked and are left as fetched.
+    * ``is_st``: Eastmoney's 风险警示板 (``stock_zh_a_st_em``) lists the stocks that are ST
+      *today*; that status is applied to every fetched row. It is right for a refresh of the
+      last few weeks and wrong for a backfill across an ST change (documented, docs/data.md).
+    * ``adj_factor`` is derived from ``preclose`` (1 on the first fetched row; a refresh
+      chains it onto the cached factor, :func:`quantlib.data.update.merge_new_rows`).
+
+    Parameters
+    ----------
+    codes : sequence of str, optional
+        Six-digit A-share codes (SH main/STAR, SZ main/ChiNext), any listed stock; default
+        the codes of the bundled ``stocks`` dataset.
+    """
+    from quantlib.data.stocks import adjustment_factor, board_from_code
+
+    ak = _akshare(ak)
+    if codes is None:
+        from quantlib.data.stocks import stock_info
+
+        codes = list(stock_info().index)
+    chosen = _codes(codes, (), "stocks")
+    for code in chosen:
+        board_from_code(code)
+    st_board = _call(ak, "stocks", _ST_BOARD)
+    _require(st_board, ["代码"], "stocks", _ST_BOARD)
+    st_now = set(st_board["代码"].astype(str).str.zfill(6))
+    calendar = _trading_days()
+    frame = _panel(lambda c: _stock_one(ak, c, start, end, calendar), chosen, progress)
+    frame["is_st"] = frame["code"].isin(st_now)
+    close = frame.pivot(index="date", columns="code", values="close")
+    pre = frame.pivot(index="date", columns="code", values="preclose")
+    factor = adjustment_factor(close, pre).stack().rename("adj_factor").reset_index()
+    frame = frame.merge(factor, on=["date", "code"], how="left")
+    return _finish(frame, "stocks", "akshare refresh of 'stocks'")
+
+
+def _trading_days() -> pd.DatetimeIndex:
+    from quantlib.data import load
+
+    return pd.DatetimeIndex(load("trading_calendar").index)
+
+
+def _stock_one(ak: Any, code: str, start: pd.Timestamp | None, end: pd.Timestamp | None,
+               calendar: pd.DatetimeIndex) -> pd.DataFrame:
+    raw = _call(ak, "stocks", _STOCK, symbol=code, period="daily",
+                start_date=_ymd(start, _EARLIEST), end_date=_ymd(end, _today()), adjust="")
+    _require(raw, ["日期", "开盘", "收盘", "最高", "最低", "成交量", "成交额", "涨跌额"],
+             "stocks", _STOCK)
+    where = f"refresh of dataset 'stocks', akshare.{_STOCK}(symbol={code!r})"
+    parts = _date_ohlc(raw, where)
+    change = _to_float(raw["涨跌额"], where)
+    bars = pd.DataFrame({
+        **parts,
+        "preclose": (parts["close"] - change).round(2),
+        "volume_shares": _to_float(raw["成交量"], where) * LOT,  # 手 -> shares
+        "amount_cny": _to_float(raw["成交额"], where),
+        "tradestatus": True,
+    }).sort_values("date", kind="stable")
+    if bars["preclose"].isna().any():
+        day = bars.loc[bars["preclose"].isna(), "date"].iloc[0]
+        raise DataValidationError(f"{where}: 涨跌额 missing on {day.date()}, so preclose "
+                                  "cannot be derived; quantlib does not fill it.")
+    bars = _in_range(bars, start, end, where)
+    inside = calendar[(calendar >= bars["date"].min()) & (calendar <= bars["date"].max())]
+    missing = inside.difference(pd.DatetimeIndex(bars["date"]))
+    if len(missing):  # suspended days: a row with the previous close, no trading
+        prev = bars.set_index("date")["close"].reindex(
+            pd.DatetimeIndex(bars["date"]).union(missing)).ffill()
+        susp = pd.DataFrame({"date": missing})
+        for col in ("open", "high", "low", "close", "preclose"):
+            susp[col] = prev.reindex(missing).to_numpy()
+        susp["volume_shares"], susp["amount_cny"], susp["tradestatus"] = 0.0, 0.0, False
+        bars = pd.concat([bars, susp], ignore_index=True).sort_values("date", kind="stable")
+    return bars.reset_index(drop=True)
+
+
 # --------------------------------------------------------------------------- registry
 
 FETCHERS: dict[str, Callable[..., pd.DataFrame]] = {
@@ -664,10 +837,14 @@ FETCHERS: dict[str, Callable[..., pd.DataFrame]] = {
     "sw_l1": fetch_sw_l1,
     "sw_l1_pe_ttm": fetch_sw_l1_pe_ttm,
     "etf": fetch_etf,
+    "market_pe_lg": fetch_market_pe_lg,
+    "market_pb_lg": fetch_market_pb_lg,
+    "stocks": fetch_stocks,
 }
 """Dataset name -> fetcher. ``wind_all_a`` maps to the 000985 proxy (``csi_all_share`` layout)."""
 
-_WITH_PROGRESS = {"csi_theme", "sw_l1", "sw_l1_pe_ttm", "etf"}
+_WITH_PROGRESS = {"csi_theme", "sw_l1", "sw_l1_pe_ttm", "etf", "market_pe_lg", "market_pb_lg",
+                  "stocks"}
 
 
 def fetch(name: str, start: pd.Timestamp | None, end: pd.Timestamp | None, *,

@@ -12,7 +12,7 @@ from quantlib.data.calendar import missing_days
 from quantlib.data.rows import row_problems
 from quantlib.data.schema import DATASETS, validate_stored
 from quantlib.data.store import StoredDataset, check_writable, locate, read_stored
-from quantlib.errors import QuantlibError
+from quantlib.errors import NotCachedError, QuantlibError
 
 __all__ = ["fix_orphans", "verify_all", "verify_dataset"]
 
@@ -49,6 +49,14 @@ def verify_dataset(name: str, calendar: pd.DatetimeIndex,
     report: dict[str, Any] = {"dataset": name, "ok": True, "problems": [], "notes": []}
     try:
         ds = locate(name, cache_dir)
+    except NotCachedError:
+        report["notes"].append("refresh-only dataset, not fetched into this cache (nothing to "
+                               "verify)")
+        return report
+    except QuantlibError as exc:
+        report.update(ok=False, problems=[str(exc)])
+        return report
+    try:
         report["location"] = "bundled" if ds.is_bundled else str(ds.directory)
         frame = read_stored(ds)
         validate_stored(frame, ds.spec)

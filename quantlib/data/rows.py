@@ -101,7 +101,8 @@ def _label(frame: pd.DataFrame, mask: np.ndarray, detail: pd.Series | None = Non
 
 def _positive_fields(spec: DatasetSpec) -> list[str]:
     jump = JUMP_LIMITS.get(spec.name, ("", 0.0))[0]
-    return [c for c in spec.column_names if c in PRICE_FIELDS or c == jump]
+    return [c for c in spec.column_names
+            if c in PRICE_FIELDS or c == jump or c in ("preclose", "adj_factor")]
 
 
 Finding = tuple[np.ndarray, str, "pd.Series | None"]  # offending rows, rule, value per row

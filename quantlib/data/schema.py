@@ -54,7 +54,17 @@ class DatasetSpec:
     description: str
     proxy_note: str = ""
     refreshable: bool = False
+    #: False: refresh-only, never in the bundled snapshot (``quantlib data refresh NAME``
+    #: creates it in a user cache directory).
+    bundled: bool = True
     tags: tuple[str, ...] = field(default_factory=tuple)
+    #: What the price columns are, for the backtest engine: "index", "etf", "stock", or None
+    #: (not tradable prices: valuations, margin, calendar). ``data.load`` puts it in
+    #: ``frame.attrs["quantlib"]["asset_kind"]``.
+    asset_kind: str | None = None
+    #: "raw" (exchange prices) or "forward_adjusted" (前复权: no exchange ticks, see
+    #: quantlib.backtest.rules on limits).
+    price_basis: str = "raw"
 
     @property
     def column_names(self) -> list[str]:
@@ -90,12 +100,14 @@ DATASETS: dict[str, DatasetSpec] = {
             "continue the last real Wind close by the return model in the manifest's "
             "'extension' entry (docs/data.md).",
             refreshable=True,
+            asset_kind="index",
         ),
         DatasetSpec(
             "csi_all_share", "series", "daily",
             (*_ohlc(), _AMOUNT, Column("pe_ttm", unit="x", description="CSI rolling PE (TTM)")),
             "CSI All Share index (000985), official csindex data, with its trailing PE.",
             refreshable=True,
+            asset_kind="index",
         ),
         DatasetSpec(
             "hs300", "series", "daily",
@@ -104,12 +116,14 @@ DATASETS: dict[str, DatasetSpec] = {
              Column("pe_ttm", unit="x", nullable=True, description="from 2015 only")),
             "CSI 300 (000300) daily: Wind export 2005-2022, csindex 2022-2026.",
             refreshable=True,
+            asset_kind="index",
         ),
         DatasetSpec(
             "sse_composite", "series", "daily",
             (*_ohlc(), Column("volume_lots", unit="lots of 100 shares"), _AMOUNT),
             "SSE Composite (000001.SH) daily since 1990-12-19.",
             refreshable=True,
+            asset_kind="index",
         ),
         DatasetSpec(
             "all_a_pb", "series", "daily",
@@ -135,6 +149,7 @@ DATASETS: dict[str, DatasetSpec] = {
             "Seven CSI thematic indices (computer, AI, cloud, AI industry, comm equipment, "
             "semiconductors, robots); OHLC missing in early years for some.",
             refreshable=True,
+            asset_kind="index",
         ),
         DatasetSpec(
             "sw_l1", "panel", "daily",
@@ -143,6 +158,7 @@ DATASETS: dict[str, DatasetSpec] = {
              Column("source", dtype="str", unit="-", description="wind | sws | wind_nymath")),
             "The 31 Shenwan (SW2021) level-1 industry indices, daily from 1999-12-30.",
             refreshable=True,
+            asset_kind="index",
         ),
         DatasetSpec(
             "sw_l1_pe_ttm", "panel", "monthly",
@@ -167,6 +183,7 @@ DATASETS: dict[str, DatasetSpec] = {
             "citic_l1", "panel", "daily",
             (*_ohlc(nullable=True), Column("volume_shares", unit="shares", nullable=True)),
             "The 30 CITIC level-1 industry indices (Wind): OHLCV 2015-2024, closes to 2025-12-31.",
+            asset_kind="index",
         ),
         DatasetSpec(
             "etf", "panel", "daily",
@@ -176,6 +193,49 @@ DATASETS: dict[str, DatasetSpec] = {
                     description="True: Eastmoney forward-adjusted (qfq) prices")),
             "Daily prices of the ETFs named in the research that public copies exist for.",
             refreshable=True,
+            asset_kind="etf", price_basis="forward_adjusted",
+        ),
+        DatasetSpec(
+            "market_pe_lg", "panel", "daily",
+            (Column("pe", unit="x", description="平均市盈率 (kcb: 市盈率): total market cap / "
+                    "total earnings of the market's listed stocks"),),
+            "Average PE of four A-share markets, legulegu via akshare.stock_market_pe_lg: codes "
+            "sh (上证), sz (深证), cyb (创业板), kcb (科创版). Refresh-only.",
+            refreshable=True, bundled=False,
+        ),
+        DatasetSpec(
+            "market_pb_lg", "panel", "daily",
+            (Column("pb", unit="x", description="市净率 (legulegu addPb: total market cap / "
+                    "total book value)"),
+             Column("pb_equal", unit="x", description="等权市净率 (mean of the stocks' PB)"),
+             Column("pb_median", unit="x", description="市净率中位数")),
+            "PB of four A-share markets, legulegu via akshare.stock_market_pb_lg: codes sh, sz, "
+            "cyb, kcb as market_pe_lg. Refresh-only.",
+            refreshable=True, bundled=False,
+        ),
+        DatasetSpec(
+            "stocks", "panel", "daily",
+            (*(Column(n, unit="CNY", description="unadjusted (raw) price")
+               for n in ("open", "high", "low", "close")),
+             Column("preclose", unit="CNY",
+                    description="exchange reference price (ex-dividend adjusted on ex-dates)"),
+             Column("volume_shares", unit="shares", nullable=True,
+                    description="NaN on some suspended rows (as in the source)"),
+             Column("amount_cny", unit="CNY", nullable=True,
+                    description="NaN on some suspended rows (as in the source)"),
+             Column("tradestatus", dtype="bool", unit="-",
+                    description="False: suspended (baostock tradestatus=0; OHLC = preclose)"),
+             Column("is_st", dtype="bool", unit="-", description="ST / *ST on that date"),
+             Column("adj_factor", unit="-",
+                    description="backward factor: f_t = f_(t-1) x close_(t-1) / preclose_t, "
+                                "1 on each stock's first row")),
+            "Unadjusted daily bars of A-share stocks (baostock): the CSI 300 members of ~end "
+            "2024, 2020-01-02..2025-04-07, and 304 Shenzhen stocks (all ever-ST, ChiNext, "
+            "IPOs, most-suspended) 2019-01-02..2022-02-11.",
+            proxy_note="Survivor universe: the CSI 300 set is the membership of ~end 2024 "
+                       "applied back to 2020 (stocks that left the index are absent).",
+            refreshable=True,
+            asset_kind="stock",
         ),
         DatasetSpec(
             "trading_calendar", "series", "daily",

@@ -21,7 +21,12 @@ import pandas as pd
 
 from quantlib.data.cache import contained_path, read_manifest, read_parquet
 from quantlib.data.schema import DATASETS, DatasetSpec
-from quantlib.errors import CorruptCacheError, ReadOnlySnapshotError, UnknownDatasetError
+from quantlib.errors import (
+    CorruptCacheError,
+    NotCachedError,
+    ReadOnlySnapshotError,
+    UnknownDatasetError,
+)
 
 __all__ = [
     "ENV_VAR",
@@ -139,6 +144,12 @@ def locate(name: str, cache_dir: str | Path | None = None,
         entry = read_manifest(udir)["datasets"].get(name)
         if entry is not None:
             return StoredDataset(name, DATASETS[name], udir, entry)
+    if not DATASETS[name].bundled:
+        where = f"in {udir}" if udir is not None else "in the bundled snapshot"
+        raise NotCachedError(
+            f"dataset {name!r} is refresh-only: it is not {where}. Fetch it with `quantlib "
+            f"data refresh {name} --cache-dir DIR` and pass the same --cache-dir "
+            "(or QUANTLIB_CACHE_DIR).")
     bundled = bundled_dir()
     entry = read_manifest(bundled)["datasets"].get(name)
     if entry is None:

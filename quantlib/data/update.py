@@ -21,7 +21,11 @@ The algorithm, for each series (each code of a panel):
 
 Steps 1-5 after the fetch run holding the cache directory's lock (:mod:`quantlib.data.lock`)
 and re-read the cache first, so concurrent refreshes never lose each other's rows; orphans
-of crashed runs are removed then. The bundled snapshot is refused as a target.
+of crashed runs are removed then. The read that chooses the fetch range also holds the lock,
+briefly: without it a concurrent refresh of the same dataset could switch the manifest and
+delete the file between the manifest read and the file read (seen once under load). A
+refresh-only dataset (``DatasetSpec.bundled=False``) not in the cache starts empty: its first
+refresh fetches the whole history. The bundled snapshot is refused as a target.
 
 Fetch failures (network down, akshare raising, an empty or malformed frame) raise
 :class:`~quantlib.errors.FetchError` naming the dataset, and nothing is written.
@@ -43,7 +47,7 @@ from quantlib.data.lock import cache_lock, clean_orphans
 from quantlib.data.rows import JUMP_LIMITS, OVERLAP_TOLERANCE, holes, row_problems
 from quantlib.data.schema import DATASETS, DatasetSpec, check_date_column, validate_stored
 from quantlib.data.store import check_writable, default_user_dir, locate, read_stored, user_dir
-from quantlib.errors import FetchError, RowValidationError, UnknownDatasetError
+from quantlib.errors import FetchError, NotCachedError, RowValidationError, UnknownDatasetError
 
 __all__ = ["OVERLAP_DAYS", "merge_new_rows", "refresh_dataset"]
 
@@ -80,6 +84,15 @@ def _splice_group(old: pd.DataFrame, new: pd.DataFrame, spec: DatasetSpec,
                 "overlaps the cache (the default does) or check the source's calendar."
             )
         ratio = float(old["close"].iloc[-1]) / float(anchor["close"].iloc[0])
+        if "preclose" in spec.column_names:  # raw stock prices: never rescaled
+            if abs(ratio - 1.0) > OVERLAP_TOLERANCE:
+                raise FetchError(
+                    f"{label}: fetched close {float(anchor['close'].iloc[0]):g} on "
+                    f"{last.date()} differs from the cached raw close "
+                    f"{float(old['close'].iloc[-1]):g}; raw prices are not spliced by a ratio "
+                    "(limits and lots need the exchange's prices). Check the source.")
+            ratio = 1.0
+            fresh["adj_factor"] = chain_factor(old, fresh)
         fresh[price_cols] = fresh[price_cols] * ratio
         info["junction_ratio"] = ratio
     overlap = new.merge(old, on="date", suffixes=("_new", "_old"))
@@ -97,6 +110,17 @@ def _splice_group(old: pd.DataFrame, new: pd.DataFrame, spec: DatasetSpec,
     if revised:
         info["revised"] = revised
     return fresh, info
+
+
+def chain_factor(old: pd.DataFrame, fresh: pd.DataFrame) -> pd.Series:
+    """Adjustment factor of new stock rows continuing the cached one (one code, by date).
+
+    ``f_t = f_(t-1) x close_(t-1) / preclose_t`` from the last cached row on, so a refreshed
+    factor is the factor a single build over the whole history would give.
+    """
+    prev_close = pd.concat([old["close"].iloc[-1:], fresh["close"].iloc[:-1]]).to_numpy()
+    step = prev_close / fresh["preclose"].to_numpy()
+    return pd.Series(float(old["adj_factor"].iloc[-1]) * np.cumprod(step), index=fresh.index)
 
 
 def _compared_fields(spec: DatasetSpec) -> list[str]:
@@ -195,6 +219,27 @@ def _fetch_start(old: pd.DataFrame, spec: DatasetSpec) -> pd.Timestamp:
     return last - pd.Timedelta(days=OVERLAP_DAYS)
 
 
+def _stored_or_empty(name: str, spec: DatasetSpec, target: Path) -> pd.DataFrame:
+    """The cached rows of ``name``; an empty frame for a refresh-only dataset not fetched yet
+    (its first refresh fetches the whole history)."""
+    try:
+        return read_stored(locate(name, target))
+    except NotCachedError:
+        columns = [*spec.key_columns, *spec.column_names]
+        frame = pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
+        frame["date"] = pd.Series(dtype="datetime64[ns]")
+        if "code" in frame:
+            frame["code"] = pd.Series(dtype="object")
+        return frame
+
+
+def _entry_or_empty(name: str, target: Path) -> dict[str, Any]:
+    try:
+        return dict(locate(name, target).entry)
+    except NotCachedError:
+        return {}
+
+
 def _fetch(fetcher: Fetcher | None, name: str, start: pd.Timestamp, end: pd.Timestamp | None,
            progress: Callable[[int, int, str], None] | None) -> pd.DataFrame:
     fetch = fetcher or _default_fetcher
@@ -276,21 +321,23 @@ def refresh_dataset(name: str, *, cache_dir: str | Path | None = None,
     target = check_writable(_target_dir(cache_dir, environ))
     end_ts = parse_day(end, "end") if end is not None else None
     today_ts = parse_day(today, "today") if today is not None else pd.Timestamp.today().normalize()
-    planned = read_stored(locate(name, target))  # lock-free: only to choose the fetch range
-    fetched = _fetch(fetcher, name, _fetch_start(planned, spec), end_ts, progress)
+    with cache_lock(target):  # brief: a concurrent refresh may switch and delete the file
+        planned = _stored_or_empty(name, spec, target)  # only to choose the fetch range
+    start = _fetch_start(planned, spec) if len(planned) else None  # None: the full history
+    fetched = _fetch(fetcher, name, start, end_ts, progress)
     with cache_lock(target):
         removed = clean_orphans(target)
-        ds = locate(name, target)  # re-read: another refresh may have written meanwhile
-        old = read_stored(ds)
+        old = _stored_or_empty(name, spec, target)  # re-read: another refresh may have written
+        entry_before = _entry_or_empty(name, target)
         result: dict[str, Any] = {"dataset": name, "directory": str(target), "new_rows": 0,
                                   "log": [], "holes": [], "notes": [],
                                   "orphans_removed": removed,
-                                  "start": str(old["date"].min().date()),
-                                  "end": str(old["date"].max().date())}
-        if spec.kind != "panel" and fetched["date"].max() <= old["date"].max():
+                                  "start": str(old["date"].min().date()) if len(old) else None,
+                                  "end": str(old["date"].max().date()) if len(old) else None}
+        if spec.kind != "panel" and len(old) and fetched["date"].max() <= old["date"].max():
             return result  # nothing after the cache (a concurrent refresh got there first)
         if name in _ADAPTERS:
-            fetched = _ADAPTERS[name](fetched, old, ds.entry)
+            fetched = _ADAPTERS[name](fetched, old, entry_before)
         validate_stored(fetched, spec, where=f"fetched {name!r} frame")
         merged, log = merge_new_rows(old, fetched, spec)
         result.update(new_rows=len(merged) - len(old), log=log)
@@ -313,7 +360,7 @@ def refresh_dataset(name: str, *, cache_dir: str | Path | None = None,
             raise _refuse(name, problems, only_revisions=all("moves more than" in p
                                                              for p in problems))
         result.update(holes=holes(merged, calendar, judge), notes=notes)
-        entry = _write(target, name, merged, ds.entry, log)
+        entry = _write(target, name, merged, entry_before, log)
         result.update(start=entry["start"], end=entry["end"])
         return result
 

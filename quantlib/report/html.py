@@ -125,6 +125,7 @@ def tearsheet_html(ctx: dict[str, Any]) -> str:
         "heatmap": _img(figs["monthly"], tr(lang, "t.monthly")),
         "monthly": ctx["monthly"], "trades": ctx["trades"], "analytics": sections,
         "trade_count": html.escape(ctx["trade_count"]), "notes": _list(ctx["notes"]),
+        "orders": ctx.get("orders", ""),
         "manifest": html.escape(json.dumps(ctx["manifest"], indent=2, ensure_ascii=False)),
     })
 

@@ -100,6 +100,7 @@ def build_manifest(spec: RunSpec, *, datasets: Mapping[str, Mapping[str, Any]],
         "params": dict(spec.params),
         "start": spec.start, "end": spec.end, "fill": spec.fill,
         "cash_rate": spec.cash_rate,
+        "init_cash": spec.init_cash,
         "costs": {k: ([list(x) for x in v] if k == "stamp_duty_schedule" else v)
                   for k, v in spec.costs.items()},
         "data": {k: dict(v) for k, v in datasets.items()},
@@ -135,9 +136,32 @@ def spec_from_manifest(manifest: Mapping[str, Any]) -> RunSpec:
                                 f"{type(fields[key]).__name__}; the manifest was edited.")
     if not isinstance(fields["strategy"], str):
         raise ManifestError("manifest field 'strategy' must be a string reference.")
+    _check_cost_fields(fields["costs"])
+    for key in ("data", "outputs", "packages"):
+        if not isinstance(manifest.get(key, {}), Mapping):
+            raise ManifestError(f"manifest field {key!r} must be an object, got "
+                                f"{type(manifest[key]).__name__}; the manifest was edited.")
     return RunSpec(strategy=fields["strategy"], params=dict(fields["params"]),
                    start=fields["start"], end=fields["end"], fill=fields["fill"],
-                   costs=dict(fields["costs"]), cash_rate=fields["cash_rate"])
+                   costs=dict(fields["costs"]), cash_rate=fields["cash_rate"],
+                   init_cash=manifest.get("init_cash"))
+
+
+def _check_cost_fields(costs: Mapping[str, Any]) -> None:
+    """The recorded costs name exactly the CostModel's fields (none filled in by default)."""
+    import dataclasses
+
+    from quantlib.backtest.costs import CostModel
+
+    known = [f.name for f in dataclasses.fields(CostModel)]
+    extra = sorted(set(costs) - set(known))
+    missing = [k for k in known if k not in costs]
+    if extra or missing:
+        what = "; ".join([*(f"unknown field {k!r}" for k in extra),
+                          *(f"missing field {k!r}" for k in missing)])
+        raise ManifestError(f"manifest field 'costs': {what} (a CostModel has "
+                            f"{', '.join(known)}); the manifest was edited. Re-create it with "
+                            "`quantlib backtest`.")
 
 
 def check_source(manifest: Mapping[str, Any], source: Any) -> None:
@@ -166,9 +190,18 @@ def check_data(manifest: Mapping[str, Any], current: Mapping[str, Mapping[str, A
     DataMismatchError
         Names the dataset, both hashes and both ranges.
     """
-    recorded = manifest.get("data") or {}
+    recorded = manifest.get("data")
+    if recorded is None:
+        raise ManifestError("manifest lacks the field 'data' (the datasets' sha256); the "
+                            "manifest was edited. Re-create it with `quantlib backtest`.")
     if not isinstance(recorded, Mapping):
-        raise ManifestError("manifest field 'data' must be an object of dataset entries.")
+        raise ManifestError("manifest field 'data' must be an object of dataset entries, got "
+                            f"{type(recorded).__name__}; the manifest was edited.")
+    unrecorded = [name for name in current if name not in recorded]
+    if unrecorded:  # an entry removed would switch the data check off for that dataset
+        raise ManifestError(f"manifest field 'data' lacks {', '.join(map(repr, unrecorded))}, "
+                            "which the strategy reads; the manifest was edited. Re-create it "
+                            "with `quantlib backtest`.")
     for name, rec in recorded.items():
         if not isinstance(rec, Mapping) or not isinstance(rec.get("sha256"), str):
             raise ManifestError(f"manifest data entry {name!r} has no sha256; the manifest "
@@ -188,5 +221,7 @@ def check_data(manifest: Mapping[str, Any], current: Mapping[str, Mapping[str, A
 def package_warnings(manifest: Mapping[str, Any], current: Mapping[str, str]) -> list[str]:
     """One line per package whose version differs from the manifest's (digits may differ)."""
     recorded = manifest.get("packages") or {}
+    if not isinstance(recorded, Mapping):
+        raise ManifestError("manifest field 'packages' must be an object of versions.")
     return [f"{k} is {current.get(k)} here, {v} in the manifest: digits may differ"
             for k, v in recorded.items() if current.get(k) != v]

@@ -69,8 +69,14 @@ def percent_table(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
 
 
 def trades_table(trades: pd.DataFrame, head: int = 20, tail: int = 20,
-                 lang: str = "en") -> pd.DataFrame:
-    """The first ``head`` and last ``tail`` fills, formatted (all when fewer)."""
+                 cny: bool = False, lang: str = "en") -> pd.DataFrame:
+    """The first ``head`` and last ``tail`` fills, formatted (all when fewer), headed in
+    ``lang``.
+
+    ``cny``: a run with CNY capital: shares as whole numbers (lots of 100; a full exit of a
+    position grown by reinvested dividends can hold a fraction, shown to 0.01), value and
+    cost in CNY.
+    """
     from quantlib.i18n import fmt_date, label, tr
 
     cols = ["date", "asset", "side", "shares", "price", "value", "cost"]
@@ -79,12 +85,22 @@ def trades_table(trades: pd.DataFrame, head: int = 20, tail: int = 20,
         gap = pd.DataFrame([dict.fromkeys(cols, "...")])
         t = pd.concat([t.head(head).astype(object), gap, t.tail(tail).astype(object)])
     out = t.astype(object)
-    for c, f in (("shares", "{:.6f}"), ("price", "{:.4f}"), ("value", "{:.6f}"),
-                 ("cost", "{:.2e}")):
+    lots = cny
+    # CNY runs trade whole 100-share lots: shares as integers, value and cost in CNY
+    formats = ((("shares", "{:,.2f}"), ("price", "{:.2f}"), ("value", "{:,.2f}"),
+                ("cost", "{:,.2f}")) if lots else
+               (("shares", "{:.6f}"), ("price", "{:.4f}"), ("value", "{:.6f}"),
+                ("cost", "{:.2e}")))
+    if lots:
+        out = out.rename(columns={"value": "value_cny", "cost": "cost_cny"})
+        formats = tuple((c if c in ("shares", "price") else f"{c}_cny", f) for c, f in formats)
+    for c, f in formats:
         out[c] = out[c].map(lambda v, f=f: v if isinstance(v, str) else f.format(v))
+    if lots:
+        out["shares"] = out["shares"].str.replace(r"\.00$", "", regex=True)
     out["date"] = out["date"].map(lambda v: v if isinstance(v, str) else fmt_date(lang, v.date()))
     out["side"] = out["side"].map(lambda v: v if v == "..." else label(lang, "side", v))
-    out.columns = [tr(lang, "t.amount" if c == "value" else f"t.{c}") for c in cols]
+    out.columns = [tr(lang, f"t.{c}") for c in out.columns]
     return out.reset_index(drop=True)
 
 

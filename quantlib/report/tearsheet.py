@@ -63,6 +63,24 @@ def equity_frame(outcome: Any) -> pd.DataFrame:
     }).rename_axis("date")
 
 
+def _orders_html(outcome: Any) -> str:
+    """Blocked orders and lot-rounding cash of a CNY stock run ("" for other runs)."""
+    from quantlib.report import tables
+    from quantlib.report.orders import order_summary
+
+    summary = order_summary(outcome)
+    if summary is None:
+        return ""
+    parts = ["<h2>Orders blocked and lot-rounding cash (委托受阻与整手余额)</h2>",
+             tables.html_table(pd.DataFrame({"value": summary.as_rows()}))]
+    if len(summary.examples):
+        shown = summary.examples.head(20).assign(
+            date=lambda f: f["date"].dt.strftime("%Y-%m-%d"))
+        parts += [f"<p>Blocked orders (first {len(shown)} of {len(summary.examples)}):</p>",
+                  tables.html_table(shown)]
+    return "\n".join(parts)
+
+
 def tearsheet_context(outcome: Any, *, figures: dict[str, str], manifest: dict[str, Any],
                       lang: str = "en", colors: str = "intl",
                       sections: list[tuple[str, str]] | None = None) -> dict[str, Any]:
@@ -84,7 +102,9 @@ def tearsheet_context(outcome: Any, *, figures: dict[str, str], manifest: dict[s
         "metrics": tables.html_table(tables.metrics_table(outcome.metrics, lang)),
         "monthly": tables.html_table(tables.percent_table(monthly_returns(
             outcome.result.returns), lang)),
-        "trades": tables.html_table(tables.trades_table(trades, lang=lang)),
+        "trades": tables.html_table(tables.trades_table(
+            trades, cny=spec.init_cash is not None, lang=lang)),
+        "orders": _orders_html(outcome),
         "trade_count": str(len(trades)),
         "notes": outcome.notes,
         "figures": figures,

@@ -312,8 +312,13 @@ def _notes(inputs: WeeklyInputs, report: dict[str, Any], lang: str = "en") -> li
                             date=d(row["as_of"])))
     pos = report["position"]
     if pos.get("available"):
-        notes.append(tr(lang, "n.position", pe_date=d(pos["pe_date"]),
-                        pb_date=d(pos["pb_date"])))
+        if pos.get("inputs", "proxy") == "proxy":
+            notes.append(tr(lang, "n.position", pe_date=d(pos["pe_date"]),
+                            pb_date=d(pos["pb_date"])))
+        else:
+            notes.append(tr(lang, "n.position_lg", pe_input=pos["pe_input"],
+                            pe_date=d(pos["pe_date"]), pb_input=pos["pb_input"],
+                            pb_date=d(pos["pb_date"])))
     ind = report["industries"]
     if ind.get("available") and ind["as_of"] != day:
         notes.append(tr(lang, "n.industries", as_of=d(ind["as_of"]), date=d(day)))

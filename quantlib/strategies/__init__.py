@@ -2,7 +2,8 @@
 
 A strategy reference (what ``quantlib backtest REF`` and :func:`resolve` take) is one of:
 
-* a built-in name: ``ma_distance_timing``, ``valuation_position``, ``industry_rotation``;
+* a built-in name: ``ma_distance_timing``, ``valuation_position``, ``industry_rotation``,
+  ``industry_stocks``;
 * a name registered by an installed package in the entry-point group ``quantlib.strategies``
   (``[project.entry-points."quantlib.strategies"] mine = "mypkg.mod:MyStrategy"``);
 * ``path/to/file.py:MyStrategy`` (a file, loaded under a private module name);
@@ -49,6 +50,7 @@ BUILTIN: dict[str, str] = {
     "ma_distance_timing": "quantlib.strategies.ma_distance_timing:MaDistanceTiming",
     "valuation_position": "quantlib.strategies.valuation_position:ValuationPosition",
     "industry_rotation": "quantlib.strategies.industry_rotation:IndustryRotation",
+    "industry_stocks": "quantlib.strategies.industry_stocks:IndustryStocks",
 }
 ENTRY_POINT_GROUP = "quantlib.strategies"
 _USER_PREFIX = "quantlib_user_strategy_"
@@ -202,6 +204,9 @@ def resolve(ref: Any) -> tuple[Any, StrategyRef]:
             return check_strategy(obj, ref), StrategyRef(
                 ref, f"entry point ({dist})", ep.value, str(src) if src else None,
                 _sha256(src) if src and src.is_file() else None)
+        if ref.endswith(".py"):  # a file without its class
+            raise StrategyLoadError(f"strategy {ref!r} names a file but no class; write "
+                                    f"{ref}:ClassName (the Strategy subclass in it).")
         raise UnknownNameError("strategy", ref, [*BUILTIN, *eps])
     target, attr = _split(ref)
     if target.endswith(".py") or "/" in target or "\\" in target:
