@@ -9,7 +9,6 @@ A CLI row's ``argv`` may be a function of a scratch directory holding broken cac
 from __future__ import annotations
 
 import dataclasses
-
 import json
 import re
 from collections.abc import Callable
@@ -360,11 +359,10 @@ def _run_manifest(root: Path, variant: str = "valid") -> str:
 
     Every variant fails before the engine runs, so the output hashes are placeholders.
     """
+    from quantlib.backtest import CostModel
     from quantlib.commands.backtest import CSV_OUTPUTS
     from quantlib.report import manifest as mf
     from quantlib.runner import RunSpec
-
-    from quantlib.backtest import CostModel
 
     # every CostModel field, so the manifest is valid until a variant breaks it
     costs = dataclasses.asdict(CostModel(commission_rate=0.00025, min_commission_cny=0.0,
