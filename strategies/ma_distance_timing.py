@@ -21,6 +21,7 @@ from quantlib.timing import (
     UP,
     TimingParams,
     regime_weights_batch,
+    timing_batch,
     timing_state,
 )
 
@@ -73,6 +74,14 @@ class MaDistanceTiming(Strategy):
         if len(close) != len(data.calendar):  # NaN closes dropped: no decision on them
             out = pd.DataFrame(out, index=close.index).reindex(data.calendar).to_numpy()
         return out[:, :, None]
+
+    def batch_signals(self, data, combos: pd.DataFrame):
+        close = data["close"].dropna()
+        if len(close) != len(data.calendar):
+            return None  # NaN closes: the reference path (batch_weights) handles them
+        return timing_batch(close, combos["short"], combos["long"], combos["threshold"],
+                            combos["trend_method"], combos["trend_window"],
+                            combos["range_weight"], combos["use_rules"])
 
     def regime(self, data):
         return timing_state(data["close"].dropna())["regime_label"]

@@ -211,11 +211,16 @@ def _plan(strategy: Any, grid: Mapping[str, Any], data: Any, params: Mapping[str
         strategy=strat, data=data, window=(a, b),
         engine_kwargs=options.engine_kwargs(strat, data.prices.columns),
         risk_free=options.risk_free, periods_per_year=options.periods_per_year,
-        n_blocks=n_blocks, windows=windows, select=metric)
+        n_blocks=n_blocks, windows=windows, select=metric, fused=bool(execution.fused))
     mb = execution.memory_budget_mb
     if mb is not None and not (isinstance(mb, int | float) and mb > 0):
         raise SweepError(f"memory_budget_mb must be a number > 0, got {mb!r}.")
     bs = execution.batch_size
+    if bs is None and spec.fused and getattr(strat, "batch_signals", None) is not None \
+            and n_a == 1:
+        from quantlib.sweep._fused import FUSED_BATCH_SIZE
+
+        bs = min(len(full), FUSED_BATCH_SIZE)  # O(combinations) memory on the fused path
     if bs is None:
         bs = _run.auto_batch_size(len(data.calendar), n_a, len(full), execution.memory_budget_mb)
     if isinstance(bs, bool) or not isinstance(bs, int | np.integer) or bs < 1:
