@@ -51,7 +51,10 @@ class MaDistanceTiming(Strategy):
     notes = (WIND_PROXY_NOTE, "Cash earns nothing.")
 
     def constraint(self, p):
-        return p.short < p.long or "short must be shorter than long"
+        ok = p.short < p.long
+        if np.ndim(ok):  # whole parameter columns (a sweep's grid): one boolean per row
+            return ok
+        return bool(ok) or "short must be shorter than long"
 
     def warmup(self, p):
         return p.long - 1  # the long MA's first full window: the first regime

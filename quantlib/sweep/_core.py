@@ -167,11 +167,28 @@ class _Plan:
 
 
 def _first_decision(strategy: Any, data: Any, full: pd.DataFrame) -> pd.Timestamp:
-    """The latest first decision over the combinations (every one has decided by then)."""
-    from quantlib.strategy import ParamSet
+    """The latest first decision over the combinations (every one has decided by then).
 
+    A declared ``warmup`` is first called once with whole parameter columns (``p.long - 1``
+    runs vectorized); the latest first decision is then ``calendar[max warm-up]``, the same
+    as the maximum of the per-combination dates. Otherwise one call per combination.
+    """
+    from quantlib.strategy import ParamSet, Strategy
+
+    uniq = full.drop_duplicates()
+    cal = data.calendar
+    if type(strategy).warmup is not Strategy.warmup:
+        try:
+            with np.errstate(all="ignore"):
+                n = np.asarray(strategy.warmup(ParamSet({k: uniq[k].to_numpy()
+                                                         for k in uniq.columns})))
+        except Exception:
+            n = None
+        if (n is not None and n.shape in ((), (len(uniq),)) and n.dtype.kind in "iu"
+                and n.size):
+            return cal[min(int(n.max()), len(cal) - 1)]
     return max(strategy.first_decision(data, ParamSet(r))
-               for r in full.drop_duplicates().to_dict(orient="records"))
+               for r in uniq.to_dict(orient="records"))
 
 
 def _plan(strategy: Any, grid: Mapping[str, Any], data: Any, params: Mapping[str, Any] | None,
