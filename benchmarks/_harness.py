@@ -109,8 +109,8 @@ def report(title: str, vbt: dict, ql: dict, compile_s: float, rtol: float) -> tu
         "",
         f"- speed ratio vectorbt/quantlib: **{vbt['seconds'] / ql['seconds']:.1f}x**",
         f"- memory ratio quantlib/vectorbt: **{ql['peak_mb'] / max(vbt['peak_mb'], 1e-9):.3f}**",
-        f"- quantlib numba compile time (empty cache): {compile_s:.1f} s "
-        "(cached afterwards: `cache=True`)",
+        *([f"- quantlib numba compile time (empty cache): {compile_s:.1f} s "
+           "(cached afterwards: `cache=True`)"] if compile_s == compile_s else []),
         f"- final values: {len(a)} strategies, max relative difference {rel.max():.2e} "
         f"(tolerance {rtol:g}): **{'AGREE' if ok else 'DISAGREE'}**",
     ]

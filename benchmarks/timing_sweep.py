@@ -4,13 +4,25 @@ Run from the repository root::
 
     python benchmarks/timing_sweep.py            # add --repeats 3 for steadier timings
 
+Three comparisons, each side in its own process, in one run:
+
+1. final values of the 3,120 strategies (weights given): ``final_values`` vs vectorbt;
+2. the whole timing sweep from the closes: ``quantlib.sweep`` (fused path: moving averages,
+   regime, simulation, 13 metrics per strategy, DSR and PBO over 12,870 CSCV partitions) vs
+   vectorbt's simulation alone on precomputed weights (``1 + total_return`` against
+   vectorbt's final values);
+3. per-bar outputs for 1,000 strategies: ``backtest.run_perbar(..., outputs=("equity",))``
+   plus ``returns()`` vs vectorbt ``from_orders`` plus ``returns()``; and quantlib's
+   ``final_values`` on the same 1,000 (the per-bar path's cost over the kernel's).
+
 Strategy grid (3,120 strategies): short MA 5..60 step 5 (12) x long MA 60..250 step 10 (20) x
 threshold 0..6% step 0.5% (13). Weight 1 when ``(MA_s - MA_l) / MA_l > threshold`` else 0,
 decided at the close, filled at the next close, fees 0.1% of traded value, initial value 1.0.
 
 Data: ``quantlib.data.load("wind_all_a", end="2024-12-12")["close"]`` (1994-12-30 ..
 2024-12-12, 7,272 bars). Every strategy runs over the whole history; the MAs are computed on it
-and the weight is 0 (cash) until both MAs are defined (warm-up: 250 bars for the longest MA).
+and the weight is 0 (cash) until the longest MA of the grid is defined (bar 249: the first
+day a sweep of the whole grid scores every strategy on).
 
 vectorbt: ``Portfolio.from_orders(close, size=weights.shift(1), size_type="targetpercent",
 fees=0.001, init_cash=1.0)`` then ``final_value()`` (the shift makes vectorbt fill at the
@@ -38,6 +50,7 @@ THRESH = np.round(np.arange(0, 0.0601, 0.005), 4)
 FEES = 0.001
 RTOL = 1e-9
 SMALL = (400, 8)  # warm-up slice: bars, strategies
+N_PERBAR = 1000  # strategies of the per-bar comparison
 
 
 def load_close() -> pd.Series:
@@ -61,6 +74,9 @@ def sweep_weights(close: pd.Series) -> tuple[np.ndarray, pd.MultiIndex]:
                 for th in THRESH:
                     out[:, k] = dist > th
                     k += 1
+    # every strategy starts deciding on the longest MA's first bar, the window a sweep scores
+    # all of them on (quantlib.sweep's default start): cash before it
+    out[: max(LONG) - 1] = 0.0
     labels = pd.MultiIndex.from_product([SHORT, LONG, THRESH], names=["short", "long", "threshold"])
     return out, labels
 
@@ -111,7 +127,71 @@ def make_vectorbt(inp: dict[str, Any], small: bool) -> Any:
     return call
 
 
-SIDES = {"quantlib": (build_quantlib, make_quantlib), "vectorbt": (build_vectorbt, make_vectorbt)}
+def build_sweep() -> dict[str, Any]:
+    return {"close": load_close()}
+
+
+def make_sweep(inp: dict[str, Any], small: bool) -> Any:
+    from quantlib import backtest as bt
+    from quantlib import sweep as qs
+
+    close = inp["close"]
+    grid = {"short": "5:60:5", "long": "60:250:10", "threshold": "0:0.06:0.005"}
+    if small:
+        grid = {"short": [5, 10], "long": [60, 70], "threshold": [0.0]}
+    opts = qs.BacktestOptions(costs=bt.CostModel.percentage(FEES), rules=bt.Rules.none())
+
+    def call() -> np.ndarray:
+        res = qs.sweep("ma_distance_timing", grid, data={"close": close}, options=opts,
+                       params={"use_rules": False, "range_weight": 0.0})
+        return 1.0 + res.table["total_return"].to_numpy()
+
+    return call
+
+
+def make_perbar(inp: dict[str, Any], small: bool) -> Any:
+    from quantlib import backtest as bt
+
+    close, w = inp["close"], inp["weights"][:, :N_PERBAR]
+    if small:
+        close, w = close.iloc[: SMALL[0]], w[: SMALL[0], : SMALL[1]]
+    w3 = w.reshape(w.shape[0], w.shape[1], 1)
+    labels = inp["labels"][: w.shape[1]]
+
+    def call() -> np.ndarray:
+        res = bt.run_perbar(close, w3, strategies=labels, costs=bt.CostModel.percentage(FEES),
+                            rules=bt.Rules.none(), fill="next_close", outputs=("equity",))
+        res.returns()
+        return res.final_values()
+
+    return call
+
+
+def make_final_1000(inp: dict[str, Any], small: bool) -> Any:
+    return make_quantlib(dict(inp, weights=inp["weights"][:, :N_PERBAR]), small)
+
+
+def make_vectorbt_perbar(inp: dict[str, Any], small: bool) -> Any:
+    import vectorbt as vbt
+
+    close, size = inp["close"], inp["size"].iloc[:, :N_PERBAR]
+    if small:
+        close, size = close.iloc[: SMALL[0]], size.iloc[: SMALL[0], : SMALL[1]]
+
+    def call() -> np.ndarray:
+        pf = vbt.Portfolio.from_orders(close, size, size_type="targetpercent", fees=FEES,
+                                       init_cash=1.0, freq="D")
+        pf.returns()
+        return pf.final_value().to_numpy()
+
+    return call
+
+
+SIDES = {"quantlib": (build_quantlib, make_quantlib), "vectorbt": (build_vectorbt, make_vectorbt),
+         "quantlib_sweep": (build_sweep, make_sweep),
+         "quantlib_perbar": (build_quantlib, make_perbar),
+         "quantlib_final_1000": (build_quantlib, make_final_1000),
+         "vectorbt_perbar": (build_vectorbt, make_vectorbt_perbar)}
 
 
 def main() -> int:
@@ -122,9 +202,25 @@ def main() -> int:
     compile_s = _harness.cold_compile_seconds(script)
     vbt = _harness.run_side(script, "vectorbt", repeats)
     ql = _harness.run_side(script, "quantlib", repeats)
-    _, ok = _harness.report(f"MA timing sweep ({n} strategies x 7,272 bars)", vbt, ql,
-                            compile_s, RTOL)
-    return 0 if ok else 1
+    _, ok = _harness.report(f"MA timing sweep, final values ({n} strategies x 7,272 bars)",
+                            vbt, ql, compile_s, RTOL)
+    print()
+    sw = _harness.run_side(script, "quantlib_sweep", repeats)
+    # the sweep drops short >= long (short 60, long 60: 13 strategies that never invest)
+    valid = np.array([s < lg for s in SHORT for lg in LONG for _ in THRESH])
+    _, ok2 = _harness.report(
+        f"Whole timing sweep from the closes ({int(valid.sum())} valid strategies: signals, "
+        f"simulation, 13 metrics, DSR, PBO) vs vectorbt's simulation of the {n} precomputed "
+        "weights", dict(vbt, result=vbt["result"][valid]), sw, float("nan"), RTOL)
+    print()
+    vp = _harness.run_side(script, "vectorbt_perbar", repeats)
+    qp = _harness.run_side(script, "quantlib_perbar", repeats)
+    _, ok3 = _harness.report(f"Per-bar outputs, {N_PERBAR} strategies x 7,272 bars "
+                             "(equity and returns per bar)", vp, qp, float("nan"), RTOL)
+    qf = _harness.run_side(script, "quantlib_final_1000", repeats)
+    print(f"- quantlib final_values on the same {N_PERBAR}: {qf['seconds']:.3f} s; per-bar "
+          f"path / final_values: **{qp['seconds'] / qf['seconds']:.1f}x**")
+    return 0 if ok and ok2 and ok3 else 1
 
 
 if __name__ == "__main__":

@@ -79,34 +79,41 @@ def timing_weights_nb(sma, ma_fast, ma_confirm, trend, money, s_idx, l_idx, thre
     warm-up); with rules the final regime is :func:`quantlib._timing_nb.timing_state_nb`'s.
     Weight: up 1, range ``range_weight``, down 0, warm-up 0 (cash).
     """
-    n_t, n_b = out.shape
+    n_b = out.shape[1]
     for b in prange(n_b):
-        s = sma[s_idx[b]]
-        lg = sma[l_idx[b]]
-        th = threshold[b]
-        raw = np.empty(n_t, dtype=np.int8)
-        for t in range(n_t):
-            d = (s[t] - lg[t]) / lg[t]
-            if np.isnan(d):
-                raw[t] = WARMUP
-            elif d > th:
-                raw[t] = 1
-            elif d < -th:
-                raw[t] = -1
-            else:
-                raw[t] = 0
-        if use_rules[b]:
-            final = timing_state_nb(raw, ma_fast, trend[k_idx[b]], ma_confirm,
-                                    money[k_idx[b]])[0]
+        combo_weights_nb(sma, ma_fast, ma_confirm, trend, money, s_idx[b], l_idx[b],
+                         threshold[b], k_idx[b], range_weight[b], use_rules[b], out[:, b])
+
+
+@njit(cache=True)
+def combo_weights_nb(sma, ma_fast, ma_confirm, trend, money, s_row, l_row, th, k_row, rw,
+                     rules, out):  # pragma: no cover - numba
+    """Fill ``out`` (T,) with one combination's target weight per bar (see
+    :func:`timing_weights_nb`); shared by it and the fused sweep kernel."""
+    n_t = out.shape[0]
+    s = sma[s_row]
+    lg = sma[l_row]
+    raw = np.empty(n_t, dtype=np.int8)
+    for t in range(n_t):
+        d = (s[t] - lg[t]) / lg[t]
+        if np.isnan(d):
+            raw[t] = WARMUP
+        elif d > th:
+            raw[t] = 1
+        elif d < -th:
+            raw[t] = -1
         else:
-            final = raw
-        rw = range_weight[b]
-        for t in range(n_t):
-            if raw[t] == WARMUP:
-                out[t, b] = 0.0
-            elif final[t] == 1:
-                out[t, b] = 1.0
-            elif final[t] == 0:
-                out[t, b] = rw
-            else:
-                out[t, b] = 0.0
+            raw[t] = 0
+    if rules:
+        final = timing_state_nb(raw, ma_fast, trend[k_row], ma_confirm, money[k_row])[0]
+    else:
+        final = raw
+    for t in range(n_t):
+        if raw[t] == WARMUP:
+            out[t] = 0.0
+        elif final[t] == 1:
+            out[t] = 1.0
+        elif final[t] == 0:
+            out[t] = rw
+        else:
+            out[t] = 0.0

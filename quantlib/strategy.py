@@ -404,6 +404,10 @@ class Strategy:
     #: Optional: ``batch_weights(data, combos) -> ndarray (T, B, A)`` of many combinations at
     #: once (NaN rows = no decision that bar). Sweeps use it when defined.
     batch_weights: ClassVar[Any] = None
+    #: Optional: ``batch_signals(data, combos)`` -> the shared inputs of a signal family the
+    #: fused sweep kernels know (e.g. :class:`quantlib.timing.TimingBatch`), or None to
+    #: decline. Sweeps then run signal, simulation and metrics in one numba pass.
+    batch_signals: ClassVar[Any] = None
 
     # ------------------------------------------------------------------ provided
 

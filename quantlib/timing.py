@@ -30,6 +30,7 @@ __all__ = [
     "TREND_METHODS",
     "UP",
     "VOLUME_RULES",
+    "TimingBatch",
     "TimingParams",
     "break_confirmation",
     "downtrend_exit",
@@ -40,6 +41,7 @@ __all__ = [
     "regime_weights_batch",
     "sma",
     "snapshot",
+    "timing_batch",
     "timing_frame",
     "timing_state",
     "trend_line",
@@ -413,21 +415,40 @@ def timing_frame(close: pd.DataFrame, params: TimingParams | None = None
     return out
 
 
-def regime_weights_batch(close: pd.Series, short: Any, long: Any, threshold: Any,
-                         trend_method: Any, trend_window: Any, range_weight: Any,
-                         use_rules: Any) -> np.ndarray:
-    """Target weights of many timing parameter sets at once: (T, B), NaN where unchanged.
+@dataclass(frozen=True)
+class TimingBatch:
+    """The shared inputs of many timing combinations (see :func:`timing_batch`).
 
-    Each argument after ``close`` is a sequence with one value per combination B. The weight
-    is 1 in an uptrend, ``range_weight`` in a range, 0 in a downtrend (the final regime of
-    :func:`timing_state` with its break/exit rules when ``use_rules``, else the raw threshold
-    regime). Every moving average, trend line and money effect the batch needs is computed
-    once with the same pandas calls as :func:`timing_state` (so values are bitwise equal), then
-    a numba kernel derives every combination's regime in parallel. A value is kept only where
-    it changes (NaN = no new decision), as a strategy emitting rows on changes would.
+    ``sma`` (W, T): every MA window the batch needs; ``fast``/``confirm`` (T,): MA5 and MA20;
+    ``trend``/``money`` (K, T): trend line and money effect per trend definition; per
+    combination: the rows ``s_idx``/``l_idx`` of ``sma``, ``threshold``, the row ``k_idx`` of
+    ``trend``/``money``, ``range_weight`` and ``use_rules``.
     """
-    from quantlib._timing_nb import timing_weights_nb
 
+    sma: np.ndarray
+    fast: np.ndarray
+    confirm: np.ndarray
+    trend: np.ndarray
+    money: np.ndarray
+    s_idx: np.ndarray
+    l_idx: np.ndarray
+    threshold: np.ndarray
+    k_idx: np.ndarray
+    range_weight: np.ndarray
+    use_rules: np.ndarray
+
+    def kernel_args(self) -> tuple[np.ndarray, ...]:
+        """The arrays in the order of ``quantlib._timing_nb.timing_weights_nb``."""
+        return (self.sma, self.fast, self.confirm, self.trend, self.money, self.s_idx,
+                self.l_idx, self.threshold, self.k_idx, self.range_weight, self.use_rules)
+
+
+def timing_batch(close: pd.Series, short: Any, long: Any, threshold: Any, trend_method: Any,
+                 trend_window: Any, range_weight: Any, use_rules: Any) -> TimingBatch:
+    """Every moving average, trend line and money effect that many timing parameter sets need,
+    each computed once with the same pandas calls as :func:`timing_state` (so values are
+    bitwise equal), and each combination's rows in them. Each argument after ``close`` is a
+    sequence with one value per combination."""
     close = _check_series(close)
     short_a = np.asarray(short, dtype=np.int64)
     long_a = np.asarray(long, dtype=np.int64)
@@ -440,18 +461,37 @@ def regime_weights_batch(close: pd.Series, short: Any, long: Any, threshold: Any
     trend = np.vstack([x.to_numpy() for x in lines])
     money = np.vstack([money_effect(close, x).to_numpy() for x in lines])
     tp = TimingParams()
-    fast = sma(close, tp.fast).to_numpy()
-    confirm = sma(close, tp.confirm_window).to_numpy()
     pos = {w: i for i, w in enumerate(windows)}
     kpos = {k: i for i, k in enumerate(trends)}
-    out = np.empty((len(close), len(short_a)), order="F")
-    timing_weights_nb(
-        sma_rows, fast, confirm, trend, money,
-        np.array([pos[int(v)] for v in short_a], dtype=np.int64),
-        np.array([pos[int(v)] for v in long_a], dtype=np.int64),
-        np.asarray(threshold, dtype=np.float64),
-        np.array([kpos[k] for k in zip(methods, tw, strict=True)], dtype=np.int64),
-        np.asarray(range_weight, dtype=np.float64), np.asarray(use_rules, dtype=np.bool_), out)
+    return TimingBatch(
+        sma=sma_rows, fast=sma(close, tp.fast).to_numpy(),
+        confirm=sma(close, tp.confirm_window).to_numpy(), trend=trend, money=money,
+        s_idx=np.array([pos[int(v)] for v in short_a], dtype=np.int64),
+        l_idx=np.array([pos[int(v)] for v in long_a], dtype=np.int64),
+        threshold=np.asarray(threshold, dtype=np.float64),
+        k_idx=np.array([kpos[k] for k in zip(methods, tw, strict=True)], dtype=np.int64),
+        range_weight=np.asarray(range_weight, dtype=np.float64),
+        use_rules=np.asarray(use_rules, dtype=np.bool_))
+
+
+def regime_weights_batch(close: pd.Series, short: Any, long: Any, threshold: Any,
+                         trend_method: Any, trend_window: Any, range_weight: Any,
+                         use_rules: Any) -> np.ndarray:
+    """Target weights of many timing parameter sets at once: (T, B), NaN where unchanged.
+
+    Each argument after ``close`` is a sequence with one value per combination B. The weight
+    is 1 in an uptrend, ``range_weight`` in a range, 0 in a downtrend (the final regime of
+    :func:`timing_state` with its break/exit rules when ``use_rules``, else the raw threshold
+    regime). The shared series come from :func:`timing_batch`; a numba kernel derives every
+    combination's regime in parallel. A value is kept only where it changes (NaN = no new
+    decision), as a strategy emitting rows on changes would.
+    """
+    from quantlib._timing_nb import timing_weights_nb
+
+    tb = timing_batch(close, short, long, threshold, trend_method, trend_window,
+                      range_weight, use_rules)
+    out = np.empty((tb.sma.shape[1], len(tb.s_idx)), order="F")
+    timing_weights_nb(*tb.kernel_args(), out)
     # rows only where a combination's target changes: NaN = hold (engine nan_rows="hold");
     # before the first change the portfolio is all cash either way
     out[1:][out[1:] == out[:-1]] = np.nan

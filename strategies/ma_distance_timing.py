@@ -21,6 +21,7 @@ from quantlib.timing import (
     UP,
     TimingParams,
     regime_weights_batch,
+    timing_batch,
     timing_state,
 )
 
@@ -50,7 +51,10 @@ class MaDistanceTiming(Strategy):
     notes = (WIND_PROXY_NOTE, "Cash earns nothing.")
 
     def constraint(self, p):
-        return p.short < p.long or "short must be shorter than long"
+        ok = p.short < p.long
+        if np.ndim(ok):  # whole parameter columns (a sweep's grid): one boolean per row
+            return ok
+        return bool(ok) or "short must be shorter than long"
 
     def warmup(self, p):
         return p.long - 1  # the long MA's first full window: the first regime
@@ -73,6 +77,14 @@ class MaDistanceTiming(Strategy):
         if len(close) != len(data.calendar):  # NaN closes dropped: no decision on them
             out = pd.DataFrame(out, index=close.index).reindex(data.calendar).to_numpy()
         return out[:, :, None]
+
+    def batch_signals(self, data, combos: pd.DataFrame):
+        close = data["close"].dropna()
+        if len(close) != len(data.calendar):
+            return None  # NaN closes: the reference path (batch_weights) handles them
+        return timing_batch(close, combos["short"], combos["long"], combos["threshold"],
+                            combos["trend_method"], combos["trend_window"],
+                            combos["range_weight"], combos["use_rules"])
 
     def regime(self, data):
         return timing_state(data["close"].dropna())["regime_label"]

@@ -8,6 +8,7 @@ A CLI row's ``argv`` may be a function of a scratch directory holding broken cac
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable
@@ -358,14 +359,17 @@ def _run_manifest(root: Path, variant: str = "valid") -> str:
 
     Every variant fails before the engine runs, so the output hashes are placeholders.
     """
+    from quantlib.backtest import CostModel
     from quantlib.commands.backtest import CSV_OUTPUTS
     from quantlib.report import manifest as mf
     from quantlib.runner import RunSpec
 
+    # every CostModel field, so the manifest is valid until a variant breaks it
+    costs = dataclasses.asdict(CostModel(commission_rate=0.00025, min_commission_cny=0.0,
+                                         transfer_fee_rate=0.0, slippage_bps=0.0,
+                                         stamp_duty_schedule=(), stamp_duty_buy_schedule=()))
     spec = RunSpec("ma_distance_timing", {"short": 20}, "2020-01-02", "2020-12-31",
-                   "next_close", {"commission_rate": 0.00025, "min_commission_cny": 0.0,
-                                  "transfer_fee_rate": 0.0, "slippage_bps": 0.0,
-                                  "stamp_duty_schedule": ()}, 0.0)
+                   "next_close", costs, 0.0)
     m: Any = mf.build_manifest(spec, datasets=mf.data_hashes(["wind_all_a"]),
                                packages=mf.package_versions(), command="quantlib backtest",
                                outputs={name: "0" * 64 for name in CSV_OUTPUTS})

@@ -163,7 +163,8 @@ def _manifest() -> dict:
     spec = RunSpec("ma_distance_timing", {"short": 20}, "2020-01-02", "2020-12-31",
                    "next_close", {"commission_rate": 0.00025, "min_commission_cny": 0.0,
                                   "transfer_fee_rate": 0.0, "slippage_bps": 0.0,
-                                  "stamp_duty_schedule": (("1900-01-01", 0.001),)}, 0.015)
+                                  "stamp_duty_schedule": (("1900-01-01", 0.001),),
+                                  "stamp_duty_buy_schedule": ()}, 0.015)
     data = manifest.data_hashes(["wind_all_a"])
     return manifest.build_manifest(spec, datasets=data, packages=manifest.package_versions(),
                                    command="quantlib backtest ...", outputs={"a.csv": "00"})

@@ -36,6 +36,7 @@ from quantlib.backtest._inputs import (
     PricesError,
     WeightsError,
 )
+from quantlib.backtest._perbar import PerBarResult, run_perbar
 from quantlib.backtest.costs import CostModel, CostModelError, stamp_duty_rate
 from quantlib.backtest.result import BacktestResult
 from quantlib.backtest.rules import (
@@ -61,6 +62,7 @@ __all__ = [
     "CostModelError",
     "FillModeError",
     "Market",
+    "PerBarResult",
     "PricesError",
     "Rules",
     "RulesError",
@@ -68,6 +70,7 @@ __all__ = [
     "cash_rate_per_bar",
     "final_values",
     "run",
+    "run_perbar",
     "stamp_duty_rate",
 ]
 

@@ -69,10 +69,17 @@ def _constraint(strategy: Any, full: pd.DataFrame) -> np.ndarray:
             res = strategy.constraint(cols)
         arr = np.asarray(res)
         if arr.dtype == bool and arr.shape == (n,):
-            return np.where(arr, "", "rejected by the strategy's constraint").astype(object)
+            out = np.full(n, "", dtype=object)
+            bad = np.flatnonzero(~arr)  # the reasons: one call per rejected combination
+            out[bad] = _constraint_rows(strategy, full.iloc[bad])
+            return out
     except Exception:
         pass
-    out = np.full(n, "", dtype=object)
+    return _constraint_rows(strategy, full)
+
+
+def _constraint_rows(strategy: Any, full: pd.DataFrame) -> np.ndarray:
+    out = np.full(len(full), "", dtype=object)
     for i, row in enumerate(full.to_dict(orient="records")):
         res = strategy.constraint(ParamSet(row))
         if res is not True:

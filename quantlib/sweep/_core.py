@@ -167,11 +167,28 @@ class _Plan:
 
 
 def _first_decision(strategy: Any, data: Any, full: pd.DataFrame) -> pd.Timestamp:
-    """The latest first decision over the combinations (every one has decided by then)."""
-    from quantlib.strategy import ParamSet
+    """The latest first decision over the combinations (every one has decided by then).
 
+    A declared ``warmup`` is first called once with whole parameter columns (``p.long - 1``
+    runs vectorized); the latest first decision is then ``calendar[max warm-up]``, the same
+    as the maximum of the per-combination dates. Otherwise one call per combination.
+    """
+    from quantlib.strategy import ParamSet, Strategy
+
+    uniq = full.drop_duplicates()
+    cal = data.calendar
+    if type(strategy).warmup is not Strategy.warmup:
+        try:
+            with np.errstate(all="ignore"):
+                n = np.asarray(strategy.warmup(ParamSet({k: uniq[k].to_numpy()
+                                                         for k in uniq.columns})))
+        except Exception:
+            n = None
+        if (n is not None and n.shape in ((), (len(uniq),)) and n.dtype.kind in "iu"
+                and n.size):
+            return cal[min(int(n.max()), len(cal) - 1)]
     return max(strategy.first_decision(data, ParamSet(r))
-               for r in full.drop_duplicates().to_dict(orient="records"))
+               for r in uniq.to_dict(orient="records"))
 
 
 def _plan(strategy: Any, grid: Mapping[str, Any], data: Any, params: Mapping[str, Any] | None,
@@ -211,11 +228,16 @@ def _plan(strategy: Any, grid: Mapping[str, Any], data: Any, params: Mapping[str
         strategy=strat, data=data, window=(a, b),
         engine_kwargs=options.engine_kwargs(strat, data.prices.columns),
         risk_free=options.risk_free, periods_per_year=options.periods_per_year,
-        n_blocks=n_blocks, windows=windows, select=metric)
+        n_blocks=n_blocks, windows=windows, select=metric, fused=bool(execution.fused))
     mb = execution.memory_budget_mb
     if mb is not None and not (isinstance(mb, int | float) and mb > 0):
         raise SweepError(f"memory_budget_mb must be a number > 0, got {mb!r}.")
     bs = execution.batch_size
+    if bs is None and spec.fused and getattr(strat, "batch_signals", None) is not None \
+            and n_a == 1:
+        from quantlib.sweep._fused import FUSED_BATCH_SIZE
+
+        bs = min(len(full), FUSED_BATCH_SIZE)  # O(combinations) memory on the fused path
     if bs is None:
         bs = _run.auto_batch_size(len(data.calendar), n_a, len(full), execution.memory_budget_mb)
     if isinstance(bs, bool) or not isinstance(bs, int | np.integer) or bs < 1:

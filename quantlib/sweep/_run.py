@@ -63,12 +63,18 @@ class Execution:
         batches run on that Dask cluster.
     timeout_s : float
         Seconds to wait for the scheduler to answer before :class:`SchedulerError`.
+    fused : bool
+        True (default): a strategy with a ``batch_signals`` hook the fused kernels know runs
+        signal, simulation and metrics in one numba pass per combination
+        (:mod:`quantlib.sweep._fused`). False: always the reference path (``batch_weights``,
+        one engine call per batch, NumPy metrics); same numbers to 1e-12.
     """
 
     batch_size: int | None = None
     memory_budget_mb: float | None = None
     scheduler: Any = None
     timeout_s: float = 10.0
+    fused: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -89,6 +95,7 @@ class EvalSpec:
     n_blocks: int = 16
     windows: tuple[tuple[int, int], ...] = ()
     select: str = "sharpe_ratio"
+    fused: bool = True
 
 
 def available_memory_bytes() -> int:
@@ -210,6 +217,12 @@ def evaluate_batch(spec: EvalSpec, combos: pd.DataFrame) -> dict[str, np.ndarray
     from quantlib.sweep._builders import batch_weights
     from quantlib.sweep.overfitting import block_stats
 
+    if spec.fused:
+        from quantlib.sweep._fused import evaluate_fused
+
+        fused = evaluate_fused(spec, combos)
+        if fused is not None:
+            return fused
     a, b = spec.window
     dense = batch_weights(spec.strategy, spec.data, combos)
     w = carry_in(dense, a, b)

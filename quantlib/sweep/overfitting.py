@@ -146,7 +146,7 @@ class PBOResult:
 
 def pbo_from_block_stats(mean: np.ndarray, m2: np.ndarray, per_block: int) -> PBOResult:
     """Return the CSCV PBO from per-(strategy, block) means and M2 (see :func:`block_stats`)."""
-    from quantlib.sweep._nb import cscv_logits_nb
+    from quantlib.sweep._nb import cscv_logits_grouped_nb
 
     n_trials, n_blocks = mean.shape
     if n_trials < 2:
@@ -154,9 +154,9 @@ def pbo_from_block_stats(mean: np.ndarray, m2: np.ndarray, per_block: int) -> PB
     _check_blocks(n_blocks, n_blocks * per_block)
     parts = cscv_partitions(n_blocks)
     logits = np.empty(len(parts))
-    cscv_logits_nb(np.ascontiguousarray(np.asarray(mean, dtype=np.float64).T),
-                   np.ascontiguousarray(np.asarray(m2, dtype=np.float64).T), float(per_block),
-                   parts, logits)
+    cscv_logits_grouped_nb(np.ascontiguousarray(np.asarray(mean, dtype=np.float64).T),
+                           np.ascontiguousarray(np.asarray(m2, dtype=np.float64).T),
+                           float(per_block), parts, logits, 2048)
     return PBOResult(pbo=float(np.mean(logits <= 0.0)), logits=logits, n_blocks=n_blocks,
                      n_trials=n_trials, n_obs=n_blocks * per_block)
 
