@@ -1,4 +1,6 @@
-"""quantlib.metrics against hand computations and statsmodels called directly."""
+"""quantlib.metrics against hand computations and statsmodels called directly.
+
+The external oracles (empyrical-reloaded, quantstats) are in test_metrics_oracles.py."""
 
 from __future__ import annotations
 
@@ -10,7 +12,6 @@ import pytest
 
 from quantlib import backtest as bt
 from quantlib import metrics as m
-from quantlib.periods import DEFAULT_RISK_FREE_RATE, TRADING_DAYS_PER_YEAR
 
 
 def series(values) -> pd.Series:
@@ -25,17 +26,25 @@ def test_total_and_annual_return_by_hand():
     assert m.annual_return(r, periods_per_year=12) == pytest.approx((1 + total) ** 4 - 1)
 
 
-def test_sharpe_sortino_by_formula():
-    r = series([0.01, -0.02, 0.015, 0.003, -0.004, 0.02])
-    rf = (1 + DEFAULT_RISK_FREE_RATE) ** (1 / TRADING_DAYS_PER_YEAR) - 1
-    ex = r.to_numpy() - rf
-    sharpe = ex.mean() / ex.std(ddof=1) * math.sqrt(242)
-    assert m.sharpe_ratio(r) == pytest.approx(sharpe)
-    assert m.sharpe_ratio(r, risk_free=0.0) == pytest.approx(
-        r.mean() / r.std(ddof=1) * math.sqrt(242))
-    down = math.sqrt(np.mean(np.minimum(ex, 0) ** 2)) * math.sqrt(242)
-    assert m.sortino_ratio(r) == pytest.approx(ex.mean() * 242 / down)
-    assert m.annual_volatility(r) == pytest.approx(r.std(ddof=1) * math.sqrt(242))
+def test_sharpe_sortino_volatility_hand_worked():
+    # r = [2%, -1%, 3%, 0%]: mean 1%, squared deviations 1+4+4+1 = 10 (x1e-4), so the sample
+    # variance is 10e-4 / 3 and Sharpe (rf 0, one period a year) = 0.01 / sqrt(1e-3 / 3)
+    # = sqrt(0.3). Downside deviation: sqrt((0.01 ** 2) / 4) = 0.005, Sortino = 0.01 / 0.005.
+    r = series([0.02, -0.01, 0.03, 0.0])
+    assert m.sharpe_ratio(r, risk_free=0.0, periods_per_year=1) == pytest.approx(math.sqrt(0.3))
+    assert m.sharpe_ratio(r, risk_free=0.0, periods_per_year=4) == pytest.approx(
+        2 * math.sqrt(0.3))
+    assert m.annual_volatility(r, periods_per_year=4) == pytest.approx(2 * math.sqrt(1e-3 / 3))
+    assert m.sortino_ratio(r, risk_free=0.0, periods_per_year=1) == pytest.approx(2.0)
+    # four periods a year: 4 x mean over (0.005 x 2) = 0.04 / 0.01
+    assert m.sortino_ratio(r, risk_free=0.0, periods_per_year=4) == pytest.approx(4.0)
+    # an annual risk-free of 1.01 ** 2 - 1 with two periods a year is exactly 1% a period:
+    # excess returns [3, 0, 4, 1] - 1 = [2, -1, 3, 0] (%), the case above, times sqrt(2)
+    shifted = series([0.03, 0.0, 0.04, 0.01])
+    assert m.sharpe_ratio(shifted, risk_free=1.01 ** 2 - 1, periods_per_year=2) == (
+        pytest.approx(math.sqrt(0.6)))
+    assert m.sortino_ratio(shifted, risk_free=1.01 ** 2 - 1, periods_per_year=2) == (
+        pytest.approx(2 * math.sqrt(2)))
 
 
 def test_max_drawdown_and_dates_on_tiny_series():
@@ -47,7 +56,8 @@ def test_max_drawdown_and_dates_on_tiny_series():
     assert d["trough"] == r.index[2]
     assert d["recovery"] == r.index[4]
     assert m.max_drawdown(r) == pytest.approx(-0.2)
-    assert m.calmar_ratio(r) == pytest.approx(m.annual_return(r) / 0.2)
+    # final wealth 1.331 after 5 days: annual return 1.331 ** (242 / 5) - 1, over |-20%|
+    assert m.calmar_ratio(r) == pytest.approx((1.331 ** (242 / 5) - 1) / 0.2)
     never = m.drawdown_details(series([-0.1, 0.05]))
     assert never["peak"] is None and never["recovery"] is None
     assert never["max_drawdown"] == pytest.approx(-0.1)
