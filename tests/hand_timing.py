@@ -29,3 +29,9 @@ def uptrend_codes(close: pd.DataFrame, day: str) -> set[str]:
     """Columns whose final regime on ``day`` is up (data up to ``day`` only)."""
     upto = close.loc[:day]
     return {str(c) for c in upto.columns if hand_timing(upto[c]).iloc[-1]["regime"] == 1}
+
+
+def final_regimes(close: pd.DataFrame) -> pd.DataFrame:
+    """Final regime per column and day (dates x codes). Every input to a day's regime is
+    causal (trailing means, a forward state machine), so one pass serves every day."""
+    return pd.DataFrame({c: hand_timing(close[c])["regime"] for c in close.columns})
