@@ -260,6 +260,7 @@ def data_refresh(name: str | None, all_: bool, end: str | None, accept_revision:
             return
         from quantlib.data import refresh
 
+        assert name is not None  # checked above: NAME or --all
         with _progress(name, quiet) as progress:
             if not quiet:
                 click.echo(f"refreshing {name} from akshare ...", err=True)
@@ -276,7 +277,8 @@ class _progress:  # noqa: N801 - a context manager that reads like a function
     """A tqdm bar created on the first progress report (one-request datasets show none)."""
 
     def __init__(self, label: str, quiet: bool) -> None:
-        self.label, self.quiet, self.bars = label, quiet, []
+        self.label, self.quiet = label, quiet
+        self.bars: list[Any] = []  # tqdm bars (tqdm is imported on first use)
 
     def __enter__(self) -> Callable[[int, int, str], None]:
         def progress(done: int, total: int, label: str) -> None:
@@ -429,7 +431,7 @@ def signal_timing(date: str | None, index: str, history: tuple[str, str] | None,
                 _echo_warnings(fresh)
             return
         snap = timing.snapshot(state, day)
-        note = _proxy_note(frame, snap["date"])
+        note = _proxy_note(frame, str(snap["date"]))
         if fmt == "json":
             snap.update(index=index, proxy=note is not None, proxy_note=note, freshness=fresh)
             click.echo(json.dumps(snap, indent=2))

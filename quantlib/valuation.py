@@ -33,6 +33,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -324,7 +325,7 @@ def check_table(table: Sequence[Sequence[float]] | pd.DataFrame) -> np.ndarray:
 
 
 def _regime_rows(regime: Any) -> np.ndarray:
-    codes = {**{k: i for i, (k, _) in enumerate(REGIME_KEYS)},
+    codes: dict[object, int] = {**{k: i for i, (k, _) in enumerate(REGIME_KEYS)},
              **{c: i for i, (_, c) in enumerate(REGIME_KEYS)}}
     flat = np.asarray(pd.Series(regime).astype(object), dtype=object)
     rows = np.full(len(flat), -1)
@@ -497,7 +498,7 @@ WIND_NOTE = ("PROXY: WIND All A is real Wind data to 2024-12-12; later days are 
              "return model on the CSI All Share (000985), see docs/data.md.")
 
 
-def load_position_state(cache_dir: str | None, rule: str | None = None
+def load_position_state(cache_dir: str | Path | None, rule: str | None = None
                         ) -> tuple[Any, Any, Any]:
     """Load WIND All A and the PE/PB proxies (hash-checked) and run the position model.
 
