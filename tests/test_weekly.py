@@ -1,5 +1,6 @@
-"""quantlib weekly: every block's date, numbers equal to the single-model commands, the data
-notes, the CLI formats and bad input."""
+"""quantlib weekly: every block's date, its numbers by hand (pandas moving averages and the
+plain-Python state machine of tests/hand_timing.py, the report's 3x3 table), the data notes,
+the CLI formats and bad input."""
 
 from __future__ import annotations
 
