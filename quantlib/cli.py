@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from quantlib import __version__
+
+if TYPE_CHECKING:
+    from quantlib.data.update import RefreshResult
 
 CACHE_DIR_OPTION = click.option(
     "--cache-dir", envvar="QUANTLIB_CACHE_DIR", type=click.Path(file_okay=False),
@@ -298,7 +301,7 @@ class _progress:  # noqa: N801 - a context manager that reads like a function
             bar.close()
 
 
-def _refresh_line(result: dict[str, Any]) -> str:
+def _refresh_line(result: RefreshResult) -> str:
     line = (f"{result['dataset']}: {result['new_rows']} new row(s); now {result['start']} .. "
             f"{result['end']} in {result['directory']}")
     extras = [*(f"hole: {h}" for h in result.get("holes", [])),

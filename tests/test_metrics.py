@@ -35,6 +35,9 @@ def test_sharpe_sortino_volatility_hand_worked():
     assert m.sharpe_ratio(r, risk_free=0.0, periods_per_year=4) == pytest.approx(
         2 * math.sqrt(0.3))
     assert m.annual_volatility(r, periods_per_year=4) == pytest.approx(2 * math.sqrt(1e-3 / 3))
+    # two returns are enough for a sample deviation: |0.03 - 0.01| / sqrt(2)
+    assert m.annual_volatility(series([0.01, 0.03]), periods_per_year=1) == pytest.approx(
+        0.02 / math.sqrt(2))
     assert m.sortino_ratio(r, risk_free=0.0, periods_per_year=1) == pytest.approx(2.0)
     # four periods a year: 4 x mean over (0.005 x 2) = 0.04 / 0.01
     assert m.sortino_ratio(r, risk_free=0.0, periods_per_year=4) == pytest.approx(4.0)

@@ -128,6 +128,7 @@ def _series(values: list[float]) -> pd.Series:
 # name -> returns; each row of the table below compares quantlib with empyrical on it
 EDGE = {
     "one return": [0.01],
+    "two returns": [0.01, 0.03],  # the smallest sample with a standard deviation
     "all zero": [0.0] * 5,
     "a -100% day": [0.1, -1.0, 0.05],
     "constant": [0.001] * 6,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pandas as pd
 
@@ -25,6 +25,7 @@ from quantlib.errors import DateRangeError, UnknownNameError
 
 if TYPE_CHECKING:
     from quantlib.data.integrity import DatasetReport
+    from quantlib.data.update import RefreshResult
 
 __all__ = ["DATASETS", "datasets", "load", "refresh", "to_storage", "to_wide", "verify"]
 
@@ -154,11 +155,11 @@ def datasets(cache_dir: str | Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("name")
 
 
-def refresh(name: str, **kwargs: object) -> dict[str, object]:
+def refresh(name: str, **kwargs: Any) -> RefreshResult:
     """Append new rows from akshare; see :func:`quantlib.data.update.refresh_dataset`."""
     from quantlib.data.update import refresh_dataset
 
-    return refresh_dataset(name, **kwargs)  # type: ignore[arg-type]
+    return refresh_dataset(name, **kwargs)
 
 
 def verify(cache_dir: str | Path | None = None) -> list[DatasetReport]:

@@ -4,8 +4,8 @@ on 2023-01-03 .. 2023-06-30, from routes independent of the strategies' code:
 * weights: plain pandas from each rule's description (docs/strategies.md, docs/rotation.md,
   docs/timing.md), with the timing regime from tests/hand_timing.py (pandas moving averages
   and the plain-Python state machine), never a quantlib signal function;
-* equity: the plain-Python reference loop tests/reference_engine.py, with the costs and asset
-  kind each strategy declares (declarations, not computations).
+* equity: the plain-Python reference loop tests/reference_engine.py, with the costs, asset
+  kind and cash rate each strategy declares (declarations, not computations).
 
 Run from the repository root: ``PYTHONPATH=$PWD:$PWD/tests python
 tests/golden/strategies/make_golden.py``. A changed number must be explained in the commit that
@@ -29,7 +29,8 @@ from quantlib.backtest import Rules  # noqa: E402
 from quantlib.data import load  # noqa: E402
 
 START, END = "2023-01-03", "2023-06-30"
-VALUATION_TABLE = None  # valuation_position: not covered yet (see docs/testing.md)
+# the report's 3x3 table: regime (1 up, 0 range, -1 down) x class (cheap, normal, expensive)
+POSITION_TABLE = {1: (0.9, 0.8, 0.7), 0: (0.6, 0.5, 0.4), -1: (0.3, 0.2, 0.1)}
 
 
 def window_rows(target: pd.DataFrame) -> pd.DataFrame:
@@ -91,11 +92,47 @@ def momentum_weights() -> tuple[pd.DataFrame, pd.DataFrame]:
     return window_rows(top_k(score.loc[days], 5)), close
 
 
+def _percentile_mean(s: pd.Series, start: str) -> pd.Series:
+    """100 x (L + E / 2) / n over the expanding history from ``start`` on the series' own
+    dates (docs/position.md: L values below today, E equal, today included)."""
+    s = s.loc[start:].dropna()
+    vals = s.to_numpy()
+    out = [100 * ((vals[: i + 1] < x).sum() + (vals[: i + 1] == x).sum() / 2) / (i + 1)
+           for i, x in enumerate(vals)]
+    return pd.Series(out, index=s.index)
+
+
+def valuation_weights() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Position = table[final regime][class]; class from the mean of the PE (CSI All Share
+    PE-TTM) and PB (all-A median) percentiles since 2014-10-17, cheap <= 32.5, expensive
+    >= 80; each percentile carried to later days for at most 10 trading days; week ends."""
+    close = load("wind_all_a", end=END, columns=["close"])["close"]
+    day_no = pd.Series(range(len(close)), index=close.index, dtype="float64")
+
+    def as_of(name: str, column: str) -> pd.Series:
+        raw = load(name, end=END, columns=[column])[column].reindex(close.index)
+        pct = _percentile_mean(raw, "2014-10-17").reindex(close.index)
+        age = day_no - day_no.where(pct.notna()).ffill()
+        return pct.ffill().where(age <= 10)
+
+    score = (as_of("csi_all_share", "pe_ttm") + as_of("all_a_pb", "pb_median")) / 2
+    regime = hand_timing(close)["regime"].reindex(close.index)
+    position = pd.Series(float("nan"), index=close.index)
+    for day in close.index:
+        r, sc = regime[day], score[day]
+        if pd.notna(r) and pd.notna(sc):
+            cls = 0 if sc <= 32.5 else 2 if sc >= 80 else 1
+            position[day] = POSITION_TABLE[int(r)][cls]
+    weekly = position.reindex(week_ends(close.index)).dropna().to_frame("wind_all_a")
+    return window_rows(weekly), close.to_frame("wind_all_a")
+
+
 def golden() -> dict[str, tuple[pd.DataFrame, pd.Series]]:
     from quantlib.strategies import resolve
 
     out = {}
     for name, build, ref in (("ma_distance_timing", timing_weights, "ma_distance_timing"),
+                             ("valuation_position", valuation_weights, "valuation_position"),
                              ("industry_rotation", rotation_weights, "industry_rotation"),
                              ("momentum", momentum_weights, "examples/momentum.py:Momentum")):
         weights, close = build()
@@ -103,7 +140,7 @@ def golden() -> dict[str, tuple[pd.DataFrame, pd.Series]]:
         prices = close.loc[START:END]
         assets = pd.DataFrame({"kind": strat.asset_kind}, index=list(prices.columns))
         ref_run = reference_run(prices, weights, costs=strat.cost_model(), rules=Rules(),
-                                assets=assets)
+                                assets=assets, cash_rate=float(strat.cash_rate))
         out[name] = (weights, pd.Series(ref_run.equity, index=prices.index, name="equity"))
     return out
 
