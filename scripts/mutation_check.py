@@ -159,9 +159,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--timeout", type=float, default=300.0, help="seconds per mutant")
     ap.add_argument("--tests-from", default=None, help="git revision of the test files")
+    ap.add_argument("--lines", default="", help="only sites on these lines (comma-separated)")
     args = ap.parse_args(argv)
     source = (ROOT / args.module).read_text()
     all_sites = sites(source)
+    if args.lines:
+        wanted = {int(x) for x in args.lines.split(",")}
+        all_sites = [s for s in all_sites if s.line in wanted]
     chosen = (sorted(random.Random(args.seed).sample(all_sites, args.sample),
                      key=lambda s: s.index) if 0 < args.sample < len(all_sites) else all_sites)
     with tempfile.TemporaryDirectory(prefix="mutation-") as tmp:

@@ -61,6 +61,8 @@ def test_max_drawdown_and_dates_on_tiny_series():
     assert m.max_drawdown(r) == pytest.approx(-0.2)
     # final wealth 1.331 after 5 days: annual return 1.331 ** (242 / 5) - 1, over |-20%|
     assert m.calmar_ratio(r) == pytest.approx((1.331 ** (242 / 5) - 1) / 0.2)
+    rising = m.drawdown_details(series([0.01, 0.0, 0.02]))  # never below its running peak
+    assert rising == {"max_drawdown": 0.0, "peak": None, "trough": None, "recovery": None}
     never = m.drawdown_details(series([-0.1, 0.05]))
     assert never["peak"] is None and never["recovery"] is None
     assert never["max_drawdown"] == pytest.approx(-0.1)
@@ -85,6 +87,22 @@ def test_alpha_beta_hac_matches_statsmodels_directly():
     assert got["alpha"] == pytest.approx(fit.params[0] * 242)
     assert got["alpha_tstat"] == pytest.approx(fit.tvalues[0])
     assert got["beta_tstat"] == pytest.approx(fit.tvalues[1])
+    # default lags: floor(4 (n / 100) ** (2 / 9)) = floor(4 x 5 ** (2 / 9)) = 5 for n = 500;
+    # an explicit maxlags wins over it
+    assert m.alpha_beta(strat, mkt, risk_free=0.0)["alpha_tstat"] == pytest.approx(
+        fit.tvalues[0])
+    two = sm.OLS(strat.to_numpy(), sm.add_constant(mkt.to_numpy())).fit(
+        cov_type="HAC", cov_kwds={"maxlags": 2})
+    assert m.alpha_beta(strat, mkt, risk_free=0.0, maxlags=2)["alpha_tstat"] == pytest.approx(
+        two.tvalues[0])
+    assert two.tvalues[0] != pytest.approx(fit.tvalues[0])
+    # with a risk-free rate both sides are excess returns: beta moves, alpha is a - rf (1 - b)
+    rf = 1.03 ** (1 / 242) - 1
+    ex = sm.OLS(strat.to_numpy() - rf, sm.add_constant(mkt.to_numpy() - rf)).fit(
+        cov_type="HAC", cov_kwds={"maxlags": 5})
+    got_rf = m.alpha_beta(strat, mkt, risk_free=0.03, maxlags=5)
+    assert got_rf["alpha"] == pytest.approx(ex.params[0] * 242)
+    assert got_rf["alpha"] == pytest.approx((fit.params[0] - rf * (1 - fit.params[1])) * 242)
     with pytest.raises(m.MetricsError, match="different dates"):
         m.alpha_beta(strat, mkt.iloc[1:])
 
