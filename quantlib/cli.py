@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from quantlib import __version__
+
+if TYPE_CHECKING:
+    from quantlib.data.update import RefreshResult
 
 CACHE_DIR_OPTION = click.option(
     "--cache-dir", envvar="QUANTLIB_CACHE_DIR", type=click.Path(file_okay=False),
@@ -307,6 +310,7 @@ def data_refresh(name: str | None, all_: bool, end: str | None, accept_revision:
             return
         from quantlib.data import refresh
 
+        assert name is not None  # checked above: NAME or --all
         with _progress(name, quiet) as progress:
             if not quiet:
                 click.echo(f"refreshing {name} from akshare ...", err=True)
@@ -323,7 +327,8 @@ class _progress:  # noqa: N801 - a context manager that reads like a function
     """A tqdm bar created on the first progress report (one-request datasets show none)."""
 
     def __init__(self, label: str, quiet: bool) -> None:
-        self.label, self.quiet, self.bars = label, quiet, []
+        self.label, self.quiet = label, quiet
+        self.bars: list[Any] = []  # tqdm bars (tqdm is imported on first use)
 
     def __enter__(self) -> Callable[[int, int, str], None]:
         def progress(done: int, total: int, label: str) -> None:
@@ -343,7 +348,7 @@ class _progress:  # noqa: N801 - a context manager that reads like a function
             bar.close()
 
 
-def _refresh_line(result: dict[str, Any]) -> str:
+def _refresh_line(result: RefreshResult) -> str:
     line = (f"{result['dataset']}: {result['new_rows']} new row(s); now {result['start']} .. "
             f"{result['end']} in {result['directory']}")
     extras = [*(f"hole: {h}" for h in result.get("holes", [])),
@@ -476,7 +481,7 @@ def signal_timing(date: str | None, index: str, history: tuple[str, str] | None,
                 _echo_warnings(fresh)
             return
         snap = timing.snapshot(state, day)
-        note = _proxy_note(frame, snap["date"])
+        note = _proxy_note(frame, str(snap["date"]))
         if fmt == "json":
             snap.update(index=index, proxy=note is not None, proxy_note=note, freshness=fresh)
             click.echo(json.dumps(snap, indent=2))
