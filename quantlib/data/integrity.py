@@ -67,7 +67,7 @@ def verify_dataset(name: str, calendar: pd.DatetimeIndex,
                                "verify)")
         return report
     except QuantlibError as exc:
-        report.update(ok=False, problems=[str(exc)])
+        report["ok"], report["problems"] = False, [str(exc)]
         return report
     try:
         report["location"] = "bundled" if ds.is_bundled else str(ds.directory)

@@ -68,7 +68,7 @@ def trades_table(trades: pd.DataFrame, head: int = 20, tail: int = 20,
     out = t.astype(object)
     lots = cny
     # CNY runs trade whole 100-share lots: shares as integers, value and cost in CNY
-    formats = ((("shares", "{:,.2f}"), ("price", "{:.2f}"), ("value", "{:,.2f}"),
+    formats: tuple[tuple[str, str], ...] = ((("shares", "{:,.2f}"), ("price", "{:.2f}"), ("value", "{:,.2f}"),
                 ("cost", "{:,.2f}")) if lots else
                (("shares", "{:.6f}"), ("price", "{:.4f}"), ("value", "{:.6f}"),
                 ("cost", "{:.2e}")))
