@@ -37,7 +37,7 @@ def parse_day(value: object, what: str) -> pd.Timestamp:
         raise DateRangeError(f"{what} {value!r} is a number, not a date; write it as text, "
                              "YYYY-MM-DD, e.g. '2024-03-15'.")
     try:
-        ts = pd.Timestamp(value)  # type: ignore[arg-type]
+        ts = pd.Timestamp(value)
     except (ValueError, TypeError, OverflowError):
         raise DateRangeError(f"{what} {value!r} is not a date; write it as YYYY-MM-DD, e.g. "
                              "2024-03-15.") from None

@@ -92,12 +92,14 @@ def out_of_sample(hits: pd.DataFrame, *, procedure: str = "best_fit",
     ``half_n``.
     """
     n = len(hits)
-    kw = {"procedure": procedure, "neighbours": neighbours}
-    best = choose(hits, **kw)
-    loo_choices = [choose(hits, [j for j in range(n) if j != i], **kw) for i in range(n)]
+    def pick(rows: Sequence[int] | None) -> str:
+        return choose(hits, rows, procedure=procedure, neighbours=neighbours)
+
+    best = pick(None)
+    loo_choices = [pick([j for j in range(n) if j != i]) for i in range(n)]
     loo = sum(bool(hits.iloc[i][c]) for i, c in enumerate(loo_choices))
     cut = n // 2
-    half_choice = choose(hits, range(cut), **kw)
+    half_choice = pick(range(cut))
     return {"in_sample_choice": best, "in_sample": int(hits[best].sum()), "n": n,
             "loo": int(loo), "loo_choices": loo_choices, "half_choice": half_choice,
             "half": int(hits[half_choice].iloc[cut:].sum()), "half_n": n - cut}

@@ -9,12 +9,15 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from quantlib import __version__
 from quantlib.i18n import lang_option
+
+if TYPE_CHECKING:
+    from quantlib.data.update import RefreshResult
 
 CACHE_DIR_OPTION = click.option(
     "--cache-dir", envvar="QUANTLIB_CACHE_DIR", type=click.Path(file_okay=False),
@@ -308,6 +311,7 @@ def data_refresh(name: str | None, all_: bool, end: str | None, accept_revision:
             return
         from quantlib.data import refresh
 
+        assert name is not None  # checked above: NAME or --all
         with _progress(name, quiet) as progress:
             if not quiet:
                 click.echo(f"refreshing {name} from akshare ...", err=True)
@@ -324,7 +328,8 @@ class _progress:  # noqa: N801 - a context manager that reads like a function
     """A tqdm bar created on the first progress report (one-request datasets show none)."""
 
     def __init__(self, label: str, quiet: bool) -> None:
-        self.label, self.quiet, self.bars = label, quiet, []
+        self.label, self.quiet = label, quiet
+        self.bars: list[Any] = []  # tqdm bars (tqdm is imported on first use)
 
     def __enter__(self) -> Callable[[int, int, str], None]:
         def progress(done: int, total: int, label: str) -> None:
@@ -344,7 +349,7 @@ class _progress:  # noqa: N801 - a context manager that reads like a function
             bar.close()
 
 
-def _refresh_line(result: dict[str, Any]) -> str:
+def _refresh_line(result: RefreshResult) -> str:
     line = (f"{result['dataset']}: {result['new_rows']} new row(s); now {result['start']} .. "
             f"{result['end']} in {result['directory']}")
     extras = [*(f"hole: {h}" for h in result.get("holes", [])),
@@ -483,7 +488,7 @@ def signal_timing(date: str | None, index: str, history: tuple[str, str] | None,
                 _echo_lines(stale_notes(fresh, language))
             return
         snap = timing.snapshot(state, day)
-        note = _proxy_note(frame, snap["date"])
+        note = _proxy_note(frame, str(snap["date"]))
         if fmt == "json":
             snap.update(index=index, proxy=note is not None, proxy_note=note, freshness=fresh)
             click.echo(json.dumps(snap, indent=2))

@@ -69,6 +69,13 @@ def _out(returns: pd.Series | pd.DataFrame, value: np.ndarray) -> Any:
     return float(value)
 
 
+def _std(v: np.ndarray) -> np.ndarray:
+    """Sample standard deviation (ddof=1) per column; NaN for one period, without a warning."""
+    if v.shape[0] < 2:
+        return np.full(v.shape[1:], np.nan)
+    return np.std(v, axis=0, ddof=1)
+
+
 def _rf_per_period(risk_free: float, periods_per_year: float) -> float:
     return (1.0 + risk_free) ** (1.0 / periods_per_year) - 1.0
 
@@ -89,7 +96,7 @@ def annual_volatility(returns: pd.Series | pd.DataFrame, *,
                       periods_per_year: float = PPY) -> Any:
     """Return ``std(r, ddof=1) * sqrt(periods_per_year)``."""
     v = _values(returns)
-    return _out(returns, np.std(v, axis=0, ddof=1) * math.sqrt(periods_per_year))
+    return _out(returns, _std(v) * math.sqrt(periods_per_year))
 
 
 def sharpe_ratio(returns: pd.Series | pd.DataFrame, *, risk_free: float = RF,
@@ -100,7 +107,7 @@ def sharpe_ratio(returns: pd.Series | pd.DataFrame, *, risk_free: float = RF,
     """
     ex = _values(returns) - _rf_per_period(risk_free, periods_per_year)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = ex.mean(axis=0) / np.std(ex, axis=0, ddof=1) * math.sqrt(periods_per_year)
+        out = ex.mean(axis=0) / _std(ex) * math.sqrt(periods_per_year)
     return _out(returns, out)
 
 
@@ -165,11 +172,16 @@ def calmar_ratio(returns: pd.Series | pd.DataFrame, *, periods_per_year: float =
 
 
 def win_rate(returns: pd.Series | pd.DataFrame) -> Any:
-    """Return the share of periods with ``r > 0`` among periods with ``r != 0``."""
+    """Return the share of periods with ``r > 0`` among periods with ``r != 0``.
+
+    NaN when no period moved, and NaN when a return is NaN (it propagates like in every other
+    metric here; counting it as a non-winning period would lower the rate silently).
+    """
     v = _values(returns)
     active = (v != 0).sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(active > 0, (v > 0).sum(axis=0) / np.maximum(active, 1), np.nan)
+    out = np.where(np.isnan(v).any(axis=0), np.nan, out)
     return _out(returns, out)
 
 

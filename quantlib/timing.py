@@ -491,7 +491,7 @@ def regime_weights_batch(close: pd.Series, short: Any, long: Any, threshold: Any
     tb = timing_batch(close, short, long, threshold, trend_method, trend_window,
                       range_weight, use_rules)
     out = np.empty((tb.sma.shape[1], len(tb.s_idx)), order="F")
-    timing_weights_nb(*tb.kernel_args(), out)
+    timing_weights_nb(*tb.kernel_args(), out)  # type: ignore[call-arg]  # numba dispatcher
     # rows only where a combination's target changes: NaN = hold (engine nan_rows="hold");
     # before the first change the portfolio is all cash either way
     out[1:][out[1:] == out[:-1]] = np.nan

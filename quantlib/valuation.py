@@ -33,6 +33,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -324,7 +325,7 @@ def check_table(table: Sequence[Sequence[float]] | pd.DataFrame) -> np.ndarray:
 
 
 def _regime_rows(regime: Any) -> np.ndarray:
-    codes = {**{k: i for i, (k, _) in enumerate(REGIME_KEYS)},
+    codes: dict[object, int] = {**{k: i for i, (k, _) in enumerate(REGIME_KEYS)},
              **{c: i for i, (_, c) in enumerate(REGIME_KEYS)}}
     flat = np.asarray(pd.Series(regime).astype(object), dtype=object)
     rows = np.full(len(flat), -1)
@@ -545,7 +546,7 @@ def all_market_pe_pb(pe_panel: pd.DataFrame, pb_panel: pd.DataFrame,
     return combine(pe_panel, "market_pe_lg"), combine(pb_panel, "market_pb_lg")
 
 
-def valuation_inputs(cache_dir: str | None) -> tuple[pd.Series, pd.Series, str]:
+def valuation_inputs(cache_dir: str | Path | None) -> tuple[pd.Series, pd.Series, str]:
     """The PE and PB series the position model reads, and which they are.
 
     ``"legulegu"`` when ``market_pe_lg`` and ``market_pb_lg`` are both in the cache (a user
@@ -566,7 +567,7 @@ def valuation_inputs(cache_dir: str | None) -> tuple[pd.Series, pd.Series, str]:
     return pe, pb, "legulegu"
 
 
-def load_position_state(cache_dir: str | None, rule: str | None = None
+def load_position_state(cache_dir: str | Path | None, rule: str | None = None
                         ) -> tuple[Any, Any, Any]:
     """Load WIND All A and the PE/PB inputs (hash-checked) and run the position model.
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +17,19 @@ TESTS_DIR = Path(__file__).parent
 REPO_ROOT = TESTS_DIR.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 FIXTURES = TESTS_DIR / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _no_quantlib_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Run every test as on a clean machine: no QUANTLIB_* variable from the developer's shell.
+
+    ``QUANTLIB_CACHE_DIR`` would make ``load`` read a user cache instead of the bundled data
+    (other numbers), ``QUANTLIB_STALE_DAYS`` changes the staleness notes and ``QUANTLIB_DEBUG``
+    the CLI's error output. A test that needs one sets it itself with ``monkeypatch.setenv``.
+    """
+    for name in [k for k in os.environ if k.startswith("QUANTLIB_")]:
+        monkeypatch.delenv(name)
+    yield
 
 
 def _business_days(start: str, n: int) -> pd.DatetimeIndex:
@@ -78,3 +93,4 @@ def tiny_cache(tmp_path: Path) -> Path:
         "etf": make_panel("etf", dates, {"510300": close / 25, "588200": close / 70}),
     }
     return write_cache(tmp_path / "cache", frames)
+

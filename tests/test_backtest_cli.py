@@ -119,35 +119,65 @@ def test_outputs_and_tearsheet(runs: dict[str, Path]) -> None:
     assert equity.index[-1] == pd.Timestamp("2020-06-30")
     weights = pd.read_csv(d / "weights.csv", index_col="date", parse_dates=True)
     assert weights.shape[1] == 31 and (weights.sum(axis=1) <= 1 + 1e-9).all()
-    trades = pd.read_csv(d / "trades.csv")
+    trades = pd.read_csv(d / "trades.csv", parse_dates=["date"], dtype={"asset": str})
     assert list(trades.columns) == ["date", "asset", "side", "shares", "price", "value", "cost"]
-    assert len(trades) > 50
+    # The trend model with k=3 by hand (tests/hand_timing.py): no Shenwan industry is in a
+    # final uptrend on the week ends 2019-01-04 .. 01-18 (cash), only 801010 (银行) on 01-25
+    # and 02-01 (1/3 there, 2/3 cash: top_k_equal leaves empty slots in cash); later weeks
+    # pick 3 of the industries in an uptrend.
+    from hand_timing import final_regimes
 
-
-def test_tearsheet_equals_a_direct_engine_run(runs: dict[str, Path]) -> None:
-    from quantlib.backtest import CostModel, Market, run
     from quantlib.data import load
-    from quantlib.strategies import resolve
-    from quantlib.timing import timing_state
 
-    prices = load("wind_all_a", columns=["close"]).rename(columns={"close": "wind_all_a"})
-    # the timing rule by hand from the final regime: 1 / 0.25 / 0 on the days it changes
-    regime = timing_state(prices["wind_all_a"])["regime"].dropna()
-    target = regime.map({1: 1.0, 0: 0.25, -1: 0.0}).astype(float)
+    regimes = final_regimes(load("sw_l1", end="2020-06-30", columns=["close"])["close"])
+    targets = pd.read_csv(d / "targets.csv", index_col="date", parse_dates=True)
+    for day, row in targets.iterrows():
+        held = set(row.index[row > 0])
+        up = set(regimes.columns[regimes.loc[day] == 1])
+        assert held <= up and len(held) == min(3, len(up)), day
+        np.testing.assert_array_equal(row[row > 0].to_numpy(), 1 / 3)
+        if day <= pd.Timestamp("2019-02-01"):
+            assert up == ({"801010"} if day >= pd.Timestamp("2019-01-25") else set()), day
+    first = trades.iloc[0]  # decided at the close of Friday 01-25, filled Monday 01-28
+    assert (first["date"], first["asset"], first["side"]) == (
+        pd.Timestamp("2019-01-28"), "801010", "buy")
+    assert first["value"] == pytest.approx(1 / 3 * 1.0002, rel=1e-12)  # + 2 bp slippage
+    assert equity.loc[:"2019-01-25", "equity"].eq(1.0).all()  # cash until the first fill
+    # the fill day's close: the cost and the slippage paid on the 1/3 bought at that close
+    assert first["cost"] == pytest.approx(first["value"] * 0.00025, rel=1e-12)  # INDEX_COSTS
+    assert equity.loc["2019-01-28", "equity"] == pytest.approx(
+        1 - first["cost"] - (first["value"] - 1 / 3), rel=1e-12)
+
+
+def test_tearsheet_equity_by_the_reference_loop(runs: dict[str, Path]) -> None:
+    """equity.csv of the timing run (2015-2019, range weight 0.25, 0.03% fees) from an
+    independent route: the final regime by hand (tests/hand_timing.py), the window rule as
+    docs/report.md states it (day one holds cash and trades, at the next bar, the target in
+    force at its close; later rows where the target changes), and the plain-Python reference
+    loop (tests/reference_engine.py) for the equity."""
+    from hand_timing import hand_timing
+    from reference_engine import reference_run
+
+    from quantlib.backtest import CostModel, Rules
+    from quantlib.data import load
+
+    close = load("wind_all_a", end="2019-12-31", columns=["close"])["close"]
+    regime = hand_timing(close)["regime"].dropna()
+    target = regime.map({1: 1.0, 0: 0.25, -1: 0.0}).loc["2015-01-05":]
     w = target[target.ne(target.shift())].to_frame("wind_all_a")
-    s = resolve("ma_distance_timing")[0]
-    pd.testing.assert_frame_equal(
-        w, s.target_weights(s.load(), s.resolve_params({"range_weight": 0.25})))
-    window = prices.loc["2015-01-05":"2019-12-31"]
-    carried = w.loc[:"2015-01-05"].iloc[[-1]].set_axis([window.index[0]])
-    w = pd.concat([carried, w.loc["2015-01-06":"2019-12-31"]])
+    assert w.index[0] == pd.Timestamp("2015-01-05") and len(w) > 10
+    prices = close.loc["2015-01-05":].to_frame("wind_all_a")
     costs = CostModel(commission_rate=0.0003, min_commission_cny=0.0, transfer_fee_rate=0.0,
                       stamp_duty_schedule=())
-    market = Market(assets=pd.DataFrame({"kind": ["index"]}, index=["wind_all_a"]))
-    direct = run(window, w, costs=costs, market=market)
+    ref = reference_run(prices, w, costs=costs, rules=Rules(),
+                        assets=pd.DataFrame({"kind": ["index"]}, index=["wind_all_a"]))
     got = pd.read_csv(runs["ma_distance_timing"] / "equity.csv", index_col="date",
                       parse_dates=True)
-    np.testing.assert_array_equal(got["equity"].to_numpy(), direct.equity.to_numpy())
+    assert got.index.equals(prices.index)
+    np.testing.assert_allclose(got["equity"].to_numpy(), ref.equity, rtol=1e-10)
+    assert got["equity"].iloc[0] == 1.0  # day one holds cash
+    trades = pd.read_csv(runs["ma_distance_timing"] / "trades.csv", parse_dates=["date"])
+    assert len(trades) == len(ref.trades)
 
 
 def test_default_window_matches_the_timing_script(tmp_path: Path) -> None:

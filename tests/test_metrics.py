@@ -1,4 +1,6 @@
-"""quantlib.metrics against hand computations and statsmodels called directly."""
+"""quantlib.metrics against hand computations and statsmodels called directly.
+
+The external oracles (empyrical-reloaded, quantstats) are in test_metrics_oracles.py."""
 
 from __future__ import annotations
 
@@ -10,7 +12,6 @@ import pytest
 
 from quantlib import backtest as bt
 from quantlib import metrics as m
-from quantlib.periods import DEFAULT_RISK_FREE_RATE, TRADING_DAYS_PER_YEAR
 
 
 def series(values) -> pd.Series:
@@ -25,17 +26,28 @@ def test_total_and_annual_return_by_hand():
     assert m.annual_return(r, periods_per_year=12) == pytest.approx((1 + total) ** 4 - 1)
 
 
-def test_sharpe_sortino_by_formula():
-    r = series([0.01, -0.02, 0.015, 0.003, -0.004, 0.02])
-    rf = (1 + DEFAULT_RISK_FREE_RATE) ** (1 / TRADING_DAYS_PER_YEAR) - 1
-    ex = r.to_numpy() - rf
-    sharpe = ex.mean() / ex.std(ddof=1) * math.sqrt(242)
-    assert m.sharpe_ratio(r) == pytest.approx(sharpe)
-    assert m.sharpe_ratio(r, risk_free=0.0) == pytest.approx(
-        r.mean() / r.std(ddof=1) * math.sqrt(242))
-    down = math.sqrt(np.mean(np.minimum(ex, 0) ** 2)) * math.sqrt(242)
-    assert m.sortino_ratio(r) == pytest.approx(ex.mean() * 242 / down)
-    assert m.annual_volatility(r) == pytest.approx(r.std(ddof=1) * math.sqrt(242))
+def test_sharpe_sortino_volatility_hand_worked():
+    # r = [2%, -1%, 3%, 0%]: mean 1%, squared deviations 1+4+4+1 = 10 (x1e-4), so the sample
+    # variance is 10e-4 / 3 and Sharpe (rf 0, one period a year) = 0.01 / sqrt(1e-3 / 3)
+    # = sqrt(0.3). Downside deviation: sqrt((0.01 ** 2) / 4) = 0.005, Sortino = 0.01 / 0.005.
+    r = series([0.02, -0.01, 0.03, 0.0])
+    assert m.sharpe_ratio(r, risk_free=0.0, periods_per_year=1) == pytest.approx(math.sqrt(0.3))
+    assert m.sharpe_ratio(r, risk_free=0.0, periods_per_year=4) == pytest.approx(
+        2 * math.sqrt(0.3))
+    assert m.annual_volatility(r, periods_per_year=4) == pytest.approx(2 * math.sqrt(1e-3 / 3))
+    # two returns are enough for a sample deviation: |0.03 - 0.01| / sqrt(2)
+    assert m.annual_volatility(series([0.01, 0.03]), periods_per_year=1) == pytest.approx(
+        0.02 / math.sqrt(2))
+    assert m.sortino_ratio(r, risk_free=0.0, periods_per_year=1) == pytest.approx(2.0)
+    # four periods a year: 4 x mean over (0.005 x 2) = 0.04 / 0.01
+    assert m.sortino_ratio(r, risk_free=0.0, periods_per_year=4) == pytest.approx(4.0)
+    # an annual risk-free of 1.01 ** 2 - 1 with two periods a year is exactly 1% a period:
+    # excess returns [3, 0, 4, 1] - 1 = [2, -1, 3, 0] (%), the case above, times sqrt(2)
+    shifted = series([0.03, 0.0, 0.04, 0.01])
+    assert m.sharpe_ratio(shifted, risk_free=1.01 ** 2 - 1, periods_per_year=2) == (
+        pytest.approx(math.sqrt(0.6)))
+    assert m.sortino_ratio(shifted, risk_free=1.01 ** 2 - 1, periods_per_year=2) == (
+        pytest.approx(2 * math.sqrt(2)))
 
 
 def test_max_drawdown_and_dates_on_tiny_series():
@@ -47,7 +59,10 @@ def test_max_drawdown_and_dates_on_tiny_series():
     assert d["trough"] == r.index[2]
     assert d["recovery"] == r.index[4]
     assert m.max_drawdown(r) == pytest.approx(-0.2)
-    assert m.calmar_ratio(r) == pytest.approx(m.annual_return(r) / 0.2)
+    # final wealth 1.331 after 5 days: annual return 1.331 ** (242 / 5) - 1, over |-20%|
+    assert m.calmar_ratio(r) == pytest.approx((1.331 ** (242 / 5) - 1) / 0.2)
+    rising = m.drawdown_details(series([0.01, 0.0, 0.02]))  # never below its running peak
+    assert rising == {"max_drawdown": 0.0, "peak": None, "trough": None, "recovery": None}
     never = m.drawdown_details(series([-0.1, 0.05]))
     assert never["peak"] is None and never["recovery"] is None
     assert never["max_drawdown"] == pytest.approx(-0.1)
@@ -72,6 +87,22 @@ def test_alpha_beta_hac_matches_statsmodels_directly():
     assert got["alpha"] == pytest.approx(fit.params[0] * 242)
     assert got["alpha_tstat"] == pytest.approx(fit.tvalues[0])
     assert got["beta_tstat"] == pytest.approx(fit.tvalues[1])
+    # default lags: floor(4 (n / 100) ** (2 / 9)) = floor(4 x 5 ** (2 / 9)) = 5 for n = 500;
+    # an explicit maxlags wins over it
+    assert m.alpha_beta(strat, mkt, risk_free=0.0)["alpha_tstat"] == pytest.approx(
+        fit.tvalues[0])
+    two = sm.OLS(strat.to_numpy(), sm.add_constant(mkt.to_numpy())).fit(
+        cov_type="HAC", cov_kwds={"maxlags": 2})
+    assert m.alpha_beta(strat, mkt, risk_free=0.0, maxlags=2)["alpha_tstat"] == pytest.approx(
+        two.tvalues[0])
+    assert two.tvalues[0] != pytest.approx(fit.tvalues[0])
+    # with a risk-free rate both sides are excess returns: beta moves, alpha is a - rf (1 - b)
+    rf = 1.03 ** (1 / 242) - 1
+    ex = sm.OLS(strat.to_numpy() - rf, sm.add_constant(mkt.to_numpy() - rf)).fit(
+        cov_type="HAC", cov_kwds={"maxlags": 5})
+    got_rf = m.alpha_beta(strat, mkt, risk_free=0.03, maxlags=5)
+    assert got_rf["alpha"] == pytest.approx(ex.params[0] * 242)
+    assert got_rf["alpha"] == pytest.approx((fit.params[0] - rf * (1 - fit.params[1])) * 242)
     with pytest.raises(m.MetricsError, match="different dates"):
         m.alpha_beta(strat, mkt.iloc[1:])
 

@@ -27,7 +27,8 @@ def test_perbar_equals_run(case, assets) -> None:
     prices, w = case
     cols = [prices.columns.get_loc(a) for a in assets]
     p, w = prices[assets], np.ascontiguousarray(w[:, :, cols])
-    kw = {"costs": bt.CostModel.percentage(0.002), "rules": bt.Rules.none(), "cash_rate": 0.01}
+    kw = {"costs": bt.CostModel.percentage(0.002), "rules": bt.Rules.none(), "cash_rate": 0.01,
+          "market": bt.Market(kind="index")}
     res = bt.run(p, w, **kw)
     pb = bt.run_perbar(p, w, **kw)
     np.testing.assert_array_equal(pb.equity, res.equity.to_numpy())
@@ -43,7 +44,8 @@ def test_perbar_equals_run(case, assets) -> None:
 
 def test_perbar_float32_and_outputs(case) -> None:
     prices, w = case
-    kw = {"costs": bt.CostModel.percentage(0.001), "rules": bt.Rules.none()}
+    kw = {"costs": bt.CostModel.percentage(0.001), "rules": bt.Rules.none(),
+          "market": bt.Market(kind="index")}
     ref = bt.run(prices, w, **kw).equity.to_numpy()
     pb = bt.run_perbar(prices, w, dtype="float32", outputs=("equity",), **kw)
     assert pb.equity.dtype == np.float32 and pb.shares is None and pb.traded is None

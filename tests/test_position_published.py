@@ -129,3 +129,33 @@ def test_backtest_table_matches_docs() -> None:
             got, values = got[keep], np.asarray(values)[keep]
         np.testing.assert_allclose(got, values, atol=1.5e-3, err_msg=name)
     assert re.search(re.escape(DEFAULT_CLASS_RULE), doc)
+
+
+def test_fitted_mean_rule_scored_out_of_sample_by_hand(pub: pd.DataFrame) -> None:
+    """Fitting the cut-offs on the printed rows and counting hits on the same rows (8/11) is
+    in-sample. Out of sample, with a plain loop written here (not quantlib.calibration): every
+    mean rule on the 2.5-point grid, chosen by the most hits (ties: the lowest cut-offs),
+    scored on the row left out (leave-one-out) and on the later 6 after fitting the earlier 5,
+    must be what docs/position.md's table says."""
+    cuts = [c / 2 for c in range(5, 200, 5)]
+    rules = [(lo, hi) for i, lo in enumerate(cuts) for hi in cuts[i + 1:]]
+    rows = list(zip(pub["regime_stated"], pub["pe_pctile"], pub["pb_pctile"],
+                    pub["position_pct"], strict=True))
+    hit = [[_by_hand(r, pe, pb, lo, hi) == p for r, pe, pb, p in rows] for lo, hi in rules]
+
+    def best(on: list[int]) -> int:
+        scores = [sum(h[i] for i in on) for h in hit]
+        return scores.index(max(scores))  # first of the ties, grid order
+
+    n = len(rows)
+    chosen = best(list(range(n)))
+    in_sample = sum(hit[chosen])
+    loo = sum(hit[best([j for j in range(n) if j != i])][i] for i in range(n))
+    half = best(list(range(n // 2)))
+    later = sum(hit[half][n // 2:])
+    name = lambda k: f"mean_{rules[k][0]:g}_{rules[k][1]:g}"  # noqa: E731
+    assert (name(chosen), in_sample, loo) == ("mean_30_70", 8, 6)
+    assert (name(half), later) == ("mean_30_42.5", 2)
+    doc = (ROOT / "docs" / "position.md").read_text()
+    assert (f"| best fit (mean rules) | {in_sample}/{n} ({name(chosen)}) | {loo}/{n} | "
+            f"{later}/{n - n // 2} ({name(half)}) |") in doc

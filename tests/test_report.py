@@ -222,6 +222,14 @@ def test_figures_are_figures_and_png() -> None:
     figs = [plots.equity_figure(eq, eq * 0.9), plots.drawdown_figure(eq / eq.cummax() - 1),
             plots.weights_figure(w, regime), plots.monthly_heatmap_figure(monthly_returns(r))]
     assert all(isinstance(f, Figure) for f in figs)
+    # what is drawn: the two equity curves point for point, one heatmap cell per month
+    lines = figs[0].axes[0].lines
+    np.testing.assert_array_equal(lines[0].get_ydata(), eq.to_numpy())
+    # the benchmark is rebased to 1 on the first day: 0.9 x eq / 0.9 is eq again
+    np.testing.assert_allclose(lines[1].get_ydata(), eq.to_numpy(), rtol=1e-15)
+    cells = [t.get_text() for t in figs[3].axes[0].texts]
+    jan = float(np.prod(1 + r.loc["2020-01"]) - 1)  # 23 business days of sin(t) / 100
+    assert len(cells) == 14 and cells[0] == f"{100 * jan:.1f}" == "1.8"  # Jan 2020 .. Feb 2021
     png = html.figure_png(figs[0], dpi=40)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert html.png_data_uri(b"abc") == "data:image/png;base64,YWJj"

@@ -14,21 +14,23 @@ from quantlib.data import load
 from quantlib.data.store import bundled_dir
 from quantlib.errors import UnknownNameError
 from quantlib.rotation import RotationParamError
-from quantlib.timing import UP, timing_frame
 
 
-def test_citic_trend_picks_are_the_uptrend_industries_of_the_timing_system() -> None:
+def test_citic_trend_picks_are_the_uptrend_industries_by_hand() -> None:
+    """Picks = the CITIC industries in a final uptrend on 2025-06-30, derived without
+    quantlib.timing (tests/hand_timing.py: pandas moving averages, plain-Python rules)."""
+    from hand_timing import hand_timing
+
     sig = industry_signal("2025-06-30", "trend", 30, None, universe="citic_l1")
     assert sig["universe"] == "citic_l1" and sig["date"] == "2025-06-30"
     picks = sig["models"]["trend"]["picks"]
-    close = load("citic_l1", columns=["close"])["close"]
-    state = timing_frame(close)  # independent path: the frame-wide timing system
-    day = pd.Timestamp("2025-06-30")
-    in_uptrend = set(state["regime"].columns[state["regime"].loc[day] == UP])
+    close = load("citic_l1", columns=["close"])["close"].loc[:"2025-06-30"]
+    hand = {code: hand_timing(close[code]).iloc[-1] for code in close.columns}
+    in_uptrend = {code for code, row in hand.items() if row["regime"] == 1}
+    assert 0 < len(in_uptrend) < 30  # a day that discriminates
     assert {p["code"] for p in picks} == in_uptrend
     for p in picks:
-        expected = state["distance"].loc[day, p["code"]]
-        assert p["distance"] == pytest.approx(expected, abs=1e-10)  # JSON keeps 10 decimals
+        assert p["distance"] == pytest.approx(hand[p["code"]]["distance"], abs=1e-10)
         assert p["etfs"] == []  # the ETF map is keyed by Shenwan codes
     names = pd.read_csv(bundled_dir() / "reference" / "citic_l1_names.csv", dtype=str)
     assert len(names) == 30 and names.set_index("code").loc["CI005021", "name_zh"] == "银行"

@@ -147,8 +147,34 @@ def test_sweep_table_shape(result) -> None:
     assert list(result.table.columns) == [*GRID, *METRIC_KEYS]
     assert result.params == tuple(GRID)
     assert result.overfitting.n_trials == 72
-    assert 0.0 <= result.overfitting.pbo <= 1.0
     assert len(result.overfitting.pbo_logits) == 70  # C(8, 4)
+
+
+def test_sweep_pbo_by_direct_runs_and_brute_force_cscv(prices: pd.DataFrame, data) -> None:
+    """The PBO logits from an independent route: each combination run directly by the engine
+    on the sweep's window (not the sweep's vectorized builder), then the brute-force CSCV of
+    test_sweep_overfitting.py over 8 blocks, on returns in excess of the daily risk-free rate
+    (the Sharpe ratio the sweep selects on; docs/sweep.md)."""
+    from test_sweep_overfitting import _brute_pbo
+
+    grid = {"short": [5, 10, 20], "long": [60, 120], "threshold": [0.02, 0.04]}
+    res = sweep("ma_distance_timing", grid, data=data, options=OPTS, n_blocks=8)
+    window = prices.loc[res.start:]
+    market = bt.Market(assets=pd.DataFrame({"kind": ["index"]}, index=["wind_all_a"]))
+    columns = []
+    for _, row in res.table.iterrows():
+        params = {k: (v.item() if hasattr(v, "item") else v) for k, v in row[list(grid)].items()}
+        tw = timing.target_weights(data, timing.resolve_params(params))
+        carried = tw.loc[:res.start].iloc[[-1]].set_axis([res.start])
+        w = pd.concat([carried, tw.loc[tw.index > res.start]])
+        run = bt.run(window, w, costs=OPTS.costs, rules=OPTS.rules, market=market)
+        columns.append(run.returns.to_numpy())
+    rf_day = 1.015 ** (1 / 242) - 1  # the default 1.5% a year
+    logits = _brute_pbo(np.column_stack(columns) - rf_day, 8)
+    np.testing.assert_allclose(res.overfitting.pbo_logits, logits, rtol=1e-9, atol=1e-12)
+    assert res.overfitting.pbo == float(np.mean(logits <= 0.0)) == 59 / 70
+    # the raw-return Sharpe would rank differently here: the risk-free rate matters
+    assert float(np.mean(_brute_pbo(np.column_stack(columns), 8) <= 0.0)) != 59 / 70
 
 
 def test_sweep_best_row_equals_direct_run(prices: pd.DataFrame, data, result) -> None:

@@ -67,13 +67,27 @@ def test_final_regime_agrees_with_the_report_except_one_documented_row(
 
 
 def test_proxy_rows_within_tolerance(published: pd.DataFrame, state: pd.DataFrame) -> None:
-    """After 2024-12-12 WIND All A is a proxy: printed MAs agree within 0.7%, distance 0.6 pp."""
+    """After 2024-12-12 WIND All A is a proxy (CSI All Share returns regressed onto Wind's).
+
+    Measured on the printed weeks (2026 data): the distance error grows with the time since the
+    splice, 0.03-0.17 pp through June 2025, up to 0.57 pp by August 2025 (the proxy drifts as
+    the two indices' compositions part); the MA20 agrees within 0.60%, the MA120 within 0.11%.
+    The bounds sit just above those figures, so a worse proxy or a changed MA fails here. The
+    issue's 0.3 pp is not reachable on this proxy: the later weeks are at 0.3-0.57 pp.
+    """
     rows = published[state.loc[published["asof"], "is_proxy"].to_numpy()]
     s = state.loc[rows["asof"]]
     ma = rows.dropna(subset=["ma20"])
     sm = state.loc[ma["asof"]]
-    assert (abs(sm["ma_short"].to_numpy() / ma["ma20"].to_numpy() - 1) < 0.007).all()
-    assert (abs(sm["ma_long"].to_numpy() / ma["ma120"].to_numpy() - 1) < 0.007).all()
+    assert (abs(sm["ma_short"].to_numpy() / ma["ma20"].to_numpy() - 1) < 0.0062).all()
+    assert (abs(sm["ma_long"].to_numpy() / ma["ma120"].to_numpy() - 1) < 0.0012).all()
     d = rows["ma_distance_pct"].notna().to_numpy()
-    assert (abs(100 * s["distance"].to_numpy()[d] - rows["ma_distance_pct"].to_numpy()[d])
-            < 0.6).all()
+    err = abs(100 * s["distance"].to_numpy()[d] - rows["ma_distance_pct"].to_numpy()[d])
+    early = (rows["asof"] <= "2025-06-30").to_numpy()[d]
+    assert early.sum() == 8 and (~early).sum() == 4
+    assert (err[early] < 0.2).all() and (err < 0.58).all()
+
+
+def test_real_wind_distance_to_printed_precision(state: pd.DataFrame) -> None:
+    """On real Wind data the distance agrees to 0.05 pp (the printed rounding is 0.005 pp)."""
+    assert abs(100 * state.loc["2023-01-20", "distance"] - (-0.14)) < 0.05

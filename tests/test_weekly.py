@@ -1,5 +1,6 @@
-"""quantlib weekly: every block's date, numbers equal to the single-model commands, the data
-notes, the CLI formats and bad input."""
+"""quantlib weekly: every block's date, its numbers by hand (pandas moving averages and the
+plain-Python state machine of tests/hand_timing.py, the report's 3x3 table), the data notes,
+the CLI formats and bad input."""
 
 from __future__ import annotations
 
@@ -66,55 +67,62 @@ def test_industry_returns_are_sorted_and_complete(report: dict) -> None:
         sw.loc["2026-02-26", top["code"]] / sw.loc[top["base"], top["code"]] - 1, rel=1e-14)
 
 
-def test_timing_block_equals_signal_timing(report: dict) -> None:
-    from quantlib import timing
-    from quantlib.cli import _timing_inputs
+def test_timing_block_by_hand(report: dict) -> None:
+    """The timing block against pandas moving averages and the plain-Python state machine
+    (tests/hand_timing.py), not against quantlib.timing."""
+    from hand_timing import hand_timing
 
-    _, close, turnover = _timing_inputs("wind_all_a", None)
-    snap = timing.snapshot(timing.timing_state(close, turnover), "2026-08-21")
-    assert report["timing"]["now"] == snap
+    close = load("wind_all_a", end="2026-08-21", columns=["close"])["close"]
+    hand = hand_timing(close).loc["2026-08-21"]
+    now = report["timing"]["now"]
+    assert now["distance"] == pytest.approx(hand["distance"], rel=1e-12)
+    assert now["ma_short"] == pytest.approx(close.iloc[-20:].mean(), rel=1e-12)
+    assert now["ma_long"] == pytest.approx(close.iloc[-120:].mean(), rel=1e-12)
+    assert now["money_effect"] == pytest.approx(close.iloc[-1] / close.iloc[-20:].mean() - 1,
+                                                rel=1e-12)
+    labels = {1: "up", 0: "range", -1: "down"}
+    assert (now["raw_regime"], now["regime"]) == (labels[hand["raw"]], labels[hand["regime"]])
+    assert (now["raw_regime"], now["regime"]) == ("down", "range")  # the downtrend-exit rule
     assert report["timing"]["previous"]["date"] == "2026-08-14"
     assert report["timing"]["changes"][0].startswith("regime")
 
 
-def test_position_and_industry_blocks_equal_their_commands(report: dict) -> None:
-    from quantlib.commands.industries import industry_signal
-    from quantlib.commands.position import position_snapshot
+# The report's 3x3 table (framework paper), written out here independently of quantlib.
+TABLE = {"up": {"cheap": 0.9, "normal": 0.8, "expensive": 0.7},
+         "range": {"cheap": 0.6, "normal": 0.5, "expensive": 0.4},
+         "down": {"cheap": 0.3, "normal": 0.2, "expensive": 0.1}}
 
-    pos = position_snapshot("2026-08-21", None)
-    assert {k: report["position"][k] for k in pos} == pos
-    # percentiles are fractions, like every ratio of the JSON (describe() gives 0-100)
-    from quantlib.valuation import describe, load_position_state
 
-    raw = describe(*load_position_state(None), "2026-08-21")
-    assert pos["pe_percentile"] == pytest.approx(raw["pe_pct"] / 100, rel=1e-15)
-    assert "pe_pct" not in pos
+def test_position_block_by_the_table(report: dict) -> None:
+    """Class by the default rule's text (mean of PE and PB percentiles, cheap <= 32.5,
+    expensive >= 80), position by the report's table, regime from the timing block."""
+    pos = report["position"]
+    # percentiles are fractions in the report, like every ratio of the JSON
+    assert 0 <= pos["pe_percentile"] <= 1 and "pe_pct" not in pos
+    score = 100 * (pos["pe_percentile"] + pos["pb_percentile"]) / 2
+    cls = "cheap" if score <= 32.5 else "expensive" if score >= 80 else "normal"
+    assert pos["valuation_class"] == cls == "normal"
+    assert pos["regime"] == report["timing"]["now"]["regime"]
+    assert pos["position"] == TABLE[pos["regime"]][cls] == 0.5
     assert report["position"]["previous_date"] == "2026-08-14"
-    sig = industry_signal("2026-08-21", "all", 5, None)
-    mine = report["industries"]["models"]
-    assert set(mine) == set(sig["models"]) == {"trend", "two_beta", "earnings", "reversal",
-                                                "blend"}
-    keys = ("rank", "code", "name_zh", "name_en", "etfs")
-    for name, block in sig["models"].items():
-        assert ([{k: p[k] for k in keys} for p in block["picks"]]
-                == [{k: p[k] for k in keys} for p in mine[name]["picks"]])
-        assert [p["score"] for p in mine[name]["picks"]] == pytest.approx(  # theirs: 10 digits
-            [p["score"] for p in block["picks"]], abs=1e-9)
-        assert block["covered"] == mine[name]["covered"] and block["note"] == mine[name]["note"]
-    assert mine["two_beta"]["lead"] == sig["models"]["two_beta"]["lead"]
+    pe = load("csi_all_share", end="2026-08-21", columns=["pe_ttm"])["pe_ttm"]
+    assert pos["pe"] == pytest.approx(float(pe.iloc[-1]), abs=0.005)
 
 
-def test_industry_changes_since_last_week(inputs) -> None:
-    from quantlib.commands.industries import industry_signal
+def test_industry_trend_changes_since_last_week_by_hand(inputs) -> None:
+    """2024-03-15 vs 2024-03-08: three Shenwan industries in a final uptrend each week (by
+    hand, tests/hand_timing.py), so the trend model's picks are exactly those and the week's
+    changes are the set differences."""
+    from hand_timing import uptrend_codes
 
-    rep = weekly_report(inputs, "2024-03-15")
-    before = industry_signal("2024-03-08", "all", 5, None)["models"]
-    for name, block in rep["industries"]["models"].items():
-        assert block["previous_date"] == "2024-03-08"
-        old = [p["code"] for p in before[name]["picks"]]
-        new = [p["code"] for p in block["picks"]]
-        assert [r["code"] for r in block["entered"]] == [c for c in new if c not in old]
-        assert [r["code"] for r in block["left"]] == [c for c in old if c not in new]
+    sw = load("sw_l1", end="2024-03-15", columns=["close"])["close"]
+    old, new = uptrend_codes(sw, "2024-03-08"), uptrend_codes(sw, "2024-03-15")
+    assert old == {"801110", "801780", "801950"} and new == {"801110", "801160", "801960"}
+    block = weekly_report(inputs, "2024-03-15")["industries"]["models"]["trend"]
+    assert block["previous_date"] == "2024-03-08"
+    assert {p["code"] for p in block["picks"]} == new
+    assert {r["code"] for r in block["entered"]} == new - old == {"801160", "801960"}
+    assert {r["code"] for r in block["left"]} == old - new == {"801780", "801950"}
 
 
 def test_past_week_has_aligned_dates_and_the_readme_regime(inputs) -> None:

@@ -150,8 +150,8 @@ def run_perbar(prices: Any, weights: Any, *, dtype: str = "float64", fill: str =
     traded = array("traded", n_s)
     pos = array("shares", n_s * n_a)
     perbar_nb(p["close_ff"], p["fill_price"], p["fill_row"], p["weights"], p["buy_ok"],
-              p["sell_ok"], p["buy_extra"], p["sell_extra"], p["params"], p["lots"], eq, cost,
-              traded, pos)
+              p["sell_ok"], p["buy_extra"], p["sell_extra"], p["share_ratio"], p["params"],
+              p["lots"], eq, cost, traded, pos)
     labels = p["strat"] if p["strat"] is not None else pd.Index(["strategy"])
     kept = {name: (arr if name in outputs else None)
             for name, arr in (("costs", cost), ("traded", traded), ("shares", pos))}

@@ -17,7 +17,8 @@ __all__ = ["perbar_nb"]
 
 @njit(cache=True, parallel=True, error_model="numpy")
 def perbar_nb(close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_extra, sell_extra,
-              params, lots, eq_out, cost_out, traded_out, pos_out):  # pragma: no cover - numba
+              share_ratio, params, lots, eq_out, cost_out, traded_out,
+              pos_out):  # pragma: no cover - numba
     """Fill the (T, S) ``eq_out``, ``cost_out``, ``traded_out`` and (T, S * A) ``pos_out`` of
     every strategy (arguments as ``engine.simulate_nb``)."""
     n_s = eq_out.shape[1]
@@ -28,9 +29,9 @@ def perbar_nb(close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_extr
     for s in prange(n_s):
         if one:
             _strategy_1asset_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok,
-                                buy_extra, sell_extra, params, lots, True, eq_out, cost_out,
-                                traded_out, pos_out, rec, rec_count, final)
+                                buy_extra, sell_extra, share_ratio, params, lots, True, eq_out,
+                                cost_out, traded_out, pos_out, rec, rec_count, final)
         else:
             _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok,
-                         buy_extra, sell_extra, params, lots, True, eq_out, cost_out,
-                         traded_out, pos_out, rec, rec_count, final)
+                         buy_extra, sell_extra, share_ratio, params, lots, True, eq_out,
+                         cost_out, traded_out, pos_out, rec, rec_count, final)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pandas as pd
 
@@ -22,9 +23,13 @@ from quantlib.data.schema import DATASETS, DatasetSpec
 from quantlib.data.store import StoredDataset, locate, read_stored
 from quantlib.errors import DateRangeError, NotCachedError, UnknownNameError
 
+if TYPE_CHECKING:
+    from quantlib.data.integrity import DatasetReport
+    from quantlib.data.update import RefreshResult
+
 __all__ = ["DATASETS", "datasets", "load", "refresh", "to_storage", "to_wide", "verify"]
 
-DateLike = str | pd.Timestamp | None
+DateLike: TypeAlias = str | pd.Timestamp | None
 
 
 def _timestamp(value: DateLike, what: str) -> pd.Timestamp | None:
@@ -168,14 +173,14 @@ def datasets(cache_dir: str | Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("name")
 
 
-def refresh(name: str, **kwargs: object) -> dict[str, object]:
+def refresh(name: str, **kwargs: Any) -> RefreshResult:
     """Append new rows from akshare; see :func:`quantlib.data.update.refresh_dataset`."""
     from quantlib.data.update import refresh_dataset
 
-    return refresh_dataset(name, **kwargs)  # type: ignore[arg-type]
+    return refresh_dataset(name, **kwargs)
 
 
-def verify(cache_dir: str | Path | None = None) -> list[dict[str, object]]:
+def verify(cache_dir: str | Path | None = None) -> list[DatasetReport]:
     """Check hashes, schema and calendar gaps; see :func:`quantlib.data.integrity.verify_all`."""
     from quantlib.data.integrity import verify_all
 

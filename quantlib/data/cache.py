@@ -64,7 +64,7 @@ def content_sha256(frame: pd.DataFrame) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def atomic_write_bytes(path: Path, write: Callable[[Path], None]) -> None:
+def atomic_write_bytes(path: Path, write: Callable[[Path], object]) -> None:
     """Write a file atomically: ``write(tmp)`` then fsync and rename over ``path``.
 
     Raises

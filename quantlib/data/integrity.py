@@ -4,7 +4,7 @@ dataset; ``--fix`` removes orphan files of crashed refreshes from a user cache d
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import NotRequired, TypedDict
 
 import pandas as pd
 
@@ -14,7 +14,20 @@ from quantlib.data.schema import DATASETS, validate_stored
 from quantlib.data.store import StoredDataset, check_writable, locate, read_stored
 from quantlib.errors import NotCachedError, QuantlibError
 
-__all__ = ["fix_orphans", "verify_all", "verify_dataset"]
+__all__ = ["DatasetReport", "fix_orphans", "verify_all", "verify_dataset"]
+
+
+class DatasetReport(TypedDict):
+    """One dataset's verification (``quantlib data verify --format json`` prints these)."""
+
+    dataset: str
+    ok: bool
+    problems: list[str]
+    notes: list[str]
+    location: NotRequired[str]  # "bundled" or the user cache directory
+    rows: NotRequired[int]  # the next three once the file could be read
+    start: NotRequired[str]
+    end: NotRequired[str]
 
 
 def _gap_report(frame: pd.DataFrame, ds: StoredDataset,
@@ -39,14 +52,14 @@ def _gap_report(frame: pd.DataFrame, ds: StoredDataset,
 
 def verify_dataset(name: str, calendar: pd.DatetimeIndex,
                    cache_dir: str | Path | None = None,
-                   today: pd.Timestamp | None = None) -> dict[str, Any]:
+                   today: pd.Timestamp | None = None) -> DatasetReport:
     """Verify one dataset; never raises for data problems, returns them.
 
     Problems: hash, schema, manifest rows/start/end, and the row rules of
     :mod:`quantlib.data.rows` (non-positive prices, high < low, non-trading or future dates,
     jumps beyond the dataset's limit). Notes: holes and known quirks.
     """
-    report: dict[str, Any] = {"dataset": name, "ok": True, "problems": [], "notes": []}
+    report: DatasetReport = {"dataset": name, "ok": True, "problems": [], "notes": []}
     try:
         ds = locate(name, cache_dir)
     except NotCachedError:
@@ -54,18 +67,18 @@ def verify_dataset(name: str, calendar: pd.DatetimeIndex,
                                "verify)")
         return report
     except QuantlibError as exc:
-        report.update(ok=False, problems=[str(exc)])
+        report["ok"], report["problems"] = False, [str(exc)]
         return report
     try:
         report["location"] = "bundled" if ds.is_bundled else str(ds.directory)
         frame = read_stored(ds)
         validate_stored(frame, ds.spec)
     except QuantlibError as exc:
-        report.update(ok=False, problems=[str(exc)])
+        report["ok"], report["problems"] = False, [str(exc)]
         return report
     entry = ds.entry
-    checks = {"rows": len(frame), "start": str(frame["date"].min().date()),
-              "end": str(frame["date"].max().date())}
+    rows, start, end = len(frame), str(frame["date"].min().date()), str(frame["date"].max().date())
+    checks: dict[str, object] = {"rows": rows, "start": start, "end": end}
     for key, actual in checks.items():
         if entry.get(key) != actual:
             report["problems"].append(
@@ -75,12 +88,12 @@ def verify_dataset(name: str, calendar: pd.DatetimeIndex,
     report["problems"] += problems
     report["notes"] += notes + _gap_report(frame, ds, calendar)
     report["ok"] = not report["problems"]
-    report.update(checks)
+    report["rows"], report["start"], report["end"] = rows, start, end
     return report
 
 
 def verify_all(cache_dir: str | Path | None = None,
-               today: pd.Timestamp | None = None) -> list[dict[str, Any]]:
+               today: pd.Timestamp | None = None) -> list[DatasetReport]:
     """Verify every dataset (see :func:`verify_dataset`)."""
     from quantlib.data.calendar import trading_days
 

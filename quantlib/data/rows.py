@@ -216,7 +216,7 @@ def row_problems(frame: pd.DataFrame, spec: DatasetSpec, *, calendar: pd.Datetim
                 excused |= m
                 notes.append(f"{int(m.sum())} known quirk row(s) of {quirk.code} "
                              f"{quirk.start}..{quirk.end}: {quirk.reason}")
-    problems = []
+    problems: list[str] = []
     findings = [*_bad_values(frame, spec), *_ohlc_outside(frame, spec),
                 *_bad_dates(frame, spec, calendar, today)]
     jumps = _jumps(frame, spec)

@@ -36,7 +36,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -49,7 +49,21 @@ from quantlib.data.schema import DATASETS, DatasetSpec, check_date_column, valid
 from quantlib.data.store import check_writable, default_user_dir, locate, read_stored, user_dir
 from quantlib.errors import FetchError, NotCachedError, RowValidationError, UnknownDatasetError
 
-__all__ = ["OVERLAP_DAYS", "merge_new_rows", "refresh_dataset"]
+__all__ = ["OVERLAP_DAYS", "RefreshResult", "merge_new_rows", "refresh_dataset"]
+
+
+class RefreshResult(TypedDict):
+    """What :func:`refresh_dataset` did (``quantlib data refresh`` prints it)."""
+
+    dataset: str
+    directory: str  # the user cache written to
+    new_rows: int
+    start: str | None  # the dataset's span after the refresh
+    end: str | None
+    log: list[dict[str, Any]]  # per series: rows added, splice factor, revisions (JSON-like)
+    holes: list[str]  # trading days missing among the new rows
+    notes: list[str]
+    orphans_removed: list[str]
 
 #: Calendar days fetched before the last cached date, so fetched and cached frames overlap.
 OVERLAP_DAYS = 14
@@ -281,7 +295,7 @@ def refresh_dataset(name: str, *, cache_dir: str | Path | None = None,
                     fetcher: Fetcher | None = None, end: str | pd.Timestamp | None = None,
                     progress: Callable[[int, int, str], None] | None = None,
                     environ: Mapping[str, str] | None = None, accept_revision: bool = False,
-                    today: str | pd.Timestamp | None = None) -> dict[str, Any]:
+                    today: str | pd.Timestamp | None = None) -> RefreshResult:
     """Fetch new rows for ``name`` and append them in the user cache directory.
 
     Parameters
@@ -329,7 +343,7 @@ def refresh_dataset(name: str, *, cache_dir: str | Path | None = None,
         removed = clean_orphans(target)
         old = _stored_or_empty(name, spec, target)  # re-read: another refresh may have written
         entry_before = _entry_or_empty(name, target)
-        result: dict[str, Any] = {"dataset": name, "directory": str(target), "new_rows": 0,
+        result: RefreshResult = {"dataset": name, "directory": str(target), "new_rows": 0,
                                   "log": [], "holes": [], "notes": [],
                                   "orphans_removed": removed,
                                   "start": str(old["date"].min().date()) if len(old) else None,
@@ -340,7 +354,7 @@ def refresh_dataset(name: str, *, cache_dir: str | Path | None = None,
             fetched = _ADAPTERS[name](fetched, old, entry_before)
         validate_stored(fetched, spec, where=f"fetched {name!r} frame")
         merged, log = merge_new_rows(old, fetched, spec)
-        result.update(new_rows=len(merged) - len(old), log=log)
+        result["new_rows"], result["log"] = len(merged) - len(old), log
         revised = [r for info in log for r in info.get("revised", [])]
         if revised and not accept_revision:
             raise _refuse(name, [f"{len(revised)} overlapping value(s) differ from the cache by "
@@ -359,9 +373,9 @@ def refresh_dataset(name: str, *, cache_dir: str | Path | None = None,
         if problems:
             raise _refuse(name, problems, only_revisions=all("moves more than" in p
                                                              for p in problems))
-        result.update(holes=holes(merged, calendar, judge), notes=notes)
+        result["holes"], result["notes"] = holes(merged, calendar, judge), notes
         entry = _write(target, name, merged, entry_before, log)
-        result.update(start=entry["start"], end=entry["end"])
+        result["start"], result["end"] = str(entry["start"]), str(entry["end"])
         return result
 
 

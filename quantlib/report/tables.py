@@ -87,10 +87,10 @@ def trades_table(trades: pd.DataFrame, head: int = 20, tail: int = 20,
     out = t.astype(object)
     lots = cny
     # CNY runs trade whole 100-share lots: shares as integers, value and cost in CNY
-    formats = ((("shares", "{:,.2f}"), ("price", "{:.2f}"), ("value", "{:,.2f}"),
-                ("cost", "{:,.2f}")) if lots else
-               (("shares", "{:.6f}"), ("price", "{:.4f}"), ("value", "{:.6f}"),
-                ("cost", "{:.2e}")))
+    formats: tuple[tuple[str, str], ...] = (
+        (("shares", "{:,.2f}"), ("price", "{:.2f}"), ("value", "{:,.2f}"), ("cost", "{:,.2f}"))
+        if lots else
+        (("shares", "{:.6f}"), ("price", "{:.4f}"), ("value", "{:.6f}"), ("cost", "{:.2e}")))
     if lots:
         out = out.rename(columns={"value": "value_cny", "cost": "cost_cny"})
         formats = tuple((c if c in ("shares", "price") else f"{c}_cny", f) for c, f in formats)

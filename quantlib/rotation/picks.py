@@ -51,13 +51,17 @@ def blend_scores(parts: Sequence[ModelScores], weights: Sequence[float] | None =
     w = np.ones(len(parts)) if weights is None else np.asarray(weights, dtype="float64")
     if len(w) != len(parts) or (w < 0).any() or w.sum() <= 0:
         raise RotationParamError("blend weights: one non-negative weight per model, sum > 0.")
-    total = sum_w = None
+    ranks, cover = [], []
     for part, wi in zip(parts, w, strict=True):
         ok = np.broadcast_to(part.covered.to_numpy(dtype=bool)[:, None], part.score.shape)
-        r = rank_pct(part.score).fillna(0.0).where(ok)
-        cw = part.covered.astype("float64") * wi
-        total = r.mul(wi) if total is None else total.add(r.mul(wi), fill_value=0.0)
-        sum_w = cw if sum_w is None else sum_w + cw
+        ranks.append(rank_pct(part.score).fillna(0.0).where(ok).mul(wi))
+        cover.append(part.covered.astype("float64") * wi)
+    total = ranks[0]
+    for r in ranks[1:]:
+        total = total.add(r, fill_value=0.0)
+    sum_w = cover[0]
+    for cw in cover[1:]:
+        sum_w = sum_w + cw
     score = total.div(sum_w.where(sum_w > 0), axis=0)
     score = score.where(score > 0)
     covered = sum_w > 0

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -102,7 +103,7 @@ def rank_corr_of_changes(a: pd.DataFrame, b: pd.DataFrame, months: int = 3,
     return pd.Series(out, dtype="float64")
 
 
-def stock_earnings(cache_dir: str | None = None) -> pd.DataFrame:
+def stock_earnings(cache_dir: str | Path | None = None) -> pd.DataFrame:
     """The bundled stock-based industry earnings: month-ends x SW L1 codes (CNY, float-cap
     weighted; NaN where an industry has no profitable member). Dataset ``sw_l1_stock_earnings``
     (different source, see the module docstring)."""
@@ -137,7 +138,7 @@ class EarningsExtension:
 
 
 def earnings_extension(close: pd.DataFrame | None = None, pe_ttm: pd.DataFrame | None = None,
-                       months: int = 3, cache_dir: str | None = None) -> EarningsExtension:
+                       months: int = 3, cache_dir: str | Path | None = None) -> EarningsExtension:
     """Load the stock-based earnings and run the gate against the Wind PE-derived earnings.
 
     ``close`` / ``pe_ttm`` default to the bundled ``sw_l1`` closes and ``sw_l1_pe_ttm``.
@@ -168,7 +169,7 @@ def earnings_extension(close: pd.DataFrame | None = None, pe_ttm: pd.DataFrame |
 
 
 def industry_data(close: pd.DataFrame | None = None, pe_ttm: pd.DataFrame | None = None, *,
-                  extension: str = "auto", cache_dir: str | None = None):
+                  extension: str = "auto", cache_dir: str | Path | None = None):
     """The rotation models' inputs, with the stock-based earnings attached when allowed.
 
     ``extension``: ``"auto"`` attaches it only if it passes the gate (:data:`MIN_RANK_CORR`),

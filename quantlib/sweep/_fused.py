@@ -75,9 +75,10 @@ def evaluate_fused(spec: Any, combos: pd.DataFrame) -> dict[str, np.ndarray] | N
     windows = np.array(spec.windows, dtype=np.int64).reshape(len(spec.windows), 2)
     win = np.empty((len(windows), n_b))
     rf_p = (1.0 + spec.risk_free) ** (1.0 / spec.periods_per_year) - 1.0
-    timing_sweep_nb(*sig.kernel_args(), a, p["close_ff"], p["fill_price"], p["fill_row"],
-                    p["buy_ok"], p["sell_ok"], p["buy_extra"], p["sell_extra"], p["params"],
-                    p["lots"], rf_p, float(spec.periods_per_year), n_blocks, windows,
+    timing_sweep_nb(*sig.kernel_args(), a,  # type: ignore[call-arg]  # numba dispatcher
+                    p["close_ff"], p["fill_price"], p["fill_row"],
+                    p["buy_ok"], p["sell_ok"], p["buy_extra"], p["sell_extra"], p["share_ratio"],
+                    p["params"], p["lots"], rf_p, float(spec.periods_per_year), n_blocks, windows,
                     METRIC_KEYS.index(spec.select), metrics, bmean, bm2, win)
     return {"metrics": metrics, "block_mean": bmean, "block_m2": bm2,
             "block_len": np.array([n_w // n_blocks]), "windows": win}

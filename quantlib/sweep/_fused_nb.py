@@ -126,7 +126,8 @@ def _block_stats_nb(r, rf_p, n_blocks, mean_out, m2_out):  # pragma: no cover - 
 
 @njit(cache=True, error_model="numpy")
 def _simulate_window_nb(wf, a, close_ff, fill_price, fill_row, buy_ok, sell_ok, buy_extra,
-                        sell_extra, params, lots, r, turn, expo):  # pragma: no cover - numba
+                        sell_extra, share_ratio, params, lots, r, turn,
+                        expo):  # pragma: no cover - numba
     """Simulate one combination over the window from its full-history weights ``wf``.
 
     The window's weights are those of the reference path: row 0 = the target in force at bar
@@ -153,8 +154,8 @@ def _simulate_window_nb(wf, a, close_ff, fill_price, fill_row, buy_ok, sell_ok, 
     rec_count = np.zeros(1, dtype=np.int64)
     final = np.zeros((1, 2))
     _strategy_1asset_nb(0, close_ff, fill_price, fill_row, w, buy_ok, sell_ok, buy_extra,
-                        sell_extra, params, lots, True, eq, cost, traded, pos, rec, rec_count,
-                        final)
+                        sell_extra, share_ratio, params, lots, True, eq, cost, traded, pos, rec,
+                        rec_count, final)
     prev = params[0]
     for t in range(n_w):
         e = eq[t, 0]
@@ -170,7 +171,8 @@ def _simulate_window_nb(wf, a, close_ff, fill_price, fill_row, buy_ok, sell_ok, 
 @njit(cache=True, parallel=True, error_model="numpy")
 def timing_sweep_nb(sma, ma_fast, ma_confirm, trend, money, s_idx, l_idx, threshold, k_idx,
                     range_weight, use_rules, a, close_ff, fill_price, fill_row, buy_ok, sell_ok,
-                    buy_extra, sell_extra, params, lots, rf_p, ppy, n_blocks, windows, select,
+                    buy_extra, sell_extra, share_ratio, params, lots, rf_p, ppy, n_blocks,
+                    windows, select,
                     out_metrics, out_bmean, out_bm2, out_win):  # pragma: no cover - numba
     """Fused timing sweep: for every combination b (``prange``), its weights from the shared
     moving averages (``quantlib._timing_nb.combo_weights_nb``), the engine over the window
@@ -188,7 +190,7 @@ def timing_sweep_nb(sma, ma_fast, ma_confirm, trend, money, s_idx, l_idx, thresh
         turn = np.empty(n_w)
         expo = np.empty(n_w)
         _simulate_window_nb(wf, a, close_ff, fill_price, fill_row, buy_ok, sell_ok, buy_extra,
-                            sell_extra, params, lots, r, turn, expo)
+                            sell_extra, share_ratio, params, lots, r, turn, expo)
         path_metrics_nb(r, turn, expo, 0, n_w, rf_p, ppy, out_metrics[b])
         _block_stats_nb(r, rf_p, n_blocks, out_bmean[b], out_bm2[b])
         tmp = np.empty(N_METRICS)
