@@ -66,7 +66,7 @@ def to_vectorbt(result: Any, close: pd.DataFrame | pd.Series, freq: str = "D") -
         No trades recorded, or a multi-strategy result.
     """
     try:
-        import vectorbt as vbt
+        import vectorbt as vbt  # type: ignore[import-untyped]
     except ImportError:
         raise MissingExtraError(
             "BacktestResult.to_vectorbt needs vectorbt, an optional extra: "

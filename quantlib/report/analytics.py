@@ -186,10 +186,11 @@ def best_worst(returns: pd.Series) -> dict[str, float]:
 
 
 #: Trailing windows: key -> (calendar offset, years to annualise over or None).
-TRAILING = {"mtd": (None, None), "3m": (pd.DateOffset(months=3), None),
-            "6m": (pd.DateOffset(months=6), None), "ytd": (None, None),
-            "1y": (pd.DateOffset(years=1), None), "3y": (pd.DateOffset(years=3), 3.0),
-            "5y": (pd.DateOffset(years=5), 5.0), "all": (None, "all")}
+TRAILING: dict[str, tuple[Any, float | None]] = {
+    "mtd": (None, None), "3m": (pd.DateOffset(months=3), None),
+    "6m": (pd.DateOffset(months=6), None), "ytd": (None, None),
+    "1y": (pd.DateOffset(years=1), None), "3y": (pd.DateOffset(years=3), 3.0),
+    "5y": (pd.DateOffset(years=5), 5.0), "all": (None, None)}
 
 
 def trailing_returns(returns: pd.Series) -> dict[str, float | None]:

@@ -19,18 +19,18 @@ from typing import Any
 
 __all__ = ["SCHEMAS"]
 
-_DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
-_DATE_OR_NULL = {"anyOf": [_DATE, {"type": "null"}]}
+_DATE: dict[str, Any] = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+_DATE_OR_NULL: dict[str, Any] = {"anyOf": [_DATE, {"type": "null"}]}
 #: A fraction that is a share of a whole (position, percentile): 0..1.
-_SHARE = {"type": "number", "minimum": 0, "maximum": 1,
+_SHARE: dict[str, Any] = {"type": "number", "minimum": 0, "maximum": 1,
           "description": "fraction in [0, 1]; 0.55 means 55%"}
 #: A signed ratio (return, distance): a fraction, never a percentage.
-_RATIO = {"type": "number", "minimum": -1, "maximum": 10,
+_RATIO: dict[str, Any] = {"type": "number", "minimum": -1, "maximum": 10,
           "description": "fraction; 0.0123 means +1.23%"}
-_REGIME = {"enum": ["up", "range", "down"]}
-_NAME = {"name_zh": {"type": "string"}, "name_en": {"type": ["string", "null"]}}
+_REGIME: dict[str, Any] = {"enum": ["up", "range", "down"]}
+_NAME: dict[str, Any] = {"name_zh": {"type": "string"}, "name_en": {"type": ["string", "null"]}}
 
-_FRESHNESS = {
+_FRESHNESS: dict[str, Any] = {
     "type": "object", "required": ["today", "stale_after_trading_days", "datasets", "warnings"],
     "properties": {
         "today": _DATE, "stale_after_trading_days": {"type": "integer", "minimum": 0},
@@ -41,7 +41,7 @@ _FRESHNESS = {
         "warnings": {"type": "array", "items": {"type": "string"}}},
 }
 
-_TIMING_SNAPSHOT = {
+_TIMING_SNAPSHOT: dict[str, Any] = {
     "type": "object",
     "required": ["date", "close", "ma_fast", "ma_short", "ma_long", "distance", "trend_line",
                  "money_effect", "raw_regime", "regime", "regime_days", "regime_since"],
@@ -59,7 +59,7 @@ _TIMING_SNAPSHOT = {
         "volume_level": {"type": "number", "description": "CNY"}},
 }
 
-_POSITION = {
+_POSITION: dict[str, Any] = {
     "type": "object",
     "required": ["date", "pe", "pe_date", "pe_percentile", "pb", "pb_date", "pb_percentile",
                  "rule", "valuation_class", "regime", "position", "proxy"],
@@ -72,7 +72,7 @@ _POSITION = {
     "not": {"anyOf": [{"required": ["pe_pct"]}, {"required": ["pb_pct"]}]},
 }
 
-_PICK = {
+_PICK: dict[str, Any] = {
     "type": "object", "required": ["rank", "code", "name_zh", "name_en", "score", "etfs"],
     "properties": {
         "rank": {"type": "integer", "minimum": 1}, "code": {"type": "string"}, **_NAME,
@@ -82,14 +82,14 @@ _PICK = {
     "not": {"required": ["name"]},
 }
 
-_MODEL_BLOCK = {
+_MODEL_BLOCK: dict[str, Any] = {
     "type": "object", "required": ["covered", "note", "picks"],
     "properties": {"covered": {"type": "boolean"}, "note": {"type": "string"},
                    "picks": {"type": "array", "items": _PICK},
                    "reason": {"type": "string"}, "lead": {"type": ["string", "null"]}},
 }
 
-_NAMED = {"type": "object", "required": ["code", "name_zh", "name_en"],
+_NAMED: dict[str, Any] = {"type": "object", "required": ["code", "name_zh", "name_en"],
           "properties": {"code": {"type": "string"}, **_NAME}}
 
 SCHEMAS: dict[str, dict[str, Any]] = {
