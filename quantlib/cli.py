@@ -210,17 +210,32 @@ _MANY_CODES = 40  # panels wider than this are shown one date x codes
 @click.option("--codes", default=None, help="Comma-separated codes (panels).")
 @click.option("--tail", "tail", type=click.IntRange(min=0), default=10, show_default=True,
               help="Rows to print (>= 0).")
+@click.option("--list-codes", is_flag=True,
+              help="Panels: print every code with its first and last date and rows.")
 @CACHE_DIR_OPTION
 def data_show(name: str, start: str | None, end: str | None, columns: str | None,
-              codes: str | None, tail: int, cache_dir: str | None) -> None:
+              codes: str | None, tail: int, list_codes: bool, cache_dir: str | None) -> None:
     """Print the last rows of dataset NAME and its provenance."""
     def body() -> None:
         from quantlib.data import load
         from quantlib.data.store import locate
 
+        ds = locate(name, cache_dir)
+        if list_codes and ds.spec.kind != "panel":
+            raise click.UsageError(f"--list-codes: dataset {name!r} is a single series and has "
+                                   "no codes; drop the flag.")
         frame = load(name, start, end, columns.split(",") if columns else None,
                      codes=codes.split(",") if codes else None, cache_dir=cache_dir)
-        ds = locate(name, cache_dir)
+        if list_codes:
+            have = frame.notna().T.groupby(level="code").any().T  # dates x codes: any field
+            click.echo(f"{name}: {have.shape[1]} codes (code, first date, last date, rows)")
+            for code in have.columns:
+                days = have.index[have[code].to_numpy()]
+                if len(days):
+                    click.echo(f"{code}  {days[0].date()}  {days[-1].date()}  {len(days)}")
+                else:
+                    click.echo(f"{code}  -  -  0")
+            return
         e = ds.entry
         click.echo(f"{name}: {ds.spec.description}")
         click.echo(f"range {e['start']} .. {e['end']}, {e['rows']} rows, "

@@ -39,14 +39,33 @@ class QuantlibError(Exception):
     """Base class of every error quantlib raises on purpose."""
 
 
-class UnknownNameError(QuantlibError, KeyError):
-    """A name (dataset, strategy, model, parameter ...) that does not exist."""
+#: Longer lists of known names (a panel's hundreds of codes) are shown as a count and a few
+#: examples, so the error stays one readable line.
+MAX_LISTED = 40
 
-    def __init__(self, kind: str, name: str, choices: Iterable[str]) -> None:
+
+class UnknownNameError(QuantlibError, KeyError):
+    """A name (dataset, strategy, model, parameter ...) that does not exist.
+
+    ``unknown`` names every unknown one when several were asked for (``name`` is the first);
+    ``listing`` says how to list the known names when there are too many to print.
+    """
+
+    def __init__(self, kind: str, name: str, choices: Iterable[str], *,
+                 unknown: Iterable[str] = (), listing: str = "") -> None:
         choices = sorted(choices)
-        self.kind, self.name, self.choices = kind, name, choices
-        msg = f"unknown {kind} {name!r}.{did_you_mean(name, choices)} Known: {', '.join(choices)}."
-        super().__init__(msg)
+        names = list(dict.fromkeys([name, *unknown]))
+        self.kind, self.name, self.choices, self.unknown = kind, name, choices, names
+        if len(choices) > MAX_LISTED:
+            known = (f"{len(choices)} known, e.g. {', '.join(choices[:5])}"
+                     + (f"; {listing}" if listing else ""))
+        else:
+            known = f"Known: {', '.join(choices)}"
+        if len(names) == 1:
+            what = f"{kind} {name!r}.{did_you_mean(name, choices)}"
+        else:  # several: name them all; close matches of each would drown the line
+            what = f"{kind} {' and '.join(repr(n) for n in names)} ({len(names)} unknown)."
+        super().__init__(f"unknown {what} {known}.")
 
     def __str__(self) -> str:  # KeyError quotes its message; we want it plain
         return str(self.args[0])

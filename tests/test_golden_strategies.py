@@ -2,7 +2,8 @@
 
 The checked-in numbers come from routes independent of the strategies' code (see
 make_golden.py there): plain-pandas weights from each rule's description with the timing
-regime by hand, and the plain-Python reference loop for equity. quantlib.run_strategy must
+regime by hand, and the plain-Python reference loop for equity (industry_stocks: CNY
+capital, lots and the real stock market). quantlib.run_strategy must
 reproduce them. A commit that changes a golden file must say why the number changed
 (docs/testing.md).
 """
@@ -21,7 +22,7 @@ from quantlib.strategies import available
 GOLDEN = Path(__file__).parent / "golden" / "strategies"
 START, END = "2023-01-03", "2023-06-30"
 REFS = {"ma_distance_timing": "ma_distance_timing", "valuation_position": "valuation_position",
-        "industry_rotation": "industry_rotation",
+        "industry_rotation": "industry_rotation", "industry_stocks": "industry_stocks",
         "momentum": str(Path(__file__).parents[1] / "examples" / "momentum.py") + ":Momentum"}
 
 

@@ -110,3 +110,31 @@ def test_cli_init_cash_tearsheet(tmp_path):
     bad = CliRunner().invoke(main, ["backtest", "industry_stocks", "--init-cash", "-5",
                                     "--out", str(tmp_path / "bad")])
     assert bad.exit_code == 2 and "--init-cash" in bad.output
+
+
+def test_limit_classification_follows_the_engine_rules_by_board_st_and_date():
+    """Hand-computed limit prices (preclose 10.00): main-board ST 5% (10.50 / 9.50) on
+    2026-07-03, 10% (11.00 / 9.00) from 2026-07-06; a main-board listing after 2023-04-10 has
+    no limit on its first 5 sessions; a limit_free (relisting) day has none."""
+    from quantlib.backtest import Market
+    from quantlib.report.orders import limit_blocked
+
+    days = pd.DatetimeIndex(["2026-07-03", "2026-07-06"])
+    cols = ["600001", "600002", "600003", "600004"]
+    fill = pd.DataFrame({"600001": [10.50, 10.50], "600002": [12.00, 12.00],
+                         "600003": [9.50, 9.00], "600004": [11.00, 11.00]}, index=days)
+    market = Market(
+        assets=pd.DataFrame({"kind": "stock", "board": "main",
+                             "list_date": [pd.NaT, pd.Timestamp("2026-07-03"), pd.NaT,
+                                           pd.NaT]}, index=cols),
+        preclose=pd.DataFrame(10.0, index=days, columns=cols),
+        is_st=pd.DataFrame({"600001": True, "600002": False, "600003": True,
+                            "600004": False}, index=days),
+        limit_free=pd.DataFrame({c: [False, c == "600004"] for c in cols}, index=days))
+    buy, sell = limit_blocked(market, fill)
+    assert buy["600001"].tolist() == [True, False]  # 10.50 = ST limit-up, then under 11.00
+    assert buy["600002"].tolist() == [False, False]  # listing days 1-2: no limit
+    assert sell["600003"].tolist() == [True, True]  # 9.50 (5%), then 9.00 (10%)
+    assert buy["600003"].tolist() == [False, False]
+    assert buy["600004"].tolist() == [True, False]  # 11.00 at the limit; relisting day free
+    assert not sell[["600001", "600002", "600004"]].to_numpy().any()

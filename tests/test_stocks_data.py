@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -166,3 +168,49 @@ def test_stock_market_marks_the_relisting_day_limit_free():
     assert int(free.to_numpy().sum()) == 1
     pre = market.preclose.at[pd.Timestamp("2021-08-10"), "000792"]
     assert close.at[pd.Timestamp("2021-08-10"), "000792"] / pre - 1 > 0.10  # beyond 10%
+
+
+META = Path(__file__).resolve().parents[1] / "data_cache" / "reference" / "stocks_meta.csv"
+
+
+def _meta_codes() -> list[str]:
+    """The codes of the bundled set, read from the reference CSV itself (one row each)."""
+    lines = META.read_text("utf-8").splitlines()[1:]
+    return sorted(line.split(",")[0] for line in lines if line)
+
+
+def test_unknown_codes_error_names_them_and_says_how_to_list_the_rest():
+    codes = _meta_codes()
+    assert len(codes) == 555
+    with pytest.raises(UnknownNameError) as info:
+        qs.stock_info(["600519", "999999", "600518"])
+    msg = str(info.value)
+    assert "'999999' and '600518' (2 unknown)" in msg
+    assert f"{len(codes)} known, e.g. {', '.join(codes[:5])}" in msg
+    assert "quantlib data show stocks --list-codes" in msg
+    assert codes[-1] not in msg and len(msg) < 300 and "\n" not in msg  # not all 555 codes
+    assert info.value.unknown == ["999999", "600518"]
+    with pytest.raises(UnknownNameError, match=r"'600518'\. Did you mean") as one:
+        qs.stock_market(["600518"], "2021-01-01", "2021-02-01")
+    assert "(1 unknown)" not in str(one.value)
+
+
+def test_cli_lists_the_codes_and_refuses_an_unknown_one():
+    from click.testing import CliRunner
+
+    from quantlib.cli import main
+
+    res = CliRunner().invoke(main, ["data", "show", "stocks", "--list-codes"])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert lines[0] == "stocks: 555 codes (code, first date, last date, rows)"
+    rows = {ln.split()[0]: ln.split()[1:] for ln in lines[1:]}
+    assert sorted(rows) == _meta_codes()
+    # SMIC listed on STAR on 2020-07-16; the bundled bars end 2025-04-07
+    assert rows["688981"][:2] == ["2020-07-16", "2025-04-07"]
+    bad = CliRunner().invoke(main, ["data", "show", "stocks", "--codes", "600519,999999"])
+    assert bad.exit_code == 2
+    assert "'999999'" in bad.output and "--list-codes" in bad.output
+    assert len(bad.output.strip().splitlines()) == 1
+    single = CliRunner().invoke(main, ["data", "show", "wind_all_a", "--list-codes"])
+    assert single.exit_code == 2 and "single series" in single.output

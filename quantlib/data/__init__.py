@@ -67,9 +67,11 @@ def _select(frame: pd.DataFrame, spec: DatasetSpec, columns: Sequence[str] | Non
         if spec.kind != "panel":
             raise DateRangeError(f"dataset {spec.name!r} is a single series; it has no codes.")
         known = set(frame["code"].unique())
-        for code in codes:
-            if code not in known:
-                raise UnknownNameError(f"code of dataset {spec.name!r}", str(code), known)
+        unknown = [str(c) for c in codes if c not in known]
+        if unknown:
+            raise UnknownNameError(f"code of dataset {spec.name!r}", unknown[0], known,
+                                   unknown=unknown, listing="list them with `quantlib data "
+                                   f"show {spec.name} --list-codes`")
         frame = frame[frame["code"].isin(list(codes))]
     return frame
 

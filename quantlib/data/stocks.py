@@ -47,6 +47,9 @@ __all__ = [
     "stock_sw_l1",
 ]
 
+#: How to see every code of the bundled stock set (the unknown-code error says it).
+LIST_CODES = "list them with `quantlib data show stocks --list-codes`"
+
 #: Largest relative difference between a supplied factor step and close_(t-1)/preclose_t that
 #: is taken as rounding (prices have 2 decimals; the factor itself is stored in float64).
 FACTOR_TOLERANCE = 1e-9
@@ -217,9 +220,10 @@ def stock_info(codes: Sequence[str] | None = None) -> pd.DataFrame:
         meta[col] = pd.to_datetime(meta[col].replace("", None))
     if codes is not None:
         codes = [_code6(c) for c in codes]
-        for code in codes:
-            if code not in meta.index:
-                raise UnknownNameError("stock code of dataset 'stocks'", code, meta.index)
+        unknown = [c for c in codes if c not in meta.index]
+        if unknown:
+            raise UnknownNameError("stock code of dataset 'stocks'", unknown[0], meta.index,
+                                   unknown=unknown, listing=LIST_CODES)
         meta = meta.loc[codes]
     return meta
 

@@ -7,10 +7,12 @@ less than was held. It is *blocked* when the engine did not trade that stock on 
 
 * the stock was suspended (``tradestatus`` 0): **suspension**;
 * a buy with the fill price at or above the limit-up price, or a sell at or below the
-  limit-down price: **limit**. Limit prices are ``round_half_up(preclose x (1 +- band), 2)``
-  with the band of the board, ST status and date (main 10%, ST 5%; STAR 20%; ChiNext 20% from
-  2020-08-24, 10%/5% before); listing days without limits (STAR/ChiNext first 5 sessions,
-  main board first session) and relisting days are never counted as limit days;
+  limit-down price: **limit**. The limit test is the engine's own
+  (:func:`quantlib.backtest.rules.tradable_masks` with price limits on and suspensions off):
+  band by board, ST status and date (``limit_bands``: e.g. main-board ST 5%, 10% from
+  2026-07-06), limit prices from ``preclose`` rounded half up to the tick, listing days and
+  relisting days (``limit_free``) without a limit, so the classification cannot drift from
+  the rules the run traded under;
 * otherwise it is counted as **unfilled, other** (e.g. not enough cash for one lot).
 
 The engine keeps a blocked order pending and retries it on later bars; a retry is not counted
@@ -21,31 +23,40 @@ blocked of ``target weight x equity - shares x close`` (CNY the lots could not b
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["OrderSummary", "band", "limit_price", "order_summary"]
-
-CHINEXT_20PCT_FROM = pd.Timestamp("2020-08-24")
+__all__ = ["OrderSummary", "limit_blocked", "order_summary"]
 
 
-def band(board: str, st: bool, day: pd.Timestamp) -> float:
-    """Daily limit band of a stock (fraction of preclose) on ``day``."""
-    if board == "star":
-        return 0.20
-    if board == "chinext" and day >= CHINEXT_20PCT_FROM:
-        return 0.20
-    return 0.05 if st else 0.10
+def limit_blocked(market: Any, fill_prices: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(buy_at_limit, sell_at_limit): dates x stocks, True where the engine's price-limit rule
+    blocks a buy / a sell at ``fill_prices`` (suspensions and missing prices not counted).
 
+    The same call the engine makes (``tradable_masks`` on raw prices, ``preclose``, ``is_st``
+    by date, ``limit_free``, the assets' boards and listing dates), with suspensions off.
+    """
+    from quantlib.backtest.rules import AssetInfo, Rules, tradable_masks
 
-def limit_price(preclose: float, pct: float, up: bool) -> float:
-    """Exchange limit price: preclose x (1 +- pct), rounded half up to 0.01 CNY."""
-    step = Decimal(str(float(pct)))
-    raw = Decimal(str(float(preclose))) * (Decimal(1) + (step if up else -step))
-    return float(raw.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    cal, cols = pd.DatetimeIndex(fill_prices.index), fill_prices.columns
+
+    def frame(name: str, fill: Any, dtype: Any) -> np.ndarray | None:
+        x = getattr(market, name, None)
+        if x is None:
+            return None
+        return x.reindex(index=cal, columns=cols).fillna(fill).to_numpy(dtype)
+
+    price = fill_prices.to_numpy("float64")
+    pre = market.preclose.reindex(index=cal, columns=cols).to_numpy("float64")
+    info = AssetInfo.from_frame(market.assets, cols)
+    buy_ok, sell_ok = tradable_masks(
+        price, pre, cal, info, Rules(suspension=False), st=frame("is_st", False, bool),
+        limit_free=frame("limit_free", False, bool))
+    listed = ~np.isnan(price)  # a missing price blocks too, but not at a limit
+    return (pd.DataFrame(listed & ~buy_ok, index=cal, columns=cols),
+            pd.DataFrame(listed & ~sell_ok, index=cal, columns=cols))
 
 
 @dataclass(frozen=True)
@@ -71,20 +82,6 @@ class OrderSummary:
         }
 
 
-def _limit_free(info: pd.DataFrame, code: str, day: pd.Timestamp,
-                calendar: pd.DatetimeIndex) -> bool:
-    row = info.loc[code]
-    relist = row.get("relisting_date")
-    if relist is not None and not pd.isna(relist) and pd.Timestamp(relist) == day:
-        return True
-    listed = row.get("list_date")
-    if listed is None or pd.isna(listed):
-        return False
-    first = int(calendar.searchsorted(pd.Timestamp(listed)))
-    free = 5 if row.get("board") in ("star", "chinext") else 1
-    return first <= int(calendar.searchsorted(day)) < first + free
-
-
 def order_summary(outcome: Any) -> OrderSummary | None:
     """Orders blocked and lot-rounding cash of a run with CNY capital and stock market data.
 
@@ -97,14 +94,13 @@ def order_summary(outcome: Any) -> OrderSummary | None:
         return None
     shares = result.shares
     cal = pd.DatetimeIndex(shares.index)
-    preclose = market.preclose.reindex(index=cal, columns=shares.columns)
     fill_prices = (market.open if outcome.spec.fill == "next_open" else outcome.prices
                    ).reindex(index=cal, columns=shares.columns)
     factor = (None if getattr(market, "adj_factor", None) is None
               else market.adj_factor.reindex(index=cal, columns=shares.columns))
+    buy_limit, sell_limit = limit_blocked(market, fill_prices)
     traded = result.trades.groupby(["date", "asset"]).size()
     targets = outcome.weights
-    info = market.assets
     rows, lot_cash = [], []
     equity = result.equity
     for day, target in targets.iterrows():
@@ -134,21 +130,8 @@ def order_summary(outcome: Any) -> OrderSummary | None:
             reason = "filled"
             if not filled:
                 status = market.tradestatus.at[bar, code]
-                pre = preclose.at[bar, code]
-                st = bool(market.is_st.at[bar, code])
-                price = fill_px[code]
-                if status == 0:
-                    reason = "suspension"
-                elif not _limit_free(info, code, bar, cal) and np.isfinite(pre):
-                    pct = band(str(info.at[code, "board"]), st, bar)
-                    if side == "buy" and price >= limit_price(pre, pct, True) - 1e-9:
-                        reason = "limit"
-                    elif side == "sell" and price <= limit_price(pre, pct, False) + 1e-9:
-                        reason = "limit"
-                    else:
-                        reason = "other"
-                else:
-                    reason = "other"
+                at_limit = (buy_limit if side == "buy" else sell_limit).at[bar, code]
+                reason = ("suspension" if status == 0 else "limit" if at_limit else "other")
             rows.append((bar, code, side, reason))
         blocked = {c for b, c, _, r in rows if b == bar and r in ("suspension", "limit")}
         for code in target.index[target.to_numpy() > 0]:

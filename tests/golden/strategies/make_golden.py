@@ -5,7 +5,13 @@ on 2023-01-03 .. 2023-06-30, from routes independent of the strategies' code:
   docs/timing.md), with the timing regime from tests/hand_timing.py (pandas moving averages
   and the plain-Python state machine), never a quantlib signal function;
 * equity: the plain-Python reference loop tests/reference_engine.py, with the costs, asset
-  kind and cash rate each strategy declares (declarations, not computations).
+  kind and cash rate each strategy declares (declarations, not computations);
+* industry_stocks: the industry picks are this file's own rotation route (plain pandas, the
+  one behind industry_rotation's golden file), the stock choice plain pandas on the raw
+  ``stocks`` dataset and the membership periods / SW snapshot tables (data, not the
+  strategy's code), and the equity the reference loop with 1,000,000 CNY, 100-share lots and
+  the real market (exchange ``preclose`` limits, ``tradestatus`` suspensions, ST by date, the
+  preclose-derived adjustment factor from docs/data.md).
 
 Run from the repository root: ``PYTHONPATH=$PWD:$PWD/tests python
 tests/golden/strategies/make_golden.py``. A changed number must be explained in the commit that
@@ -67,10 +73,10 @@ def timing_weights() -> tuple[pd.DataFrame, pd.DataFrame]:
     return window_rows(target), close.to_frame("wind_all_a")
 
 
-def rotation_weights() -> tuple[pd.DataFrame, pd.DataFrame]:
+def rotation_picks() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Trend model, k=5, equal weight: industries in a final uptrend, scored 0.5 x percentile
     rank of the MA distance + 0.5 x percentile rank of the money effect (ranks among the
-    eligible, average ties), on week ends."""
+    eligible, average ties), on week ends from 2022-12 (the decisions the window needs)."""
     close = load("sw_l1", end=END, columns=["close"])["close"]
     regimes = final_regimes(close)
     dist = close.rolling(20).mean() / close.rolling(120).mean() - 1
@@ -80,7 +86,97 @@ def rotation_weights() -> tuple[pd.DataFrame, pd.DataFrame]:
              + 0.5 * money.where(up).rank(axis=1, pct=True))
     days = week_ends(close.index)
     days = days[days >= pd.Timestamp("2022-12-01")]  # the decisions the window needs
-    return window_rows(top_k(score.loc[days], 5)), close
+    return top_k(score.loc[days], 5), close
+
+
+def rotation_weights() -> tuple[pd.DataFrame, pd.DataFrame]:
+    picks, close = rotation_picks()
+    return window_rows(picks), close
+
+
+#: industry_stocks defaults: stocks per industry, sessions of traded amount; the bar set.
+STOCKS_N, STOCKS_LIQUIDITY_DAYS = 3, 20
+CSI300_SOURCE = "wywzxxz_hs300_baostock_raw"
+
+
+def _reference_table(name: str) -> pd.DataFrame:
+    """A bundled reference table (membership periods, SW snapshot, stock metadata), read as
+    plain CSV from the snapshot the manifest lists."""
+    from quantlib.data.store import bundled_dir
+
+    return pd.read_csv(bundled_dir() / "reference" / f"{name}.csv", dtype=str,
+                       keep_default_na=False)
+
+
+def stocks_weights() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """industry_stocks (docs/strategies.md): on each rotation week end, for each picked SW L1
+    industry, the 3 CSI 300 members of that day (membership periods, start <= day <= end)
+    with bars that day and that industry in the snapshot, ranked by the mean traded amount
+    (CNY) of their last 20 rows (all 20 present); 1/5 split equally among them, the 1/5 in
+    cash when the industry has none. Traded: the CSI 300 bar set, raw closes."""
+    meta = _reference_table("stocks_meta").set_index("code")
+    codes = set(meta.index[meta["source"].str.contains(CSI300_SOURCE)])
+    first = pd.Timestamp(meta.loc[meta["source"] == CSI300_SOURCE, "first_bar"].min())
+    # to the data's end: the traded columns are every stock of the set, also those whose
+    # bars start after END (all NaN here, never chosen)
+    wide = load("stocks", start=first, columns=["close", "amount_cny"]).loc[:END]
+    close = wide["close"]
+    close = close[[c for c in close.columns if c in codes]].astype("float64")
+    amount = wide["amount_cny"].reindex(columns=close.columns).astype("float64")
+    liquidity = amount.rolling(STOCKS_LIQUIDITY_DAYS,
+                               min_periods=STOCKS_LIQUIDITY_DAYS).mean()
+    sw = _reference_table("stock_sw_l1").set_index("code")["sw_code"]
+    periods = _reference_table("csi300_membership")
+    periods["start"] = pd.to_datetime(periods["start"])
+    periods["end"] = pd.to_datetime(periods["end"])
+    picks, _ = rotation_picks()
+    rows = {}
+    for day in picks.index[picks.index.isin(close.index)]:
+        live = periods[(periods["start"] <= day) & (periods["end"] >= day)]["code"]
+        row = pd.Series(0.0, index=close.columns)
+        for industry, w in picks.loc[day].items():
+            if w <= 0:
+                continue
+            pool = [(liquidity.at[day, c], c) for c in close.columns
+                    if c in set(live) and sw.get(c) == industry
+                    and pd.notna(close.at[day, c]) and pd.notna(liquidity.at[day, c])]
+            # largest amount first; equal amounts keep the column order
+            order = sorted(pool, key=lambda x: (-x[0], list(close.columns).index(x[1])))
+            top = [c for _, c in order[:STOCKS_N]]
+            for c in top:
+                row[c] = w / len(top)
+        rows[day] = row
+    target = pd.DataFrame(rows).T
+    return window_rows(target), close
+
+
+def stocks_equity(weights: pd.DataFrame, close: pd.DataFrame, costs) -> pd.Series:
+    """The reference loop on the real market of the stocks ever held (a stock never targeted
+    neither trades nor counts): raw closes, exchange preclose limits, tradestatus
+    suspensions, ST by date, relisting days unlimited, factor = cumprod(close_(t-1) /
+    preclose_t) (docs/data.md), 1,000,000 CNY in 100-share lots."""
+    held = [c for c in weights.columns if (weights[c] != 0).any()]
+    wide = load("stocks", start=START, end=END)
+    prices = close.loc[START:END, held]
+    field = {f: wide[f].reindex(index=prices.index, columns=held)
+             for f in ("preclose", "tradestatus", "is_st", "volume_shares")}
+    listed = prices.notna()
+    preclose = field["preclose"].astype("float64")
+    step = (prices.shift(1) / preclose).where(prices.shift(1).notna(), 1.0).where(listed)
+    meta = _reference_table("stocks_meta").set_index("code").loc[held]
+    limit_free = pd.DataFrame(False, index=prices.index, columns=held)
+    for code, day in meta["relisting_date"].items():
+        if day and pd.Timestamp(day) in limit_free.index:
+            limit_free.at[pd.Timestamp(day), code] = True
+    assets = pd.DataFrame({"kind": "stock", "board": meta["board"],
+                           "exchange": meta["exchange"]}, index=held)
+    run = reference_run(prices, weights[held], costs=costs, rules=Rules(), assets=assets,
+                        init_cash=1_000_000.0, preclose=preclose,
+                        tradestatus=field["tradestatus"].astype("float64").where(listed),
+                        is_st=field["is_st"].where(listed, False).astype(bool),
+                        volume=field["volume_shares"].astype("float64"),
+                        adj_factor=step.cumprod(), limit_free=limit_free)
+    return pd.Series(run.equity, index=prices.index, name="equity")
 
 
 def momentum_weights() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -142,6 +238,10 @@ def golden() -> dict[str, tuple[pd.DataFrame, pd.Series]]:
         ref_run = reference_run(prices, weights, costs=strat.cost_model(), rules=Rules(),
                                 assets=assets, cash_rate=float(strat.cash_rate))
         out[name] = (weights, pd.Series(ref_run.equity, index=prices.index, name="equity"))
+    weights, close = stocks_weights()
+    strat = resolve("industry_stocks")[0]
+    assert strat.init_cash == 1_000_000.0 and strat.asset_kind == "stock"  # declarations
+    out["industry_stocks"] = (weights, stocks_equity(weights, close, strat.cost_model()))
     return out
 
 
