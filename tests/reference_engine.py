@@ -86,6 +86,24 @@ def _fee(v: float, comm: float, minc: float, extra: float) -> float:
     return max(comm * v, minc) + extra * v
 
 
+def _ex_date_holding(held: float, ratio: float, last_close: float,
+                     whole: bool) -> tuple[float, float]:
+    """Shares after an ex-date and the cash paid for a fraction of a share.
+
+    The holding becomes ``held * ratio`` shares, worth as much at the reference price
+    ``last_close / ratio`` as ``held`` shares at ``last_close``. An account of whole shares
+    keeps the integer part and is paid the rest in cash at that price.
+    """
+    new = held * ratio
+    if not whole:
+        return new, 0.0
+    k = int(new + 0.5)
+    if is_close(new, float(k)):  # exact to rounding: 1000 x 2.0 is 2000 shares, no cash
+        return float(k), 0.0
+    k = int(new)  # positive holdings: int() truncates toward zero, i.e. rounds down
+    return float(k), (new - k) * last_close / ratio
+
+
 def reference_run(close: pd.DataFrame, weights: pd.DataFrame, *, fill: str = "next_close",
                   costs: CostModel, rules: Rules, init_cash: float | None = None,
                   open_: pd.DataFrame | None = None, volume: pd.DataFrame | None = None,
@@ -97,8 +115,9 @@ def reference_run(close: pd.DataFrame, weights: pd.DataFrame, *, fill: str = "ne
     """Simulate one strategy bar by bar; return equity, costs and trades.
 
     ``adj_factor``: on a bar whose factor differs from the last known one, held shares are
-    multiplied by the ratio (dividends and splits reinvested) and, without ``preclose``, the
-    limit reference price is the last close divided by that ratio.
+    multiplied by the ratio (dividends and splits reinvested; with lots in a CNY run cut to
+    whole shares, the fraction paid in cash) and, without ``preclose``, the limit reference
+    price is the last close divided by that ratio.
 
     ``cash_rate``: annual interest on cash, one 242nd-root step per bar on the cash held over
     the previous close (written out here independently of the engine's helper).
@@ -116,6 +135,8 @@ def reference_run(close: pd.DataFrame, weights: pd.DataFrame, *, fill: str = "ne
     comm, minc = costs.commission_rate, (costs.min_commission_cny if money else 0.0)
     slip = costs.slippage_bps / 1e4
     meta = {a: _meta(assets, a) for a in names}
+    # CNY runs with lots hold whole shares of stocks and ETFs (indices stay fractional)
+    whole_shares = {a: bool(rules.lots and money and meta[a][1] != "index") for a in names}
     pos = dict.fromkeys(names, 0.0)
     last_close = dict.fromkeys(names, math.nan)
     last_factor = dict.fromkeys(names, math.nan)
@@ -137,7 +158,9 @@ def reference_run(close: pd.DataFrame, weights: pd.DataFrame, *, fill: str = "ne
                         ratio[a] = f / last_factor[a]
                     last_factor[a] = f
                 if pos[a] != 0.0 and ratio[a] != 1.0:
-                    pos[a] *= ratio[a]
+                    pos[a], in_lieu = _ex_date_holding(pos[a], ratio[a], last_close[a],
+                                                       whole_shares[a])
+                    cash += in_lieu
         if t in rows:
             target, pending = rows[t], set(names)
         bar_cost = 0.0

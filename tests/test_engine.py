@@ -532,6 +532,56 @@ def test_bad_market_frames_are_typed_errors():
         bt.run(etf, etf.iloc[:1] * 0 + 1.0)
 
 
+def test_ex_dates_keep_whole_shares_with_cash_in_lieu_by_hand():
+    # 500 shares bought at 21.60 with 10,800.50 CNY (0.50 left). Bar 2: 10-for-10 bonus
+    # (preclose 10.80 = 21.60 / 2, ratio 2) -> 1,000 shares, no cash. Bar 4: cash dividend
+    # 0.72 (previous close 10.80, preclose 10.08, ratio 1.0714...) -> 1,071.428571... shares,
+    # kept 1,071, the 0.428571... share paid at 10.08 = 4.32 CNY. On the ex-date at the
+    # reference price: 1,071 x 10.08 + 4.32 = 10,800.00 = 1,000 x 10.80 (unchanged).
+    # Close 10.20: 1,071 x 10.20 + 4.32 + 0.50 = 10,929.02. Bar 5 sells the odd lot in full
+    # at 10.30: cash 0.50 + 4.32 + 1,071 x 10.30 = 11,036.12.
+    col = ["sz.000001"]
+    close = frame([20.00, 21.60, 10.80, 10.80, 10.20, 10.30], col, kind="stock")
+    pre = frame([20.00, 20.00, 10.80, 10.80, 10.08, 10.20], col)
+    factor = frame([1.0, 1.0, 2.0, 2.0, 2.0 * 10.80 / 10.08, 2.0 * 10.80 / 10.08], col)
+    weights = pd.DataFrame({col[0]: [1.0, 0.0]}, close.index[[0, 4]])
+    market = bt.Market(preclose=pre, adj_factor=factor,
+                       assets=pd.DataFrame({"kind": "stock", "board": "main"}, index=col))
+    kw = {"costs": bt.CostModel.frictionless(), "market": market, "record_trades": True,
+          "rules": bt.Rules(price_limits=False, suspension=False, lots=True)}
+    res = bt.run(close, weights, init_cash=10_800.5, **kw)
+    assert res.shares[col[0]].tolist() == [0.0, 500.0, 1000.0, 1000.0, 1071.0, 0.0]
+    np.testing.assert_allclose(res.equity.to_numpy(),
+                               [10_800.5, 10_800.5, 10_800.5, 10_800.5, 10_929.02, 11_036.12],
+                               rtol=1e-12)
+    assert res.trades["shares"].tolist() == [500.0, 1071.0]  # whole lots in, odd lot out
+    # The fractional run (no init_cash) keeps the exact scaled holding: x 2 x 10.80 / 10.08.
+    frac = bt.run(close, weights, **kw)
+    assert frac.shares[col[0]].iloc[4] == pytest.approx(1 / 21.60 * 2 * 10.80 / 10.08,
+                                                        rel=1e-12)
+
+
+def test_ex_date_odd_lot_is_kept_and_never_bought():
+    # 1,071 shares after a dividend; a rebalance to 50% sells whole lots only (500 of the
+    # 1,071 -> 571 left; selling 571 would be 53.9% of the value, the order floors to lots),
+    # and a later buy adds whole lots to the odd holding.
+    col = ["sz.000001"]
+    close = frame([10.80, 10.80, 10.08, 10.08, 10.08], col, kind="stock")
+    pre = frame([10.80, 10.80, 10.08, 10.08, 10.08], col)
+    factor = frame([1.0, 1.0, 10.80 / 10.08, 10.80 / 10.08, 10.80 / 10.08], col)
+    weights = pd.DataFrame({col[0]: [1.0, 0.5, 0.8]}, close.index[[0, 2, 3]])
+    market = bt.Market(preclose=pre, adj_factor=factor,
+                       assets=pd.DataFrame({"kind": "stock", "board": "main"}, index=col))
+    res = bt.run(close, weights, init_cash=10_800.5, costs=bt.CostModel.frictionless(),
+                 rules=bt.Rules(price_limits=False, suspension=False, lots=True),
+                 market=market, record_trades=True)
+    # 10,800.50 CNY buys 1,000 shares at 10.80 (0.50 left). Bar 3: value 1,071 x 10.08 +
+    # 4.32 + 0.50 = 10,800.50; 50% = 535.74 shares -> sell 535.26, floored to 500 -> 571
+    # held. Bar 4: value 10,800.50 again, 80% = 857.18 shares -> buy 286.18, floored to 200.
+    assert res.shares[col[0]].tolist() == [0.0, 1000.0, 1071.0, 571.0, 771.0]
+    assert res.trades["shares"].tolist() == [1000.0, 500.0, 200.0]
+
+
 def test_price_datasets_carry_their_kind_through_selection_and_concat():
     from quantlib import data
     from quantlib.data.schema import DATASETS

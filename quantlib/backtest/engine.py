@@ -237,6 +237,27 @@ def _execute(t, a, target_a, value, vp, cash, pos_a, fill_price, buy_ok, sell_ok
 
 
 @njit(cache=True, error_model="numpy")
+def _ex_date(pos, ratio, prev_close, lot):
+    """Return (shares held after an ex-date, cash in lieu) for ``pos`` shares and factor ``ratio``.
+
+    The shares are scaled by ``ratio`` (dividends and bonus shares reinvested at the reference
+    price ``prev_close / ratio``, total return). With lots (CNY runs, whole shares) the scaled
+    count is cut to whole shares and the fraction is paid in cash at that reference price, so
+    the value held is unchanged. Why scaling and not dividend cash: the ratio alone cannot tell
+    a cash dividend from bonus shares or a split, and paying a split out as cash would empty
+    the position (docs/backtest.md, "Prices the engine trades on").
+    """
+    scaled = pos * ratio
+    if lot <= 0:
+        return scaled, 0.0
+    nearest = np.round(scaled)
+    if _is_close(scaled, nearest):  # a 10-for-10 bonus: 2000 shares, not 1999.9999999
+        return nearest, 0.0
+    whole = np.floor(scaled)
+    return whole, (scaled - whole) * (prev_close / ratio)
+
+
+@njit(cache=True, error_model="numpy")
 def _record(rec_out, j, t, a, side, shares, price, fee):
     rec_out[j, 0] = t
     rec_out[j, 1] = a
@@ -269,7 +290,9 @@ def _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, bu
             cash *= cash_growth
         for a in range(n_assets):  # ex-date: dividends/splits become shares (total return)
             if pos[a] != 0.0 and share_ratio[t, a] != 1.0:
-                pos[a] *= share_ratio[t, a]
+                pos[a], in_lieu = _ex_date(pos[a], share_ratio[t, a], close_ff[t - 1, a],
+                                           lots[a])
+                cash += in_lieu
         r = fill_row[t]
         if r >= 0 and not np.isnan(weights[r, c0]):  # a NaN row: this strategy holds
             for a in range(n_assets):
@@ -344,7 +367,8 @@ def _strategy_1asset_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell
         if cash > 0.0:  # cash held over the previous close earns one bar of interest
             cash *= cash_growth
         if pos != 0.0 and share_ratio[t, 0] != 1.0:  # ex-date (see _strategy_nb)
-            pos *= share_ratio[t, 0]
+            pos, in_lieu = _ex_date(pos, share_ratio[t, 0], close_ff[t - 1, 0], lots[0])
+            cash += in_lieu
         r = fill_row[t]
         if r >= 0 and not np.isnan(weights[r, s]):  # a NaN row: this strategy holds
             target = weights[r, s]
@@ -414,7 +438,9 @@ def simulate_nb(close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_ex
     buy_extra, sell_extra : (T, A) proportional cost beyond commission (transfer fee and
         stamp duty) of a buy / a sell.
     share_ratio : (T, A) factor applied to the shares held at the start of bar t (ex-date
-        adjustment ``adj_factor_t / adj_factor_{t-1}``; 1.0 elsewhere).
+        adjustment ``adj_factor_t / adj_factor_{t-1}``; 1.0 elsewhere). With a lot size the
+        scaled count is cut to whole shares, the fraction paid in cash at
+        ``close_ff[t-1] / share_ratio`` (the ex-date reference price).
     params : (8,) init_cash, commission rate, minimum commission, slippage fraction, unused (0),
         minimum order size in shares, 1.0 to allow the single-asset fast path, interest rate
         per bar on cash (0.0: cash earns nothing).
