@@ -212,8 +212,8 @@ def reference_run(close: pd.DataFrame, weights: pd.DataFrame, *, fill: str = "ne
                     adj = price * (1 + slip)
                     extra = (transfer_rate(costs.transfer_fee_rate, d, exchange, price) + stamp_buy
                              if stock else 0.0)
-                    if lot:
-                        size = math.floor(size / lot) * lot
+                    if lot:  # a target exactly on a lot boundary, up to float rounding
+                        size = math.floor(size / lot + 1e-9) * lot
                         if size <= 0:
                             continue
                     val = size * adj
@@ -246,7 +246,7 @@ def reference_run(close: pd.DataFrame, weights: pd.DataFrame, *, fill: str = "ne
                     pending.discard(a)
                     sell = min(-size, pos[a])  # one fill per asset per bar: T+1 holds
                     if lot and not (target[a] == 0.0 or -size >= pos[a]):
-                        sell = math.floor(sell / lot) * lot
+                        sell = math.floor(sell / lot + 1e-9) * lot
                         if sell <= 0:
                             continue
                     if is_less(sell, MIN_SHARES):

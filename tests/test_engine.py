@@ -158,6 +158,19 @@ def test_lots_round_down_to_100_shares():
     assert unlotted.trades["shares"].iloc[0] == pytest.approx(527.75)
 
 
+def test_a_target_exactly_on_a_lot_boundary_buys_that_lot():
+    # 0.5 x 21,600 CNY at 21.60 is exactly 500 shares; in floating point 499.99999999999994,
+    # which a plain floor to lots turns into 400. Frictionless, so no fee changes the count;
+    # the same boundary again after a full exit.
+    close = frame([21.6, 21.6, 21.6, 21.6])
+    assert 0.5 * 21_600.0 / 21.6 < 500.0  # the rounding this test is about
+    weights = pd.DataFrame({"a": [0.5, 0.0, 0.5]}, index=close.index[:3])
+    res = bt.run(close, weights, init_cash=21_600.0, costs=bt.CostModel.frictionless(),
+                 record_trades=True, market=main_board(close.columns))
+    assert res.trades["shares"].tolist() == [500.0, 500.0, 500.0]
+    assert res.trades["side"].tolist() == ["buy", "sell", "buy"]
+
+
 # --------------------------------------------------------------------------- parity with reference
 
 

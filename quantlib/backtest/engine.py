@@ -39,6 +39,12 @@ _SIM_SIG = types.void(_F2, _F2, _I1, _F2, _B2, _B2, _F2, _F2, _F2, _F1, _F1, typ
 
 __all__ = ["check_weights_nb", "simulate_nb"]
 
+#: Lots a target size may fall short of a whole number of lots by floating-point rounding and
+#: still count as that number (a target of exactly 500 shares computed as 499.99999999999994
+#: must buy 5 lots, not 4). Only for the target's own size: what cash affords is floored
+#: strictly, so a buy never costs more than the cash.
+LOT_TOL = 1e-9
+
 _REL_TOL = 1e-9
 _ABS_TOL = 1e-12
 
@@ -96,8 +102,9 @@ def check_weights_nb(weights: np.ndarray, n_assets: int, max_sum: float,
     4 a strategy's row partly NaN (only checked with ``allow_hold``).
 
     ``weights`` is (rows, strategies * assets); ``row`` is the first row with a problem and
-    ``column`` the offending column in it (for code 3 the first column of the strategy). With ``allow_hold`` a strategy's row that is NaN for
-    every asset is valid: that strategy places no orders on that date.
+    ``column`` the offending column in it (for code 3 the first column of the strategy).
+    With ``allow_hold`` a strategy's row that is NaN for every asset is valid: that strategy
+    places no orders on that date.
     """
     n_rows, n_cols = weights.shape
     # rows outer: weights are (rows, strategies * assets) in C order, so this reads memory in
@@ -157,8 +164,8 @@ def _buy(size, price, cash, comm, min_comm, extra, lot, min_shares):
 
 @njit(cache=True, error_model="numpy")
 def _buy_size(size, price, cash, comm, min_comm, extra, lot):
-    if lot > 0:
-        size = np.floor(size / lot) * lot
+    if lot > 0:  # LOT_TOL: 0.5 * 21,600 / 21.6 is 499.99999999999994, still 5 lots
+        size = np.floor(size / lot + LOT_TOL) * lot
         if size <= 0:
             return 0.0, 0.0, 0.0, 0.0
     req = size * price
@@ -182,8 +189,8 @@ def _buy_size(size, price, cash, comm, min_comm, extra, lot):
 @njit(cache=True, error_model="numpy")
 def _sell(size, price, comm, min_comm, extra, lot, to_zero, min_shares):
     """Return (shares, traded value, fee, net cash received); shares 0 = nothing done."""
-    if lot > 0 and not to_zero:
-        size = np.floor(size / lot) * lot
+    if lot > 0 and not to_zero:  # shares held are whole: the tolerance never exceeds them
+        size = np.floor(size / lot + LOT_TOL) * lot
         if size <= 0:
             return 0.0, 0.0, 0.0, 0.0
     if _is_less(size, min_shares):
