@@ -615,3 +615,15 @@ def test_allow_high_fees_applies_the_fee_on_backtest_and_sweep(tmp_path: Path) -
     best = json.loads(result.output)["best"]
     assert best["sharpe_ratio"] == pytest.approx(float(sharpe), rel=1e-9)
     assert best["sharpe_ratio"] < 0  # 6% a side over 9 fills in a year: a loss
+
+
+def test_api_sweep_counts_a_huge_range_before_building_it() -> None:
+    # {"short": "1:1e9:1"} is a billion values: refused from the range arithmetic alone, fast
+    # and without allocating (before the count came first, the list was built, then refused)
+    from quantlib import sweep as qs
+
+    with pytest.raises(qs.SweepError, match=r"1,000,000,000 combinations, above the limit of "
+                                            r"2,000,000"):
+        qs.sweep("ma_distance_timing", {"short": "1:1e9:1"})
+    with pytest.raises(qs.SweepError, match=r"12,000,000 combinations"):
+        qs.sweep("ma_distance_timing", {"short": range(1, 3001), "long": "1:4000:1"})

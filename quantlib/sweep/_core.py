@@ -191,6 +191,12 @@ def _first_decision(strategy: Any, data: Any, full: pd.DataFrame) -> pd.Timestam
                for r in uniq.to_dict(orient="records"))
 
 
+def _too_many(size: int, limit: int) -> SweepError:
+    return SweepError(f"the grid has {size:,} combinations, above the limit of {limit:,}; "
+                      "narrow the ranges or raise the limit (--max-combinations / "
+                      "max_combinations=).")
+
+
 def _plan(strategy: Any, grid: Mapping[str, Any], data: Any, params: Mapping[str, Any] | None,
           metric: str, start: Any, end: Any, options: BacktestOptions, n_blocks: int,
           execution: _run.Execution, windows: tuple[tuple[int, int], ...] = (),
@@ -204,12 +210,14 @@ def _plan(strategy: Any, grid: Mapping[str, Any], data: Any, params: Mapping[str
         raise UnknownNameError("selection metric", metric, _run.SELECT_METRICS)
     base = strat.resolve_params(params).as_dict() if params else {}
     specs = strat.param_specs()
+    # counted before expanding: {"short": "1:1e9:1"} must not build a billion values first
+    counted = _grid.grid_size(grid) if isinstance(grid, Mapping) and grid else None
+    if counted is not None and counted > max_combinations:
+        raise _too_many(counted, max_combinations)
     values = _grid.expand_grid(grid, list(specs), f"strategy {strat.name}")
     size = math.prod(len(v) for v in values.values())
     if size > max_combinations:
-        raise SweepError(f"the grid has {size:,} combinations, above the limit of "
-                         f"{max_combinations:,}; narrow the ranges or raise the limit "
-                         "(--max-combinations / max_combinations=).")
+        raise _too_many(size, max_combinations)
     full, why = _builders.check_combos(strat, _grid.combinations(values), base)
     swept = tuple(values)
     dropped = full.loc[why != "", list(swept)].assign(reason=why[why != ""])

@@ -12,7 +12,8 @@ from typing import Any
 
 from quantlib.errors import QuantlibError, UnknownNameError
 
-__all__ = ["GridError", "combinations", "expand_grid", "parse_grid_option", "parse_range"]
+__all__ = ["GridError", "combinations", "expand_grid", "grid_size", "parse_grid_option",
+           "parse_range", "range_size"]
 
 
 class GridError(QuantlibError, ValueError):
@@ -54,6 +55,21 @@ def parse_range(text: str, name: str = "range") -> list[int | float]:
     GridError
         A step of zero, a step whose sign points away from ``stop``, or non-numbers.
     """
+    parts, nums, n = _range_parts(text, name)
+    start, _, step = nums
+    if all(isinstance(v, int) for v in nums):
+        return [start + i * step for i in range(n)]
+    nd = max(_decimals(p) for p in parts)
+    return [round(start + i * step, nd) for i in range(n)]
+
+
+def range_size(text: str, name: str = "range") -> int:
+    """Return how many values ``parse_range(text)`` gives, without building them (so a grid
+    such as ``short=1:1e9:1`` can be refused before it allocates)."""
+    return _range_parts(text, name)[2]
+
+
+def _range_parts(text: str, name: str) -> tuple[list[str], list[int | float], int]:
     parts = text.split(":")
     if len(parts) not in (2, 3):
         raise GridError(f"{name}={text!r}: a range is start:stop[:step], e.g. {name}=5:60:5.")
@@ -65,11 +81,25 @@ def parse_range(text: str, name: str = "range") -> list[int | float]:
     if (stop - start) * step < 0:
         raise GridError(f"{name}={text!r}: step {step} points away from stop {stop}; use "
                         f"{name}={parts[0]}:{parts[1]}:{-step}.")
-    n = math.floor((stop - start) / step + 1e-9) + 1
-    if all(isinstance(v, int) for v in nums):
-        return [start + i * step for i in range(n)]
-    nd = max(_decimals(p) for p in parts)
-    return [round(start + i * step, nd) for i in range(n)]
+    return parts, nums, math.floor((stop - start) / step + 1e-9) + 1
+
+
+def grid_size(grid: Mapping[str, Any]) -> int | None:
+    """Return the number of combinations of a grid as :func:`expand_grid` would expand it,
+    counted without building any list (``a:b:step`` strings by arithmetic, sequences and
+    ranges by ``len``); None when a value is an iterator whose length is unknown."""
+    size = 1
+    for name, values in grid.items():
+        if isinstance(values, str):
+            n = range_size(values, str(name)) if ":" in values else 1
+        elif isinstance(values, Sequence | range) and not isinstance(values, bytes):
+            n = len(values)
+        elif hasattr(values, "__iter__"):
+            return None
+        else:
+            n = 1
+        size *= max(n, 1)
+    return size
 
 
 def _parse_scalar(text: str) -> Any:
