@@ -37,6 +37,7 @@ from quantlib.backtest._inputs import (
     PricesError,
     WeightsError,
 )
+from quantlib.backtest._params import KernelParams
 from quantlib.backtest._perbar import PerBarResult, run_perbar
 from quantlib.backtest.costs import CostModel, CostModelError, stamp_duty_rate
 from quantlib.backtest.result import BacktestResult
@@ -110,7 +111,7 @@ class EngineInputs:
     buy_extra: np.ndarray         #: transfer fee and stamp duty of a buy, fraction of value
     sell_extra: np.ndarray        #: same for a sell
     share_ratio: np.ndarray       #: adj_factor_t / adj_factor_{t-1} (1.0 off ex-dates)
-    params: np.ndarray            #: scalar parameters of the kernels
+    params: KernelParams          #: scalar parameters of the kernels
     lots: np.ndarray              #: (A,) board lot per asset (0: fractional shares)
 
     @property
@@ -120,7 +121,7 @@ class EngineInputs:
     @property
     def init_cash(self) -> float:
         """Starting value: the cash given, or 1.0 for a run in fractions of capital."""
-        return float(self.params[0])
+        return self.params.init_cash
 
     def kernel_args(self, with_weights: bool = True) -> tuple[Any, ...]:
         """The kernels' leading positional arguments, in their order: ``close_ff, fill_price,
@@ -187,9 +188,12 @@ def _prepare(prices: Any, weights: Any, fill: str, costs: CostModel | None,
     fill_row[bar[keep]] = np.arange(len(wdates))[keep]
     buy_extra, sell_extra = _stock_costs(costs, prices.index, info, fill_price)
     money = init_cash is not None
-    params = np.array([init_cash if money else 1.0, costs.commission_rate,
-                       costs.min_commission_cny if money else 0.0,
-                       costs.slippage_bps / 1e4, 0.0, MIN_ORDER_SHARES, 1.0, per_bar_cash])
+    params = KernelParams(
+        init_cash=float(init_cash) if init_cash is not None else 1.0,
+        commission_rate=float(costs.commission_rate),
+        min_commission=float(costs.min_commission_cny) if money else 0.0,
+        slippage=costs.slippage_bps / 1e4, min_order_shares=MIN_ORDER_SHARES,
+        single_asset_ok=1.0, cash_rate_per_bar=per_bar_cash)
     return EngineInputs(
         prices=prices, strat=strat, wdates=wdates, close_ff=close_ff, fill_price=fill_price,
         fill_row=fill_row, weights=w, buy_ok=buy_ok, sell_ok=sell_ok,

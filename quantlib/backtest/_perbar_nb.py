@@ -25,7 +25,7 @@ def perbar_nb(close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_extr
     rec = np.zeros((0, 6))
     rec_count = np.zeros(n_s, dtype=np.int64)
     final = np.zeros((n_s, 2))
-    one = close_ff.shape[1] == 1 and params[6] > 0
+    one = close_ff.shape[1] == 1 and params.single_asset_ok > 0
     for s in prange(n_s):
         if one:
             _strategy_1asset_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok,

@@ -17,14 +17,17 @@ Order arithmetic mirrors ``vectorbt.portfolio.nb`` (``execute_order_nb``, ``buy_
   included (``v = cash / (1 + rate)``, or ``(cash - min_fee) / (1 + other rates)`` when the
   minimum commission binds);
 * values within 1e-9 relative / 1e-12 absolute of zero are treated as zero, like vectorbt;
-* an order for fewer than ``min_shares`` shares (``params[5]``, default 1e-8: vectorbt's
-  ``min_size``) is skipped, so drift corrections of a few billionths of a share do not trade.
+* an order for fewer than ``min_shares`` shares (``params.min_order_shares``, default 1e-8:
+  vectorbt's ``min_size``) is skipped, so drift corrections of a few billionths of a share do
+  not trade.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit, prange, types
+
+from quantlib.backtest._params import KernelParams
 
 # Explicit signatures: inputs are read-only, any-layout ("A") arrays, so C/F-ordered, sliced
 # and pandas' read-only arrays all hit one compiled (and cached) specialization.
@@ -33,8 +36,10 @@ _F1 = types.Array(types.float64, 1, "A", readonly=True)
 _B2 = types.Array(types.boolean, 2, "A", readonly=True)
 _I1 = types.Array(types.int64, 1, "A", readonly=True)
 _OUT2 = types.Array(types.float64, 2, "C")
+#: KernelParams as numba sees it: a named tuple of float64, fields read by name in the kernels.
+_PARAMS = types.NamedUniTuple(types.float64, len(KernelParams._fields), KernelParams)
 _CHECK_SIG = types.UniTuple(types.int64, 3)(_F2, types.int64, types.float64, types.boolean)
-_SIM_SIG = types.void(_F2, _F2, _I1, _F2, _B2, _B2, _F2, _F2, _F2, _F1, _F1, types.boolean,
+_SIM_SIG = types.void(_F2, _F2, _I1, _F2, _B2, _B2, _F2, _F2, _F2, _PARAMS, _F1, types.boolean,
                       _OUT2, _OUT2, _OUT2, _OUT2, _OUT2, types.Array(types.int64, 1, "C"), _OUT2)
 
 __all__ = ["check_weights_nb", "simulate_nb"]
@@ -213,7 +218,8 @@ def _execute(t, a, target_a, value, vp, cash, pos_a, fill_price, buy_ok, sell_ok
     size = target_a * value / vp - pos_a
     if _is_close(size, 0.0):
         return 1, cash, pos_a, 0.0, 0.0, 0.0, 0.0, 0.0
-    comm, min_comm, slip, min_shares = params[1], params[2], params[3], params[5]
+    comm, min_comm, slip = params.commission_rate, params.min_commission, params.slippage
+    min_shares = params.min_order_shares
     if size > 0:
         if not buy_ok[t, a]:
             return 0, cash, pos_a, 0.0, 0.0, 0.0, 0.0, 0.0  # limit-up / suspended: pending
@@ -272,7 +278,7 @@ def _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, bu
                  sell_extra, share_ratio, params, lots, store, eq_out, cost_out, traded_out,
                  pos_out, rec_out, rec_count, final_out):
     n_bars, n_assets = close_ff.shape
-    cash = params[0]
+    cash = params.init_cash
     pos = np.zeros(n_assets)
     target = np.zeros(n_assets)
     pending = np.zeros(n_assets, dtype=np.bool_)
@@ -284,7 +290,7 @@ def _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, bu
     n_rec = 0
     rec_base = s * (rec_out.shape[0] // final_out.shape[0])
     total_cost = 0.0
-    cash_growth = 1.0 + params[7]
+    cash_growth = 1.0 + params.cash_rate_per_bar
     for t in range(n_bars):
         if cash > 0.0:  # cash held over the previous close earns one bar of interest
             cash *= cash_growth
@@ -355,14 +361,14 @@ def _strategy_1asset_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell
                         traded_out, pos_out, rec_out, rec_count, final_out):
     """Same as ``_strategy_nb`` for one asset, with scalars instead of per-asset arrays."""
     n_bars = close_ff.shape[0]
-    cash = params[0]
+    cash = params.init_cash
     pos = 0.0
     target = 0.0
     pending = False
     n_rec = 0
     rec_base = s * (rec_out.shape[0] // final_out.shape[0])
     total_cost = 0.0
-    cash_growth = 1.0 + params[7]
+    cash_growth = 1.0 + params.cash_rate_per_bar
     for t in range(n_bars):
         if cash > 0.0:  # cash held over the previous close earns one bar of interest
             cash *= cash_growth
@@ -441,9 +447,9 @@ def simulate_nb(close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_ex
         adjustment ``adj_factor_t / adj_factor_{t-1}``; 1.0 elsewhere). With a lot size the
         scaled count is cut to whole shares, the fraction paid in cash at
         ``close_ff[t-1] / share_ratio`` (the ex-date reference price).
-    params : (8,) init_cash, commission rate, minimum commission, slippage fraction, unused (0),
-        minimum order size in shares, 1.0 to allow the single-asset fast path, interest rate
-        per bar on cash (0.0: cash earns nothing).
+    params : KernelParams (float64 named tuple): init_cash, commission_rate, min_commission,
+        slippage (fraction), min_order_shares, single_asset_ok (1.0 allows the single-asset
+        fast path), cash_rate_per_bar (0.0: cash earns nothing).
     lots : (A,) shares per lot, 0 = fractional.
     store : bool, write the per-bar outputs (else only ``final_out``).
     eq_out, cost_out, traded_out : (T, S) or (0, 0) outputs; pos_out (T, S * A) or (0, 0).
@@ -451,7 +457,8 @@ def simulate_nb(close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_ex
     rec_count : (S,) number of records per strategy; final_out : (S, 2) final value, costs.
     """
     n_strats = final_out.shape[0]
-    if close_ff.shape[1] == 1 and params[6] > 0:  # single-asset fast path (same semantics)
+    # single-asset fast path (same semantics)
+    if close_ff.shape[1] == 1 and params.single_asset_ok > 0:
         for s in prange(n_strats):
             _strategy_1asset_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok,
                                 buy_extra, sell_extra, share_ratio, params, lots, store,
