@@ -158,12 +158,14 @@ def _prepare(prices: Any, weights: Any, fill: str, costs: CostModel | None,
     close = prices.to_numpy(dtype=np.float64)
     close_ff = prices.ffill().to_numpy(dtype=np.float64)
     open_ = _inputs.align_extra(market.open, prices, "market.open")
-    if fill == "next_open" and open_ is None:
-        raise BacktestInputError('fill="next_open" needs opening prices: pass '
-                                 "market=Market(open=open_frame).")
     if open_ is not None:
         _inputs.check_prices(pd.DataFrame(open_, index=prices.index, columns=prices.columns))
-    fill_price = open_ if fill == "next_open" else close
+    fill_price = close
+    if fill == "next_open":
+        if open_ is None:
+            raise BacktestInputError('fill="next_open" needs opening prices: pass '
+                                     "market=Market(open=open_frame).")
+        fill_price = open_
     volume = _inputs.align_extra(market.volume, prices, "market.volume")
     frames = _inputs.market_frames(market, prices)
     info = AssetInfo.from_frame(market.assets, prices.columns,

@@ -50,9 +50,9 @@ class PerBarResult:
     strategies: pd.Index
     assets: pd.Index
     equity: np.ndarray
-    costs: np.ndarray
-    traded: np.ndarray
-    shares: np.ndarray
+    costs: np.ndarray | None
+    traded: np.ndarray | None
+    shares: np.ndarray | None
     init_cash: float
     close_ff: np.ndarray
 
@@ -149,7 +149,7 @@ def run_perbar(prices: Any, weights: Any, *, dtype: str = "float64", fill: str =
     cost = array("costs", n_s)
     traded = array("traded", n_s)
     pos = array("shares", n_s * n_a)
-    perbar_nb(*p.kernel_args(), eq, cost, traded, pos)
+    perbar_nb(*p.kernel_args(), eq, cost, traded, pos)  # type: ignore[call-arg]  # numba dispatcher
     labels = p.strat if p.strat is not None else pd.Index(["strategy"])
     kept = {name: (arr if name in outputs else None)
             for name, arr in (("costs", cost), ("traded", traded), ("shares", pos))}

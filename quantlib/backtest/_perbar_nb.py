@@ -10,15 +10,18 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from quantlib.backtest._params import KernelParams
 from quantlib.backtest.engine import _strategy_1asset_nb, _strategy_nb
 
 __all__ = ["perbar_nb"]
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def perbar_nb(close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_extra, sell_extra,
-              share_ratio, params, lots, eq_out, cost_out, traded_out,
-              pos_out):  # pragma: no cover - numba
+def perbar_nb(close_ff: np.ndarray, fill_price: np.ndarray, fill_row: np.ndarray,
+              weights: np.ndarray, buy_ok: np.ndarray, sell_ok: np.ndarray,
+              buy_extra: np.ndarray, sell_extra: np.ndarray, share_ratio: np.ndarray,
+              params: KernelParams, lots: np.ndarray, eq_out: np.ndarray, cost_out: np.ndarray,
+              traded_out: np.ndarray, pos_out: np.ndarray) -> None:  # pragma: no cover - numba
     """Fill the (T, S) ``eq_out``, ``cost_out``, ``traded_out`` and (T, S * A) ``pos_out`` of
     every strategy (arguments as ``engine.simulate_nb``)."""
     n_s = eq_out.shape[1]

@@ -44,6 +44,11 @@ _SIM_SIG = types.void(_F2, _F2, _I1, _F2, _B2, _B2, _F2, _F2, _F2, _PARAMS, _F1,
 
 __all__ = ["check_weights_nb", "simulate_nb"]
 
+#: (shares, traded value, fee, cash moved) of a buy or a sell; shares 0.0: nothing done.
+_Fill = tuple[float, float, float, float]
+#: (status, cash, shares held, side, shares, price, value, fee) of one order (see _execute).
+_Order = tuple[int, float, float, float, float, float, float, float]
+
 _REL_TOL = 1e-9
 _ABS_TOL = 1e-12
 
@@ -96,7 +101,7 @@ def _affordable_value(cash: float, comm: float, min_comm: float, extra: float) -
 
 @njit(_CHECK_SIG, cache=True, error_model="numpy")
 def check_weights_nb(weights: np.ndarray, n_assets: int, max_sum: float,
-                     allow_hold: bool) -> tuple:
+                     allow_hold: bool) -> tuple[int, int, int]:
     """Return (code, row, column): 0 ok, 1 NaN/inf, 2 negative, 3 row sum above ``max_sum``,
     4 a strategy's row partly NaN (only checked with ``allow_hold``).
 
@@ -132,7 +137,8 @@ def check_weights_nb(weights: np.ndarray, n_assets: int, max_sum: float,
 
 
 @njit(cache=True, error_model="numpy")
-def _bar_value(t, cash, pos, fill_price, close_ff, vps):
+def _bar_value(t: int, cash: float, pos: np.ndarray, fill_price: np.ndarray,
+               close_ff: np.ndarray, vps: np.ndarray) -> float:
     value = cash
     for a in range(pos.shape[0]):
         vp = fill_price[t, a]
@@ -150,7 +156,8 @@ def _is_less(a: float, b: float) -> bool:
 
 
 @njit(cache=True, error_model="numpy")
-def _buy(size, price, cash, comm, min_comm, extra, lot, min_shares):
+def _buy(size: float, price: float, cash: float, comm: float, min_comm: float, extra: float,
+         lot: float, min_shares: float) -> _Fill:
     """Return (shares, traded value, fee, total cash spent); shares 0 = nothing done."""
     size, req, fee, total = _buy_size(size, price, cash, comm, min_comm, extra, lot)
     if size == 0.0 or _is_less(size, min_shares):
@@ -159,7 +166,8 @@ def _buy(size, price, cash, comm, min_comm, extra, lot, min_shares):
 
 
 @njit(cache=True, error_model="numpy")
-def _buy_size(size, price, cash, comm, min_comm, extra, lot):
+def _buy_size(size: float, price: float, cash: float, comm: float, min_comm: float,
+              extra: float, lot: float) -> _Fill:
     if lot > 0:
         size = np.floor(size / lot) * lot
         if size <= 0:
@@ -183,7 +191,8 @@ def _buy_size(size, price, cash, comm, min_comm, extra, lot):
 
 
 @njit(cache=True, error_model="numpy")
-def _sell(size, price, comm, min_comm, extra, lot, to_zero, min_shares):
+def _sell(size: float, price: float, comm: float, min_comm: float, extra: float, lot: float,
+          to_zero: bool, min_shares: float) -> _Fill:
     """Return (shares, traded value, fee, net cash received); shares 0 = nothing done."""
     if lot > 0 and not to_zero:
         size = np.floor(size / lot) * lot
@@ -200,8 +209,10 @@ def _sell(size, price, comm, min_comm, extra, lot, to_zero, min_shares):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _execute(t, a, target_a, value, vp, cash, pos_a, fill_price, buy_ok, sell_ok,
-             buy_extra, sell_extra, lots, params):
+def _execute(t: int, a: int, target_a: float, value: float, vp: float, cash: float,
+             pos_a: float, fill_price: np.ndarray, buy_ok: np.ndarray, sell_ok: np.ndarray,
+             buy_extra: np.ndarray, sell_extra: np.ndarray, lots: np.ndarray,
+             params: KernelParams) -> _Order:
     """Run one order. Return (status, cash, shares held, side, shares, price, value, fee).
 
     status 0: blocked (stays pending); 1: done without a fill; 2: filled.
@@ -243,7 +254,7 @@ def _execute(t, a, target_a, value, vp, cash, pos_a, fill_price, buy_ok, sell_ok
 
 
 @njit(cache=True, error_model="numpy")
-def _ex_date(pos, ratio, prev_close, lot):
+def _ex_date(pos: float, ratio: float, prev_close: float, lot: float) -> tuple[float, float]:
     """Return (shares held after an ex-date, cash in lieu) for ``pos`` shares and factor ``ratio``.
 
     The shares are scaled by ``ratio`` (dividends and bonus shares reinvested at the reference
@@ -264,7 +275,8 @@ def _ex_date(pos, ratio, prev_close, lot):
 
 
 @njit(cache=True, error_model="numpy")
-def _record(rec_out, j, t, a, side, shares, price, fee):
+def _record(rec_out: np.ndarray, j: int, t: int, a: int, side: float, shares: float,
+            price: float, fee: float) -> None:
     rec_out[j, 0] = t
     rec_out[j, 1] = a
     rec_out[j, 2] = side
@@ -274,9 +286,12 @@ def _record(rec_out, j, t, a, side, shares, price, fee):
 
 
 @njit(cache=True, error_model="numpy")
-def _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_extra,
-                 sell_extra, share_ratio, params, lots, store, eq_out, cost_out, traded_out,
-                 pos_out, rec_out, rec_count, final_out):
+def _strategy_nb(s: int, close_ff: np.ndarray, fill_price: np.ndarray, fill_row: np.ndarray,
+                 weights: np.ndarray, buy_ok: np.ndarray, sell_ok: np.ndarray,
+                 buy_extra: np.ndarray, sell_extra: np.ndarray, share_ratio: np.ndarray,
+                 params: KernelParams, lots: np.ndarray, store: bool, eq_out: np.ndarray,
+                 cost_out: np.ndarray, traded_out: np.ndarray, pos_out: np.ndarray,
+                 rec_out: np.ndarray, rec_count: np.ndarray, final_out: np.ndarray) -> None:
     n_bars, n_assets = close_ff.shape
     cash = params.init_cash
     pos = np.zeros(n_assets)
@@ -356,9 +371,13 @@ def _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, bu
 
 
 @njit(cache=True, error_model="numpy")
-def _strategy_1asset_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_extra,
-                        sell_extra, share_ratio, params, lots, store, eq_out, cost_out,
-                        traded_out, pos_out, rec_out, rec_count, final_out):
+def _strategy_1asset_nb(s: int, close_ff: np.ndarray, fill_price: np.ndarray,
+                        fill_row: np.ndarray, weights: np.ndarray, buy_ok: np.ndarray,
+                        sell_ok: np.ndarray, buy_extra: np.ndarray, sell_extra: np.ndarray,
+                        share_ratio: np.ndarray, params: KernelParams, lots: np.ndarray,
+                        store: bool, eq_out: np.ndarray, cost_out: np.ndarray,
+                        traded_out: np.ndarray, pos_out: np.ndarray, rec_out: np.ndarray,
+                        rec_count: np.ndarray, final_out: np.ndarray) -> None:
     """Same as ``_strategy_nb`` for one asset, with scalars instead of per-asset arrays."""
     n_bars = close_ff.shape[0]
     cash = params.init_cash
@@ -429,9 +448,12 @@ def _strategy_1asset_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell
 
 
 @njit(_SIM_SIG, cache=True, error_model="numpy", parallel=True)
-def simulate_nb(close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_extra,
-                sell_extra, share_ratio, params, lots, store, eq_out, cost_out, traded_out, pos_out,
-                rec_out, rec_count, final_out):
+def simulate_nb(close_ff: np.ndarray, fill_price: np.ndarray, fill_row: np.ndarray,
+                weights: np.ndarray, buy_ok: np.ndarray, sell_ok: np.ndarray,
+                buy_extra: np.ndarray, sell_extra: np.ndarray, share_ratio: np.ndarray,
+                params: KernelParams, lots: np.ndarray, store: bool, eq_out: np.ndarray,
+                cost_out: np.ndarray, traded_out: np.ndarray, pos_out: np.ndarray,
+                rec_out: np.ndarray, rec_count: np.ndarray, final_out: np.ndarray) -> None:
     """Simulate every strategy (in parallel over strategies) on shared price arrays.
 
     Parameters
