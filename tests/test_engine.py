@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 
@@ -451,8 +452,8 @@ def test_single_asset_fast_path_equals_general_kernel(case, costs, rules, init_c
                     bt.Market(volume=volume[col], assets=assets.loc[col],
                               **{k: v[col] for k, v in extra.items()}), None)
     fast = bt._simulate(p, store=True, record_trades=True)
-    p["params"] = p["params"].copy()
-    p["params"][6] = 0.0  # force the general multi-asset kernel
+    # force the general multi-asset kernel
+    p = dataclasses.replace(p, params=p.params._replace(single_asset_ok=0.0))
     slow = bt._simulate(p, store=True, record_trades=True)
     for key in ("eq", "cost", "traded", "pos", "rec", "rec_count", "final"):
         np.testing.assert_array_equal(fast[key], slow[key])

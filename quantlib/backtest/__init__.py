@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -36,6 +37,7 @@ from quantlib.backtest._inputs import (
     PricesError,
     WeightsError,
 )
+from quantlib.backtest._params import KernelParams
 from quantlib.backtest._perbar import PerBarResult, run_perbar
 from quantlib.backtest.costs import CostModel, CostModelError, stamp_duty_rate
 from quantlib.backtest.result import BacktestResult
@@ -91,9 +93,49 @@ def _engine() -> Any:
     return importlib.import_module("quantlib.backtest.engine")
 
 
+@dataclass(frozen=True, eq=False)
+class EngineInputs:
+    """What :func:`_prepare` hands the numba kernels: the one typed boundary between pandas and
+    numba. Arrays are (T, A) float64 unless noted; T bars, A assets, S strategies.
+    """
+
+    prices: pd.DataFrame          #: the checked price frame (its index and columns label results)
+    strat: pd.Index | None        #: strategy labels, None for a single unnamed strategy
+    wdates: pd.DatetimeIndex      #: dates of the weights rows
+    close_ff: np.ndarray          #: forward-filled close
+    fill_price: np.ndarray        #: close or open, the price orders fill at
+    fill_row: np.ndarray          #: (T,) int64: weights row that trades at bar t, -1 for none
+    weights: np.ndarray           #: (W, S, A) target weights
+    buy_ok: np.ndarray            #: bool: a buy may fill at bar t
+    sell_ok: np.ndarray           #: bool: a sell may fill at bar t
+    buy_extra: np.ndarray         #: transfer fee and stamp duty of a buy, fraction of value
+    sell_extra: np.ndarray        #: same for a sell
+    share_ratio: np.ndarray       #: adj_factor_t / adj_factor_{t-1} (1.0 off ex-dates)
+    params: KernelParams          #: scalar parameters of the kernels
+    lots: np.ndarray              #: (A,) board lot per asset (0: fractional shares)
+
+    @property
+    def n_strats(self) -> int:
+        return 1 if self.strat is None else len(self.strat)
+
+    @property
+    def init_cash(self) -> float:
+        """Starting value: the cash given, or 1.0 for a run in fractions of capital."""
+        return self.params.init_cash
+
+    def kernel_args(self, with_weights: bool = True) -> tuple[Any, ...]:
+        """The kernels' leading positional arguments, in their order: ``close_ff, fill_price,
+        fill_row, weights, buy_ok, sell_ok, buy_extra, sell_extra, share_ratio, params, lots``
+        (without ``weights`` for the fused sweep kernel, which computes its own)."""
+        head = (self.close_ff, self.fill_price, self.fill_row)
+        tail = (self.buy_ok, self.sell_ok, self.buy_extra, self.sell_extra, self.share_ratio,
+                self.params, self.lots)
+        return (*head, self.weights, *tail) if with_weights else (*head, *tail)
+
+
 def _prepare(prices: Any, weights: Any, fill: str, costs: CostModel | None,
              rules: Rules | None, init_cash: float | None, market: Market | None,
-             strategies: Any, nan_rows: str = "error", cash_rate: float = 0.0) -> dict[str, Any]:
+             strategies: Any, nan_rows: str = "error", cash_rate: float = 0.0) -> EngineInputs:
     lag = _inputs.check_fill(fill)
     if nan_rows not in NAN_ROWS:
         raise BacktestInputError(f"nan_rows={nan_rows!r}: choose 'error' (NaN weights are "
@@ -116,12 +158,14 @@ def _prepare(prices: Any, weights: Any, fill: str, costs: CostModel | None,
     close = prices.to_numpy(dtype=np.float64)
     close_ff = prices.ffill().to_numpy(dtype=np.float64)
     open_ = _inputs.align_extra(market.open, prices, "market.open")
-    if fill == "next_open" and open_ is None:
-        raise BacktestInputError('fill="next_open" needs opening prices: pass '
-                                 "market=Market(open=open_frame).")
     if open_ is not None:
         _inputs.check_prices(pd.DataFrame(open_, index=prices.index, columns=prices.columns))
-    fill_price = open_ if fill == "next_open" else close
+    fill_price = close
+    if fill == "next_open":
+        if open_ is None:
+            raise BacktestInputError('fill="next_open" needs opening prices: pass '
+                                     "market=Market(open=open_frame).")
+        fill_price = open_
     volume = _inputs.align_extra(market.volume, prices, "market.volume")
     frames = _inputs.market_frames(market, prices)
     info = AssetInfo.from_frame(market.assets, prices.columns,
@@ -146,15 +190,17 @@ def _prepare(prices: Any, weights: Any, fill: str, costs: CostModel | None,
     fill_row[bar[keep]] = np.arange(len(wdates))[keep]
     buy_extra, sell_extra = _stock_costs(costs, prices.index, info, fill_price)
     money = init_cash is not None
-    params = np.array([init_cash if money else 1.0, costs.commission_rate,
-                       costs.min_commission_cny if money else 0.0,
-                       costs.slippage_bps / 1e4, 0.0, MIN_ORDER_SHARES, 1.0, per_bar_cash])
-    return dict(
+    params = KernelParams(
+        init_cash=float(init_cash) if init_cash is not None else 1.0,
+        commission_rate=float(costs.commission_rate),
+        min_commission=float(costs.min_commission_cny) if money else 0.0,
+        slippage=costs.slippage_bps / 1e4, min_order_shares=MIN_ORDER_SHARES,
+        single_asset_ok=1.0, cash_rate_per_bar=per_bar_cash)
+    return EngineInputs(
         prices=prices, strat=strat, wdates=wdates, close_ff=close_ff, fill_price=fill_price,
         fill_row=fill_row, weights=w, buy_ok=buy_ok, sell_ok=sell_ok,
         buy_extra=buy_extra, sell_extra=sell_extra, share_ratio=share_ratio, params=params,
         lots=lot_sizes(info, rules, money),
-        n_strats=1 if strat is None else len(strat),
     )
 
 
@@ -230,9 +276,9 @@ def cash_rate_per_bar(cash_rate: float) -> float:
     return float((1.0 + cash_rate) ** (1.0 / TRADING_DAYS_PER_YEAR) - 1.0)
 
 
-def _simulate(p: dict[str, Any], store: bool, record_trades: bool) -> dict[str, np.ndarray]:
-    n_t, n_a = p["close_ff"].shape
-    n_s = p["n_strats"]
+def _simulate(p: EngineInputs, store: bool, record_trades: bool) -> dict[str, np.ndarray]:
+    n_t, n_a = p.close_ff.shape
+    n_s = p.n_strats
     shape2 = (n_t, n_s) if store else (0, 0)
     out = dict(
         eq=np.zeros(shape2), cost=np.zeros(shape2), traded=np.zeros(shape2),
@@ -241,38 +287,37 @@ def _simulate(p: dict[str, Any], store: bool, record_trades: bool) -> dict[str, 
         rec_count=np.zeros(n_s, dtype=np.int64), final=np.zeros((n_s, 2)),
     )
     _engine().simulate_nb(
-        p["close_ff"], p["fill_price"], p["fill_row"], p["weights"], p["buy_ok"], p["sell_ok"],
-        p["buy_extra"], p["sell_extra"], p["share_ratio"], p["params"], p["lots"], store,
+        *p.kernel_args(), store,
         out["eq"], out["cost"], out["traded"], out["pos"], out["rec"], out["rec_count"],
         out["final"],
     )
     return out
 
 
-def _trades_frame(p: dict[str, Any], out: dict[str, np.ndarray]) -> pd.DataFrame:
-    n_t, n_a = p["close_ff"].shape
+def _trades_frame(p: EngineInputs, out: dict[str, np.ndarray]) -> pd.DataFrame:
+    n_t, n_a = p.close_ff.shape
     per = n_t * n_a
     chunks = [out["rec"][s * per: s * per + c] for s, c in enumerate(out["rec_count"])]
     rec = np.concatenate(chunks) if chunks else np.zeros((0, 6))
-    strat_id = np.repeat(np.arange(p["n_strats"]), out["rec_count"])
-    labels = p["strat"] if p["strat"] is not None else pd.Index([0])
+    strat_id = np.repeat(np.arange(p.n_strats), out["rec_count"])
+    labels = p.strat if p.strat is not None else pd.Index([0])
     return pd.DataFrame({
-        "date": p["prices"].index[rec[:, 0].astype(np.int64)],
+        "date": p.prices.index[rec[:, 0].astype(np.int64)],
         "strategy": labels[strat_id],
-        "asset": p["prices"].columns[rec[:, 1].astype(np.int64)],
+        "asset": p.prices.columns[rec[:, 1].astype(np.int64)],
         "side": np.where(rec[:, 2] > 0, "buy", "sell"),
         "shares": rec[:, 3], "price": rec[:, 4], "value": rec[:, 3] * rec[:, 4],
         "cost": rec[:, 5],
     })
 
 
-def _result(p: dict[str, Any], out: dict[str, np.ndarray], record_trades: bool) -> BacktestResult:
-    prices, strat = p["prices"], p["strat"]
-    init = float(p["params"][0])
-    n_s, n_a = p["n_strats"], prices.shape[1]
+def _result(p: EngineInputs, out: dict[str, np.ndarray], record_trades: bool) -> BacktestResult:
+    prices, strat = p.prices, p.strat
+    init = p.init_cash
+    n_s, n_a = p.n_strats, prices.shape[1]
     eq, traded = out["eq"], out["traded"]
     prev = np.vstack([np.full((1, n_s), init), eq[:-1]])
-    close3 = np.nan_to_num(p["close_ff"])[:, None, :]
+    close3 = np.nan_to_num(p.close_ff)[:, None, :]
     shares3 = out["pos"].reshape(len(prices), n_s, n_a)
     with np.errstate(divide="ignore", invalid="ignore"):  # a wiped-out portfolio: NaN weights
         weights3 = shares3 * close3 / eq[:, :, None]
@@ -384,5 +429,5 @@ def final_values(
     if kwargs:
         raise TypeError(f"final_values() got unexpected keyword arguments {sorted(kwargs)}")
     out = _simulate(p, store=False, record_trades=False)
-    index = p["strat"] if p["strat"] is not None else pd.Index(["strategy"])
+    index = p.strat if p.strat is not None else pd.Index(["strategy"])
     return pd.Series(out["final"][:, 0], index=index, name="final_value")

@@ -256,10 +256,11 @@ def weights_matrix(weights: object, prices: pd.DataFrame,
         weights = weights.to_frame(assets[0] if len(assets) == 1 else weights.name)
     if not isinstance(weights, pd.DataFrame):
         raise WeightsError(f"weights must be a DataFrame or a 3-D ndarray, got {type(weights)}.")
-    if weights.empty:
+    frame: pd.DataFrame = weights
+    if frame.empty:
         raise WeightsError("weights is empty; pass at least one rebalance row.")
-    check_dates(weights.index, "weights", AlignmentError)
-    missing = weights.index.difference(prices.index)
+    check_dates(frame.index, "weights", AlignmentError)
+    missing = frame.index.difference(prices.index)
     timed = missing[(missing != missing.normalize()) & missing.normalize().isin(prices.index)]
     if len(timed):
         raise AlignmentError(
@@ -271,25 +272,25 @@ def weights_matrix(weights: object, prices: pd.DataFrame,
             f"weights has dates not in prices: {[str(d.date()) for d in missing[:3]]}; "
             "rebalance dates must be trading dates of the prices frame."
         )
-    if isinstance(weights.columns, pd.MultiIndex):
-        if weights.columns.nlevels != 2:
+    if isinstance(frame.columns, pd.MultiIndex):
+        if frame.columns.nlevels != 2:
             raise AlignmentError("MultiIndex weight columns must have 2 levels (strategy, asset).")
-        strat = weights.columns.get_level_values(0).unique()
+        strat = frame.columns.get_level_values(0).unique()
         for s in strat:
-            _check_assets(weights[s].columns, assets, f"weights[{s!r}]")
+            _check_assets(frame[s].columns, assets, f"weights[{s!r}]")
         order = pd.MultiIndex.from_product([strat, assets])
-        if not weights.columns.equals(order):
-            weights = weights.reindex(columns=order)
+        if not frame.columns.equals(order):
+            frame = frame.reindex(columns=order)
     else:
         strat = None
-        _check_assets(weights.columns, assets, "weights")
-        if not weights.columns.equals(assets):
-            weights = weights[assets]
+        _check_assets(frame.columns, assets, "weights")
+        if not frame.columns.equals(assets):
+            frame = frame[assets]
     try:
-        values = weights.to_numpy(dtype=np.float64)
+        values = frame.to_numpy(dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise WeightsError("weights must be numeric; convert with weights.astype(float).") from exc
-    return values, pd.DatetimeIndex(weights.index), strat
+    return values, pd.DatetimeIndex(frame.index), strat
 
 
 def _weights_from_array(weights: np.ndarray, prices: pd.DataFrame,

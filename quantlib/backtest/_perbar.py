@@ -50,9 +50,9 @@ class PerBarResult:
     strategies: pd.Index
     assets: pd.Index
     equity: np.ndarray
-    costs: np.ndarray
-    traded: np.ndarray
-    shares: np.ndarray
+    costs: np.ndarray | None
+    traded: np.ndarray | None
+    shares: np.ndarray | None
     init_cash: float
     close_ff: np.ndarray
 
@@ -131,8 +131,8 @@ def run_perbar(prices: Any, weights: Any, *, dtype: str = "float64", fill: str =
                                     " (float32 halves the memory of the per-bar arrays).")
     p = bt._prepare(prices, weights, fill, costs, rules, init_cash, market, strategies,
                     nan_rows, cash_rate)
-    n_t, n_a = p["close_ff"].shape
-    n_s = p["n_strats"]
+    n_t, n_a = p.close_ff.shape
+    n_s = p.n_strats
     bad = sorted(set(outputs) - set(PERBAR_OUTPUTS))
     if bad:
         raise bt.BacktestInputError(f"outputs={bad}: choose among {', '.join(PERBAR_OUTPUTS)}.")
@@ -149,12 +149,10 @@ def run_perbar(prices: Any, weights: Any, *, dtype: str = "float64", fill: str =
     cost = array("costs", n_s)
     traded = array("traded", n_s)
     pos = array("shares", n_s * n_a)
-    perbar_nb(p["close_ff"], p["fill_price"], p["fill_row"], p["weights"], p["buy_ok"],
-              p["sell_ok"], p["buy_extra"], p["sell_extra"], p["share_ratio"], p["params"],
-              p["lots"], eq, cost, traded, pos)
-    labels = p["strat"] if p["strat"] is not None else pd.Index(["strategy"])
+    perbar_nb(*p.kernel_args(), eq, cost, traded, pos)  # type: ignore[call-arg]  # numba dispatcher
+    labels = p.strat if p.strat is not None else pd.Index(["strategy"])
     kept = {name: (arr if name in outputs else None)
             for name, arr in (("costs", cost), ("traded", traded), ("shares", pos))}
-    return PerBarResult(index=p["prices"].index, strategies=labels,
-                        assets=p["prices"].columns, equity=eq, init_cash=float(p["params"][0]),
-                        close_ff=p["close_ff"], **kept)
+    return PerBarResult(index=p.prices.index, strategies=labels,
+                        assets=p.prices.columns, equity=eq, init_cash=p.init_cash,
+                        close_ff=p.close_ff, **kept)

@@ -17,14 +17,17 @@ Order arithmetic mirrors ``vectorbt.portfolio.nb`` (``execute_order_nb``, ``buy_
   included (``v = cash / (1 + rate)``, or ``(cash - min_fee) / (1 + other rates)`` when the
   minimum commission binds);
 * values within 1e-9 relative / 1e-12 absolute of zero are treated as zero, like vectorbt;
-* an order for fewer than ``min_shares`` shares (``params[5]``, default 1e-8: vectorbt's
-  ``min_size``) is skipped, so drift corrections of a few billionths of a share do not trade.
+* an order for fewer than ``min_shares`` shares (``params.min_order_shares``, default 1e-8:
+  vectorbt's ``min_size``) is skipped, so drift corrections of a few billionths of a share do
+  not trade.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit, prange, types
+
+from quantlib.backtest._params import KernelParams
 
 # Explicit signatures: inputs are read-only, any-layout ("A") arrays, so C/F-ordered, sliced
 # and pandas' read-only arrays all hit one compiled (and cached) specialization.
@@ -33,8 +36,10 @@ _F1 = types.Array(types.float64, 1, "A", readonly=True)
 _B2 = types.Array(types.boolean, 2, "A", readonly=True)
 _I1 = types.Array(types.int64, 1, "A", readonly=True)
 _OUT2 = types.Array(types.float64, 2, "C")
+#: KernelParams as numba sees it: a named tuple of float64, fields read by name in the kernels.
+_PARAMS = types.NamedUniTuple(types.float64, len(KernelParams._fields), KernelParams)
 _CHECK_SIG = types.UniTuple(types.int64, 3)(_F2, types.int64, types.float64, types.boolean)
-_SIM_SIG = types.void(_F2, _F2, _I1, _F2, _B2, _B2, _F2, _F2, _F2, _F1, _F1, types.boolean,
+_SIM_SIG = types.void(_F2, _F2, _I1, _F2, _B2, _B2, _F2, _F2, _F2, _PARAMS, _F1, types.boolean,
                       _OUT2, _OUT2, _OUT2, _OUT2, _OUT2, types.Array(types.int64, 1, "C"), _OUT2)
 
 __all__ = ["check_weights_nb", "simulate_nb"]
@@ -44,6 +49,10 @@ __all__ = ["check_weights_nb", "simulate_nb"]
 #: must buy 5 lots, not 4). Only for the target's own size: what cash affords is floored
 #: strictly, so a buy never costs more than the cash.
 LOT_TOL = 1e-9
+#: (shares, traded value, fee, cash moved) of a buy or a sell; shares 0.0: nothing done.
+_Fill = tuple[float, float, float, float]
+#: (status, cash, shares held, side, shares, price, value, fee) of one order (see _execute).
+_Order = tuple[int, float, float, float, float, float, float, float]
 
 _REL_TOL = 1e-9
 _ABS_TOL = 1e-12
@@ -97,7 +106,7 @@ def _affordable_value(cash: float, comm: float, min_comm: float, extra: float) -
 
 @njit(_CHECK_SIG, cache=True, error_model="numpy")
 def check_weights_nb(weights: np.ndarray, n_assets: int, max_sum: float,
-                     allow_hold: bool) -> tuple:
+                     allow_hold: bool) -> tuple[int, int, int]:
     """Return (code, row, column): 0 ok, 1 NaN/inf, 2 negative, 3 row sum above ``max_sum``,
     4 a strategy's row partly NaN (only checked with ``allow_hold``).
 
@@ -136,7 +145,8 @@ def check_weights_nb(weights: np.ndarray, n_assets: int, max_sum: float,
 
 
 @njit(cache=True, error_model="numpy")
-def _bar_value(t, cash, pos, fill_price, close_ff, vps):
+def _bar_value(t: int, cash: float, pos: np.ndarray, fill_price: np.ndarray,
+               close_ff: np.ndarray, vps: np.ndarray) -> float:
     value = cash
     for a in range(pos.shape[0]):
         vp = fill_price[t, a]
@@ -154,7 +164,8 @@ def _is_less(a: float, b: float) -> bool:
 
 
 @njit(cache=True, error_model="numpy")
-def _buy(size, price, cash, comm, min_comm, extra, lot, min_shares):
+def _buy(size: float, price: float, cash: float, comm: float, min_comm: float, extra: float,
+         lot: float, min_shares: float) -> _Fill:
     """Return (shares, traded value, fee, total cash spent); shares 0 = nothing done."""
     size, req, fee, total = _buy_size(size, price, cash, comm, min_comm, extra, lot)
     if size == 0.0 or _is_less(size, min_shares):
@@ -163,7 +174,8 @@ def _buy(size, price, cash, comm, min_comm, extra, lot, min_shares):
 
 
 @njit(cache=True, error_model="numpy")
-def _buy_size(size, price, cash, comm, min_comm, extra, lot):
+def _buy_size(size: float, price: float, cash: float, comm: float, min_comm: float,
+              extra: float, lot: float) -> _Fill:
     if lot > 0:  # LOT_TOL: 0.5 * 21,600 / 21.6 is 499.99999999999994, still 5 lots
         size = np.floor(size / lot + LOT_TOL) * lot
         if size <= 0:
@@ -187,7 +199,8 @@ def _buy_size(size, price, cash, comm, min_comm, extra, lot):
 
 
 @njit(cache=True, error_model="numpy")
-def _sell(size, price, comm, min_comm, extra, lot, to_zero, min_shares):
+def _sell(size: float, price: float, comm: float, min_comm: float, extra: float, lot: float,
+          to_zero: bool, min_shares: float) -> _Fill:
     """Return (shares, traded value, fee, net cash received); shares 0 = nothing done."""
     if lot > 0 and not to_zero:  # shares held are whole: the tolerance never exceeds them
         size = np.floor(size / lot + LOT_TOL) * lot
@@ -204,8 +217,10 @@ def _sell(size, price, comm, min_comm, extra, lot, to_zero, min_shares):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _execute(t, a, target_a, value, vp, cash, pos_a, fill_price, buy_ok, sell_ok,
-             buy_extra, sell_extra, lots, params):
+def _execute(t: int, a: int, target_a: float, value: float, vp: float, cash: float,
+             pos_a: float, fill_price: np.ndarray, buy_ok: np.ndarray, sell_ok: np.ndarray,
+             buy_extra: np.ndarray, sell_extra: np.ndarray, lots: np.ndarray,
+             params: KernelParams) -> _Order:
     """Run one order. Return (status, cash, shares held, side, shares, price, value, fee).
 
     status 0: blocked (stays pending); 1: done without a fill; 2: filled.
@@ -222,7 +237,8 @@ def _execute(t, a, target_a, value, vp, cash, pos_a, fill_price, buy_ok, sell_ok
     size = target_a * value / vp - pos_a
     if _is_close(size, 0.0):
         return 1, cash, pos_a, 0.0, 0.0, 0.0, 0.0, 0.0
-    comm, min_comm, slip, min_shares = params[1], params[2], params[3], params[5]
+    comm, min_comm, slip = params.commission_rate, params.min_commission, params.slippage
+    min_shares = params.min_order_shares
     if size > 0:
         if not buy_ok[t, a]:
             return 0, cash, pos_a, 0.0, 0.0, 0.0, 0.0, 0.0  # limit-up / suspended: pending
@@ -246,7 +262,7 @@ def _execute(t, a, target_a, value, vp, cash, pos_a, fill_price, buy_ok, sell_ok
 
 
 @njit(cache=True, error_model="numpy")
-def _ex_date(pos, ratio, prev_close, lot):
+def _ex_date(pos: float, ratio: float, prev_close: float, lot: float) -> tuple[float, float]:
     """Return (shares held after an ex-date, cash in lieu) for ``pos`` shares and factor ``ratio``.
 
     The shares are scaled by ``ratio`` (dividends and bonus shares reinvested at the reference
@@ -267,7 +283,8 @@ def _ex_date(pos, ratio, prev_close, lot):
 
 
 @njit(cache=True, error_model="numpy")
-def _record(rec_out, j, t, a, side, shares, price, fee):
+def _record(rec_out: np.ndarray, j: int, t: int, a: int, side: float, shares: float,
+            price: float, fee: float) -> None:
     rec_out[j, 0] = t
     rec_out[j, 1] = a
     rec_out[j, 2] = side
@@ -277,11 +294,14 @@ def _record(rec_out, j, t, a, side, shares, price, fee):
 
 
 @njit(cache=True, error_model="numpy")
-def _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_extra,
-                 sell_extra, share_ratio, params, lots, store, eq_out, cost_out, traded_out,
-                 pos_out, rec_out, rec_count, final_out):
+def _strategy_nb(s: int, close_ff: np.ndarray, fill_price: np.ndarray, fill_row: np.ndarray,
+                 weights: np.ndarray, buy_ok: np.ndarray, sell_ok: np.ndarray,
+                 buy_extra: np.ndarray, sell_extra: np.ndarray, share_ratio: np.ndarray,
+                 params: KernelParams, lots: np.ndarray, store: bool, eq_out: np.ndarray,
+                 cost_out: np.ndarray, traded_out: np.ndarray, pos_out: np.ndarray,
+                 rec_out: np.ndarray, rec_count: np.ndarray, final_out: np.ndarray) -> None:
     n_bars, n_assets = close_ff.shape
-    cash = params[0]
+    cash = params.init_cash
     pos = np.zeros(n_assets)
     target = np.zeros(n_assets)
     pending = np.zeros(n_assets, dtype=np.bool_)
@@ -293,7 +313,7 @@ def _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, bu
     n_rec = 0
     rec_base = s * (rec_out.shape[0] // final_out.shape[0])
     total_cost = 0.0
-    cash_growth = 1.0 + params[7]
+    cash_growth = 1.0 + params.cash_rate_per_bar
     for t in range(n_bars):
         if cash > 0.0:  # cash held over the previous close earns one bar of interest
             cash *= cash_growth
@@ -359,19 +379,23 @@ def _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, bu
 
 
 @njit(cache=True, error_model="numpy")
-def _strategy_1asset_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_extra,
-                        sell_extra, share_ratio, params, lots, store, eq_out, cost_out,
-                        traded_out, pos_out, rec_out, rec_count, final_out):
+def _strategy_1asset_nb(s: int, close_ff: np.ndarray, fill_price: np.ndarray,
+                        fill_row: np.ndarray, weights: np.ndarray, buy_ok: np.ndarray,
+                        sell_ok: np.ndarray, buy_extra: np.ndarray, sell_extra: np.ndarray,
+                        share_ratio: np.ndarray, params: KernelParams, lots: np.ndarray,
+                        store: bool, eq_out: np.ndarray, cost_out: np.ndarray,
+                        traded_out: np.ndarray, pos_out: np.ndarray, rec_out: np.ndarray,
+                        rec_count: np.ndarray, final_out: np.ndarray) -> None:
     """Same as ``_strategy_nb`` for one asset, with scalars instead of per-asset arrays."""
     n_bars = close_ff.shape[0]
-    cash = params[0]
+    cash = params.init_cash
     pos = 0.0
     target = 0.0
     pending = False
     n_rec = 0
     rec_base = s * (rec_out.shape[0] // final_out.shape[0])
     total_cost = 0.0
-    cash_growth = 1.0 + params[7]
+    cash_growth = 1.0 + params.cash_rate_per_bar
     for t in range(n_bars):
         if cash > 0.0:  # cash held over the previous close earns one bar of interest
             cash *= cash_growth
@@ -432,9 +456,12 @@ def _strategy_1asset_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell
 
 
 @njit(_SIM_SIG, cache=True, error_model="numpy", parallel=True)
-def simulate_nb(close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_extra,
-                sell_extra, share_ratio, params, lots, store, eq_out, cost_out, traded_out, pos_out,
-                rec_out, rec_count, final_out):
+def simulate_nb(close_ff: np.ndarray, fill_price: np.ndarray, fill_row: np.ndarray,
+                weights: np.ndarray, buy_ok: np.ndarray, sell_ok: np.ndarray,
+                buy_extra: np.ndarray, sell_extra: np.ndarray, share_ratio: np.ndarray,
+                params: KernelParams, lots: np.ndarray, store: bool, eq_out: np.ndarray,
+                cost_out: np.ndarray, traded_out: np.ndarray, pos_out: np.ndarray,
+                rec_out: np.ndarray, rec_count: np.ndarray, final_out: np.ndarray) -> None:
     """Simulate every strategy (in parallel over strategies) on shared price arrays.
 
     Parameters
@@ -450,9 +477,9 @@ def simulate_nb(close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_ex
         adjustment ``adj_factor_t / adj_factor_{t-1}``; 1.0 elsewhere). With a lot size the
         scaled count is cut to whole shares, the fraction paid in cash at
         ``close_ff[t-1] / share_ratio`` (the ex-date reference price).
-    params : (8,) init_cash, commission rate, minimum commission, slippage fraction, unused (0),
-        minimum order size in shares, 1.0 to allow the single-asset fast path, interest rate
-        per bar on cash (0.0: cash earns nothing).
+    params : KernelParams (float64 named tuple): init_cash, commission_rate, min_commission,
+        slippage (fraction), min_order_shares, single_asset_ok (1.0 allows the single-asset
+        fast path), cash_rate_per_bar (0.0: cash earns nothing).
     lots : (A,) shares per lot, 0 = fractional.
     store : bool, write the per-bar outputs (else only ``final_out``).
     eq_out, cost_out, traded_out : (T, S) or (0, 0) outputs; pos_out (T, S * A) or (0, 0).
@@ -460,7 +487,8 @@ def simulate_nb(close_ff, fill_price, fill_row, weights, buy_ok, sell_ok, buy_ex
     rec_count : (S,) number of records per strategy; final_out : (S, 2) final value, costs.
     """
     n_strats = final_out.shape[0]
-    if close_ff.shape[1] == 1 and params[6] > 0:  # single-asset fast path (same semantics)
+    # single-asset fast path (same semantics)
+    if close_ff.shape[1] == 1 and params.single_asset_ok > 0:
         for s in prange(n_strats):
             _strategy_1asset_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok,
                                 buy_extra, sell_extra, share_ratio, params, lots, store,

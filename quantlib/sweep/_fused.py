@@ -14,10 +14,13 @@ walk-forward window value); ``Execution(fused=False)`` forces the reference path
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from quantlib.backtest import EngineInputs
 
 __all__ = ["FUSED_BATCH_SIZE", "evaluate_fused", "fused_signals"]
 
@@ -40,7 +43,7 @@ def fused_signals(strategy: Any, data: Any, combos: pd.DataFrame) -> Any:
     return sig
 
 
-def _window_arrays(spec: Any) -> dict[str, Any]:
+def _window_arrays(spec: Any) -> EngineInputs:
     """``backtest._prepare`` of the window: the engine's price, tradability and cost arrays
     (the weights are the kernel's; a placeholder of the window's length here)."""
     from quantlib import backtest as bt
@@ -76,9 +79,8 @@ def evaluate_fused(spec: Any, combos: pd.DataFrame) -> dict[str, np.ndarray] | N
     win = np.empty((len(windows), n_b))
     rf_p = (1.0 + spec.risk_free) ** (1.0 / spec.periods_per_year) - 1.0
     timing_sweep_nb(*sig.kernel_args(), a,  # type: ignore[call-arg]  # numba dispatcher
-                    p["close_ff"], p["fill_price"], p["fill_row"],
-                    p["buy_ok"], p["sell_ok"], p["buy_extra"], p["sell_extra"], p["share_ratio"],
-                    p["params"], p["lots"], rf_p, float(spec.periods_per_year), n_blocks, windows,
+                    *p.kernel_args(with_weights=False), rf_p, float(spec.periods_per_year),
+                    n_blocks, windows,
                     METRIC_KEYS.index(spec.select), metrics, bmean, bm2, win)
     return {"metrics": metrics, "block_mean": bmean, "block_m2": bm2,
             "block_len": np.array([n_w // n_blocks]), "windows": win}

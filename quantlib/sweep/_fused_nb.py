@@ -156,7 +156,7 @@ def _simulate_window_nb(wf, a, close_ff, fill_price, fill_row, buy_ok, sell_ok, 
     _strategy_1asset_nb(0, close_ff, fill_price, fill_row, w, buy_ok, sell_ok, buy_extra,
                         sell_extra, share_ratio, params, lots, True, eq, cost, traded, pos, rec,
                         rec_count, final)
-    prev = params[0]
+    prev = params.init_cash
     for t in range(n_w):
         e = eq[t, 0]
         c = close_ff[t, 0]

@@ -196,10 +196,10 @@ def simulate_paths(prices: pd.DataFrame, weights: np.ndarray | pd.DataFrame,
                     engine_kwargs.get("init_cash"), engine_kwargs.get("market"), None,
                     engine_kwargs.get("nan_rows", "hold"), engine_kwargs.get("cash_rate", 0.0))
     out = bt._simulate(p, store=True, record_trades=False)
-    n_t, n_a = p["close_ff"].shape
+    n_t, n_a = p.close_ff.shape
     eq = out["eq"]
-    prev = np.vstack([np.full((1, eq.shape[1]), float(p["params"][0])), eq[:-1]])
-    close3 = np.nan_to_num(p["close_ff"])[:, None, :]
+    prev = np.vstack([np.full((1, eq.shape[1]), p.init_cash), eq[:-1]])
+    close3 = np.nan_to_num(p.close_ff)[:, None, :]
     held = (out["pos"].reshape(n_t, eq.shape[1], n_a) * close3).sum(axis=2)
     return eq / prev - 1.0, out["traded"] / prev, 1.0 - (eq - held) / eq
 
