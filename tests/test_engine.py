@@ -172,6 +172,17 @@ def test_a_target_exactly_on_a_lot_boundary_buys_that_lot():
     assert res.trades["side"].tolist() == ["buy", "sell", "buy"]
 
 
+def test_a_partly_nan_row_names_its_strategy_and_asset():
+    # 2 strategies x 2 assets, nan_rows="hold": strategy 1's first row is NaN for asset 1 only
+    # (column 3 of the (rows, strategy * asset) matrix), so the error names strategy 1, asset 1
+    close = frame([[10.0, 20.0]] * 3, columns=("a", "b"))
+    w = np.zeros((3, 2, 2))
+    w[0, 1, 1] = np.nan
+    with pytest.raises(bt.WeightsError, match=r"partly NaN at row 2024-01-01, strategy 1, "
+                                              r"asset 1"):
+        bt.run(close, w, nan_rows="hold")
+
+
 # --------------------------------------------------------------------------- parity with reference
 
 
