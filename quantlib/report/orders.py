@@ -71,14 +71,17 @@ class OrderSummary:
     lot_cash_last_cny: float
     examples: pd.DataFrame
 
-    def as_rows(self) -> dict[str, str]:
+    def as_rows(self, lang: str = "en") -> dict[str, str]:
+        """The counts labelled in ``lang`` (message catalogue ``o.*``)."""
+        from quantlib.i18n import tr
+
         return {
-            "orders (rebalance bar x stock)": f"{self.orders}",
-            "blocked: suspended (停牌)": f"{self.blocked_suspension}",
-            "blocked: at the price limit (涨跌停)": f"{self.blocked_limit}",
-            "unfilled, other reason": f"{self.unfilled_other}",
-            "lot-rounding cash, mean per rebalance": f"{self.lot_cash_mean_cny:,.2f} CNY",
-            "lot-rounding cash, last rebalance": f"{self.lot_cash_last_cny:,.2f} CNY",
+            tr(lang, "o.orders"): f"{self.orders}",
+            tr(lang, "o.suspended"): f"{self.blocked_suspension}",
+            tr(lang, "o.limit"): f"{self.blocked_limit}",
+            tr(lang, "o.other"): f"{self.unfilled_other}",
+            tr(lang, "o.cash_mean"): tr(lang, "o.cny", value=f"{self.lot_cash_mean_cny:,.2f}"),
+            tr(lang, "o.cash_last"): tr(lang, "o.cny", value=f"{self.lot_cash_last_cny:,.2f}"),
         }
 
 

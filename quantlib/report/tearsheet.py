@@ -63,21 +63,25 @@ def equity_frame(outcome: Any) -> pd.DataFrame:
     }).rename_axis("date")
 
 
-def _orders_html(outcome: Any) -> str:
+def _orders_html(outcome: Any, lang: str = "en") -> str:
     """Blocked orders and lot-rounding cash of a CNY stock run ("" for other runs)."""
+    from quantlib.i18n import fmt_date, label, tr
     from quantlib.report import tables
     from quantlib.report.orders import order_summary
 
     summary = order_summary(outcome)
     if summary is None:
         return ""
-    parts = ["<h2>Orders blocked and lot-rounding cash (委托受阻与整手余额)</h2>",
-             tables.html_table(pd.DataFrame({"value": summary.as_rows()}))]
+    parts = [f"<h2>{tr(lang, 't.orders')}</h2>",
+             tables.html_table(pd.DataFrame({tr(lang, "o.value"): summary.as_rows(lang)}))]
     if len(summary.examples):
         shown = summary.examples.head(20).assign(
-            date=lambda f: f["date"].dt.strftime("%Y-%m-%d"))
-        parts += [f"<p>Blocked orders (first {len(shown)} of {len(summary.examples)}):</p>",
-                  tables.html_table(shown)]
+            date=lambda f: [fmt_date(lang, d.date()) for d in f["date"]],
+            side=lambda f: [label(lang, "side", v) for v in f["side"]],
+            outcome=lambda f: [label(lang, "outcome", v) for v in f["outcome"]])
+        shown.columns = [tr(lang, f"t.{c}") for c in shown.columns]
+        caption = tr(lang, "t.orders_examples", shown=len(shown), total=len(summary.examples))
+        parts += [f"<p>{caption}</p>", tables.html_table(shown)]
     return "\n".join(parts)
 
 
@@ -104,7 +108,7 @@ def tearsheet_context(outcome: Any, *, figures: dict[str, str], manifest: dict[s
             outcome.result.returns), lang)),
         "trades": tables.html_table(tables.trades_table(
             trades, cny=spec.init_cash is not None, lang=lang)),
-        "orders": _orders_html(outcome),
+        "orders": _orders_html(outcome, lang),
         "trade_count": str(len(trades)),
         "notes": outcome.notes,
         "figures": figures,
