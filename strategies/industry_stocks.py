@@ -26,7 +26,6 @@ import pandas as pd
 from quantlib.strategies.industry_rotation import IndustryRotation
 
 from quantlib.backtest.costs import CostModel
-from quantlib.rotation.picks import MODELS
 from quantlib.strategy import Benchmark, Input, Param, Strategy, StrategyData
 
 #: The bundled source folder of the CSI 300 bar set (``stock_info().source``).
@@ -38,8 +37,9 @@ class IndustryStocks(Strategy):
     name = "industry_stocks"
     title = "Industry rotation in CSI 300 stocks (行业轮动 · 沪深300成分股)"
     params = {
-        "model": Param("trend", choices=(*MODELS, "blend"), help="industry scoring model"),
-        "k": Param(5, low=1, high=31, help="industries held"),
+        # the industry picks are IndustryRotation's: the same declarations
+        "model": IndustryRotation.params["model"],
+        "k": IndustryRotation.params["k"],
         "n": Param(3, low=1, high=50, help="stocks per industry"),
         "liquidity_days": Param(20, low=1, high=250,
                                 help="sessions of traded amount that rank the members"),
