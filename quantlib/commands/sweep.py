@@ -205,23 +205,19 @@ def _refuse_huge_grid(items: tuple[str, ...], limit: int) -> None:
     ``--grid short=1:1e9:1`` would otherwise allocate a billion values in the parser before
     the sweep's own limit is reached. Items this cannot read are left to the parser's errors.
     """
-    import math
-
     from quantlib import sweep as qs
+    from quantlib.sweep._grid import GridError, range_size
 
     size = 1
     for item in items:
-        spec = item.partition("=")[2]
+        name, _, spec = item.partition("=")
         if ":" not in spec:
             size *= max(1, len([v for v in spec.split(",") if v.strip()]))
             continue
         try:
-            start, stop, *rest = (float(p) for p in spec.split(":"))
-            step = rest[0] if rest else 1.0
-            n = math.floor((stop - start) / step + 1e-9) + 1
-        except (ValueError, ZeroDivisionError, OverflowError):
+            size *= max(1, range_size(spec, name))  # the library's own count of a range
+        except GridError:
             continue
-        size *= max(1, n)
     if size > limit:
         raise qs.SweepError(f"the grid has {size:,} combinations, above the limit of {limit:,}; "
                             "narrow the ranges or raise the limit (--max-combinations).")
