@@ -312,7 +312,10 @@ def data_verify(cache_dir: str | None, fmt: str, fix: bool) -> None:
 @CACHE_DIR_OPTION
 def data_refresh(name: str | None, all_: bool, end: str | None, accept_revision: bool,
                  quiet: bool, cache_dir: str | None) -> None:
-    """Append new rows of dataset NAME (or --all) from akshare into the user cache directory."""
+    """Append new rows of dataset NAME (or --all) from akshare into the user cache directory.
+
+    Needs the refresh extra: pip install 'quantlib[refresh]' (akshare).
+    """
     if bool(name) == all_:
         raise click.UsageError("give a dataset NAME or --all (not both).")
 
@@ -381,7 +384,7 @@ def _refresh_all(end: str | None, accept_revision: bool, quiet: bool,
     """
     from quantlib.data import DATASETS
     from quantlib.data.update import refresh_dataset
-    from quantlib.errors import QuantlibError
+    from quantlib.errors import MissingExtraError, QuantlibError
 
     names = [n for n, spec in DATASETS.items() if spec.refreshable]
     failed: list[str] = []
@@ -396,6 +399,8 @@ def _refresh_all(end: str | None, accept_revision: bool, quiet: bool,
                 lines.append(_refresh_line(result))
                 if result["new_rows"]:
                     changed.append(ds)
+            except MissingExtraError:
+                raise  # not a per-dataset failure: no dataset can refresh; say it once
             except QuantlibError as exc:
                 if _debug():
                     raise

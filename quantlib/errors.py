@@ -18,6 +18,7 @@ __all__ = [
     "DataValidationError",
     "DateRangeError",
     "FetchError",
+    "MissingExtraError",
     "QuantlibError",
     "ReadOnlySnapshotError",
     "RowValidationError",
@@ -37,6 +38,11 @@ def did_you_mean(name: str, choices: Iterable[str], n: int = 3) -> str:
 
 class QuantlibError(Exception):
     """Base class of every error quantlib raises on purpose."""
+
+
+class MissingExtraError(QuantlibError, ImportError):
+    """An optional dependency is not installed; the message names the extra that brings it
+    (``refresh``: akshare, ``stats``: statsmodels, ``vectorbt``)."""
 
 
 #: Longer lists of known names (a panel's hundreds of codes) are shown as a count and a few

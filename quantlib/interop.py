@@ -16,13 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from quantlib.errors import QuantlibError
+from quantlib.errors import MissingExtraError, QuantlibError
 
 __all__ = ["MissingExtraError", "returns_for_quantstats", "to_vectorbt"]
-
-
-class MissingExtraError(QuantlibError, ImportError):
-    """An optional dependency (a pip extra) is not installed."""
 
 
 def returns_for_quantstats(result: Any, name: str = "strategy") -> pd.Series:

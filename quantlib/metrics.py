@@ -5,8 +5,8 @@ Every function takes daily simple returns as a Series (one strategy -> float) or
 :data:`quantlib.periods.TRADING_DAYS_PER_YEAR` (242, see ``quantlib/periods.py``). The
 risk-free rate is annual, default :data:`quantlib.periods.DEFAULT_RISK_FREE_RATE` (1.5%), and is
 converted to a per-period rate ``(1 + rf) ** (1 / periods_per_year) - 1``. NaN returns are not
-dropped: they propagate (clean the data first). statsmodels is imported only inside
-:func:`alpha_beta`.
+dropped: they propagate (clean the data first). :func:`alpha_beta` computes OLS with Newey-West
+(HAC) errors in numpy; the tests check it against statsmodels (not a runtime dependency).
 """
 
 from __future__ import annotations
@@ -226,8 +226,6 @@ def alpha_beta(returns: pd.Series, benchmark: pd.Series, *, risk_free: float = R
     ``floor(4 * (n / 100) ** (2 / 9))`` (Newey-West 1994). Returns ``alpha`` annualised as
     ``a * periods_per_year``, ``beta`` and their t-statistics (``alpha_tstat`` is the t of ``a``).
     """
-    import statsmodels.api as sm
-
     if not isinstance(returns, pd.Series) or not isinstance(benchmark, pd.Series):
         raise MetricsError("alpha_beta takes two Series (strategy and benchmark returns).")
     if not returns.index.equals(benchmark.index):
@@ -237,11 +235,32 @@ def alpha_beta(returns: pd.Series, benchmark: pd.Series, *, risk_free: float = R
     _check_regression_input(benchmark, "benchmark")
     rf = _rf_per_period(risk_free, periods_per_year)
     y = returns.to_numpy(float) - rf
-    x = sm.add_constant(benchmark.to_numpy(float) - rf)
+    x = np.column_stack([np.ones(len(y)), benchmark.to_numpy(float) - rf])
     lags = int(4 * (len(y) / 100) ** (2 / 9)) if maxlags is None else maxlags
-    fit = sm.OLS(y, x).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
-    return {"alpha": float(fit.params[0] * periods_per_year), "beta": float(fit.params[1]),
-            "alpha_tstat": float(fit.tvalues[0]), "beta_tstat": float(fit.tvalues[1])}
+    params, tvalues = _ols_hac(y, x, lags)
+    return {"alpha": float(params[0] * periods_per_year), "beta": float(params[1]),
+            "alpha_tstat": float(tvalues[0]), "beta_tstat": float(tvalues[1])}
+
+
+def _ols_hac(y: np.ndarray, x: np.ndarray, maxlags: int) -> tuple[np.ndarray, np.ndarray]:
+    """OLS coefficients and their t-statistics with Newey-West (HAC) errors.
+
+    The sandwich ``(X'X)^-1 S (X'X)^-1`` with ``S = G_0 + sum_{l=1..L} (1 - l/(L+1))
+    (G_l + G_l')``, ``G_l = sum_t u_t u_{t-l}'``, ``u_t = x_t e_t`` (Bartlett kernel), and no
+    small-sample factor: statsmodels' ``OLS.fit(cov_type="HAC", cov_kwds={"maxlags": L})``
+    defaults, which tests/test_metrics.py checks it against.
+    """
+    if maxlags < 0:
+        raise MetricsError(f"maxlags must be >= 0, got {maxlags}.")
+    params, *_ = np.linalg.lstsq(x, y, rcond=None)
+    u = x * (y - x @ params)[:, None]
+    s = u.T @ u
+    for lag in range(1, min(maxlags, len(y) - 1) + 1):
+        g = u[lag:].T @ u[:-lag]
+        s += (1.0 - lag / (maxlags + 1.0)) * (g + g.T)
+    bread = np.linalg.inv(x.T @ x)
+    cov = bread @ s @ bread
+    return params, params / np.sqrt(np.diag(cov))
 
 
 def summary(result: Any, *, benchmark: pd.Series | None = None, risk_free: float = RF,

@@ -45,7 +45,7 @@ from typing import Any
 import pandas as pd
 
 from quantlib.data.schema import DATASETS, validate_fetched
-from quantlib.errors import DataValidationError, FetchError, UnknownNameError
+from quantlib.errors import DataValidationError, FetchError, MissingExtraError, UnknownNameError
 
 __all__ = [
     "CSI_THEME_CODES",
@@ -106,11 +106,11 @@ def _akshare(ak: Any) -> Any:
         return ak
     try:
         import akshare
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise FetchError(
-            "refreshing data needs akshare, which is not installed. Install it with "
-            "`pip install akshare` (quantlib declares akshare>=1.12)."
-        ) from exc
+    except ImportError:
+        raise MissingExtraError(
+            "refreshing data needs akshare, an optional extra (the bundled data works without "
+            "it): pip install 'quantlib[refresh]' (or pip install 'akshare>=1.12')."
+        ) from None
     return akshare
 
 

@@ -47,7 +47,13 @@ from quantlib.data.lock import cache_lock, clean_orphans
 from quantlib.data.rows import JUMP_LIMITS, OVERLAP_TOLERANCE, holes, row_problems
 from quantlib.data.schema import DATASETS, DatasetSpec, check_date_column, validate_stored
 from quantlib.data.store import check_writable, default_user_dir, locate, read_stored, user_dir
-from quantlib.errors import FetchError, NotCachedError, RowValidationError, UnknownDatasetError
+from quantlib.errors import (
+    FetchError,
+    MissingExtraError,
+    NotCachedError,
+    RowValidationError,
+    UnknownDatasetError,
+)
 
 __all__ = ["OVERLAP_DAYS", "RefreshResult", "merge_new_rows", "refresh_dataset"]
 
@@ -259,7 +265,7 @@ def _fetch(fetcher: Fetcher | None, name: str, start: pd.Timestamp, end: pd.Time
     fetch = fetcher or _default_fetcher
     try:
         fetched = fetch(name, start, end, progress=progress)
-    except FetchError:
+    except (FetchError, MissingExtraError):
         raise
     except Exception as exc:  # the fetcher is user-replaceable: wrap whatever it raises
         raise FetchError(f"refresh of {name!r} failed while fetching: {exc!r}. The cache is "

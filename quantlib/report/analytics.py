@@ -161,13 +161,13 @@ def probabilistic_sharpe_ratio(returns: pd.Series, risk_free: float = DEFAULT_RI
     """P(true Sharpe > 0) given the per-period Sharpe ``sr`` of excess returns, its skew
     ``g3`` and kurtosis ``g4`` (raw): ``Phi(sr * sqrt(n - 1) / sqrt(1 - g3 sr + (g4 - 1) / 4
     sr^2))``."""
-    from scipy.stats import norm
+    from statistics import NormalDist  # the standard library's Phi: no scipy at runtime
 
     ex = _v(returns) - ((1 + risk_free) ** (1 / periods_per_year) - 1)
     sr = ex.mean() / ex.std(ddof=1)
     g3, g4 = skew(pd.Series(ex)), kurtosis(pd.Series(ex)) + 3.0
     sigma = np.sqrt((1 - g3 * sr + (g4 - 1) / 4 * sr ** 2) / (len(ex) - 1))
-    return float(norm.cdf(sr / sigma))
+    return float(NormalDist().cdf(float(sr / sigma)))
 
 
 def win_rate(returns: pd.Series) -> float:

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from quantlib.errors import UnknownNameError
+from quantlib.errors import MissingExtraError, UnknownNameError
 from quantlib.rotation._common import IndustryData, ModelScores, RotationParamError
 
 __all__ = ["CYCLICAL", "CYCLICAL_BROAD", "RULES", "TECH", "TwoBetaParams", "lead_names",
@@ -110,7 +110,13 @@ def rolling_beta(returns: pd.DataFrame, market: pd.Series, window: int,
 
 def _rolling_beta_statsmodels(returns: pd.DataFrame, market: pd.Series,
                               window: int) -> pd.DataFrame:
-    from statsmodels.regression.rolling import RollingOLS
+    try:
+        from statsmodels.regression.rolling import RollingOLS
+    except ImportError:
+        raise MissingExtraError(
+            "rolling_beta(method='statsmodels') needs statsmodels, an optional extra: pip "
+            "install 'quantlib[stats]'; the default method='moments' gives the same betas "
+            "without it.") from None
 
     out = pd.DataFrame(np.nan, index=returns.index, columns=returns.columns)
     exog = np.column_stack([np.ones(len(market)), market.to_numpy(dtype="float64")])

@@ -245,7 +245,7 @@ def _connect(scheduler: Any, timeout_s: float) -> Any:
     try:
         from dask.distributed import Client
     except ImportError as exc:
-        raise SchedulerError("scheduler= needs Dask: pip install 'dask[distributed]' (or run "
+        raise SchedulerError("scheduler= needs Dask: pip install 'quantlib[distributed]' (or run "
                              "without a scheduler, in-process).") from exc
     if isinstance(scheduler, Client):
         return scheduler
