@@ -244,3 +244,27 @@ def test_metrics_table_formats() -> None:
     zh = tables.metrics_table(m, "zh")["策略"].to_dict()
     assert zh == {"年化收益": "12.34%", "夏普比率": "1.23", "开始日期": "2020年1月2日",
                   "年化超额收益 (alpha)": "-"}
+
+
+def test_trades_table_unit_portfolio_shows_share_of_equity_and_names() -> None:
+    """At unit capital the fills' share counts are meaningless fractions (0.000129 of an
+    index), so the table shows value and cost as a share of that day's equity, by hand:
+    0.5 / 2.0 = 25.00%, 0.00025 / 2.0 = 0.0125%; names come before codes."""
+    from quantlib.report.tables import trades_table
+
+    days = pd.to_datetime(["2024-01-02", "2024-01-03"])
+    trades = pd.DataFrame({"date": days, "asset": ["801050", "999999"], "side": ["buy", "sell"],
+                           "shares": [0.000129, 0.0001], "price": [1515.3673, 10.0],
+                           "value": [0.5, 0.3], "cost": [0.00025, 0.0003]})
+    equity = pd.Series([2.0, 1.5], index=days)
+    got = trades_table(trades, lang="zh", names={"801050": "有色金属"}, equity=equity)
+    assert list(got.columns) == ["日期", "标的", "方向", "价格", "金额（占净值）", "费用（占净值）"]
+    assert got.iloc[0].tolist() == ["2024年1月2日", "有色金属 801050", "买入", "1515.3673",
+                                    "25.00%", "0.0125%"]
+    assert got.iloc[1].tolist() == ["2024年1月3日", "999999", "卖出", "10.0000", "20.00%",
+                                    "0.0200%"]
+    cny = trades_table(trades.assign(shares=[1200.0, 300.0], value=[18184.41, 3000.0],
+                                     cost=[5.0, 5.0]), cny=True, lang="en")
+    assert list(cny.columns) == ["date", "asset", "side", "shares", "price", "value (CNY)",
+                                 "cost (CNY)"]
+    assert cny.iloc[0].tolist()[3:] == ["1,200", "1515.37", "18,184.41", "5.00"]

@@ -69,34 +69,47 @@ def percent_table(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
 
 
 def trades_table(trades: pd.DataFrame, head: int = 20, tail: int = 20,
-                 cny: bool = False, lang: str = "en") -> pd.DataFrame:
+                 cny: bool = False, lang: str = "en", names: dict[str, str] | None = None,
+                 equity: pd.Series | None = None) -> pd.DataFrame:
     """The first ``head`` and last ``tail`` fills, formatted (all when fewer), headed in
     ``lang``.
 
     ``cny``: a run with CNY capital: shares as whole numbers (lots of 100; a full exit of a
     position grown by reinvested dividends can hold a fraction, shown to 0.01), value and
-    cost in CNY.
+    cost in CNY. Otherwise (a unit portfolio, where share counts are meaningless fractions such
+    as 0.000129) each fill's value and cost are shown as a percentage of ``equity`` at that
+    day's close, and there is no shares column. ``names``: code -> name, shown as
+    ``name code``.
     """
     from quantlib.i18n import fmt_date, label, tr
 
     cols = ["date", "asset", "side", "shares", "price", "value", "cost"]
     t = trades[cols].copy()
+    if names:
+        t["asset"] = [f"{names[a]} {a}" if a in names else a for a in t["asset"].astype(str)]
+    if not cny:
+        if equity is None:
+            raise ValueError("trades_table of a unit portfolio needs the equity curve.")
+        eq = equity.reindex(pd.DatetimeIndex(t["date"])).to_numpy(float)
+        t["value"] = t["value"].to_numpy(float) / eq
+        t["cost"] = t["cost"].to_numpy(float) / eq
+        t = t.drop(columns="shares")
+        cols = [c for c in cols if c != "shares"]
     if len(t) > head + tail:
         gap = pd.DataFrame([dict.fromkeys(cols, "...")])
         t = pd.concat([t.head(head).astype(object), gap, t.tail(tail).astype(object)])
     out = t.astype(object)
-    lots = cny
     # CNY runs trade whole 100-share lots: shares as integers, value and cost in CNY
     formats: tuple[tuple[str, str], ...] = (
-        (("shares", "{:,.2f}"), ("price", "{:.2f}"), ("value", "{:,.2f}"), ("cost", "{:,.2f}"))
-        if lots else
-        (("shares", "{:.6f}"), ("price", "{:.4f}"), ("value", "{:.6f}"), ("cost", "{:.2e}")))
-    if lots:
-        out = out.rename(columns={"value": "value_cny", "cost": "cost_cny"})
-        formats = tuple((c if c in ("shares", "price") else f"{c}_cny", f) for c, f in formats)
+        (("shares", "{:,.2f}"), ("price", "{:.2f}"), ("value_cny", "{:,.2f}"),
+         ("cost_cny", "{:,.2f}"))
+        if cny else
+        (("price", "{:.4f}"), ("value_pct", "{:.2%}"), ("cost_pct", "{:.4%}")))
+    out = out.rename(columns={"value": "value_cny", "cost": "cost_cny"} if cny else
+                     {"value": "value_pct", "cost": "cost_pct"})
     for c, f in formats:
         out[c] = out[c].map(lambda v, f=f: v if isinstance(v, str) else f.format(v))
-    if lots:
+    if cny:
         out["shares"] = out["shares"].str.replace(r"\.00$", "", regex=True)
     out["date"] = out["date"].map(lambda v: v if isinstance(v, str) else fmt_date(lang, v.date()))
     out["side"] = out["side"].map(lambda v: v if v == "..." else label(lang, "side", v))

@@ -17,12 +17,16 @@ __all__ = ["asset_names", "equity_frame", "monthly_returns", "tearsheet_context"
 
 def asset_names(codes: Any, lang: str = "en") -> dict[str, str]:
     """Code -> display name for the assets that are Shenwan or CITIC L1 industries (Chinese
-    name in ``zh``, English where the bundled table has one in ``en``); other codes are left
-    out (the legend shows them as they are)."""
+    name in ``zh``, English where the bundled table has one in ``en``) or mapped ETFs (the
+    fund's own Chinese name in both languages); other codes are left out (shown as they are)."""
     from quantlib.data.store import bundled_dir
 
     out: dict[str, str] = {}
     wanted = {str(c) for c in codes}
+    etfs = pd.read_csv(bundled_dir() / "reference" / "etf_map.csv", dtype=str)
+    for code, name in zip(etfs["etf_code"], etfs["etf_name"], strict=True):
+        if code in wanted and isinstance(name, str) and name:
+            out[code] = name
     for table in ("sw_l1_names.csv", "citic_l1_names.csv"):
         names = pd.read_csv(bundled_dir() / "reference" / table, dtype=str)
         for _, row in names.iterrows():
@@ -107,7 +111,9 @@ def tearsheet_context(outcome: Any, *, figures: dict[str, str], manifest: dict[s
         "monthly": tables.html_table(tables.percent_table(monthly_returns(
             outcome.result.returns), lang)),
         "trades": tables.html_table(tables.trades_table(
-            trades, cny=spec.init_cash is not None, lang=lang)),
+            trades, cny=spec.init_cash is not None, lang=lang,
+            names=asset_names(trades["asset"].unique(), lang) if len(trades) else {},
+            equity=outcome.result.equity)),
         "orders": _orders_html(outcome, lang),
         "trade_count": str(len(trades)),
         "notes": outcome.notes,
