@@ -47,6 +47,7 @@ class IndustryRotation(Strategy):
 
     def __init__(self) -> None:
         self._scores: dict[tuple[int, str], tuple] = {}
+        self._days: dict[tuple[int, str], tuple] = {}
 
 
     def scores(self, data, model):
@@ -61,11 +62,15 @@ class IndustryRotation(Strategy):
         return self._decision_days(data, p.model)[0]
 
     def _decision_days(self, data, model):
-        """The week ends from the model's first covered day."""
-        covered = self.scores(data, model).covered
-        first = covered.idxmax() if covered.any() else data.calendar[-1]
-        days = week_ends(data.calendar)
-        return days[days >= days[days >= first][0]]
+        """The week ends from the model's first covered day (once per data object and model:
+        a sweep asks for every combination)."""
+        key = (id(data), model)
+        if key not in self._days:
+            covered = self.scores(data, model).covered
+            first = covered.idxmax() if covered.any() else data.calendar[-1]
+            days = week_ends(data.calendar)
+            self._days[key] = (data, days[days >= days[days >= first][0]])
+        return self._days[key][1]
 
     def target_weights(self, data, p):
         """Weekly target weights (week ends from the model's first covered day; all-zero rows =
