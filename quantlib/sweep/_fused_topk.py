@@ -63,8 +63,8 @@ def evaluate_topk(spec: Any, sig: TopKBatch, p: Any, rf_p: float, n_blocks: int,
     n_p, n_a = sig.score.shape[0], sig.score.shape[2]
     order = np.zeros((n_p, dec_bar.shape[1], n_a), dtype=np.int64)
     n_valid = np.zeros((n_p, dec_bar.shape[1]), dtype=np.int64)
-    rank_rows_nb(sig.score, dec_bar, n_dec, order, n_valid)  # type: ignore[call-arg]
-    topk_sweep_nb(sig.score, dec_bar, n_dec, order, n_valid,  # type: ignore[call-arg]
+    rank_rows_nb(sig.score, dec_bar, n_dec, order, n_valid)
+    topk_sweep_nb(sig.score, dec_bar, n_dec, order, n_valid,
                   fill_rows, sig.panel, sig.k, sig.weighting, p.close_ff, p.fill_price,
                   p.buy_ok, p.sell_ok, p.buy_extra, p.sell_extra, p.share_ratio, p.params,
                   p.lots, rf_p, float(spec.periods_per_year), n_blocks, windows, select,
