@@ -100,6 +100,25 @@ class TopKBatch:
     k: np.ndarray
     weighting: np.ndarray
 
+    def __post_init__(self) -> None:
+        # the numba kernel indexes with these values unchecked: refuse what would read
+        # outside the panels (the builder checks the same with clearer messages)
+        score, decide = np.asarray(self.score), np.asarray(self.decide)
+        n = len(self.panel)
+        if score.ndim != 3 or decide.shape != score.shape[:2] or score.dtype != np.float64:
+            raise WeightsBuildError("TopKBatch: score must be float64 (panels, bars, assets) "
+                                    "and decide bool (panels, bars).")
+        if not (len(self.k) == n == len(self.weighting)):
+            raise WeightsBuildError("TopKBatch: panel, k and weighting need one value per "
+                                    "combination.")
+        if n and (np.min(self.panel) < 0 or np.max(self.panel) >= score.shape[0]
+                  or np.min(self.k) < 1 or np.max(self.k) > score.shape[2]
+                  or not np.isin(self.weighting, (0, 1)).all()):
+            raise WeightsBuildError("TopKBatch: a panel index, k or weighting code out of "
+                                    f"range (panels 0..{score.shape[0] - 1}, k 1.."
+                                    f"{score.shape[2]}, weighting 0/1); build it with "
+                                    "top_k_batch().")
+
 
 def top_k_batch(scores: Sequence[pd.DataFrame], days: Sequence[pd.Index],
                 calendar: pd.DatetimeIndex, assets: pd.Index, panel: Any, k: Any,
@@ -117,7 +136,8 @@ def top_k_batch(scores: Sequence[pd.DataFrame], days: Sequence[pd.Index],
     ------
     WeightsBuildError
         A ``k`` that is not a positive integer or exceeds the number of assets (as the
-        builders), an unknown weighting, a panel index out of range.
+        builders), an unknown weighting, a panel index out of range, a score with columns
+        that are not ``assets``.
     """
     if len(scores) != len(days) or not len(scores):
         raise WeightsBuildError("top_k_batch needs one list of decision days per score panel "
@@ -138,8 +158,6 @@ def top_k_batch(scores: Sequence[pd.DataFrame], days: Sequence[pd.Index],
                                     f"{value!r}.")
         codes.append(TOP_K_WEIGHTINGS.index(value))
     idx = np.asarray(panel, dtype=np.int64)
-    if idx.size and (idx.min() < 0 or idx.max() >= len(scores)):
-        raise WeightsBuildError(f"panel indices must be in 0..{len(scores) - 1}.")
     for s in scores:
         extra = [c for c in s.columns if c not in assets]
         if extra:

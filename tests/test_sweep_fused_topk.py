@@ -197,6 +197,11 @@ def test_top_k_batch_refuses_what_the_builders_refuse() -> None:
         top_k_batch([s], [cal], cal, s.columns, [0], [1], ["rank"])
     with pytest.raises(WeightsBuildError, match="not traded assets"):
         top_k_batch([s.assign(c=1.0)], [cal], cal, s.columns, [0], [1], ["equal"])
+    with pytest.raises(WeightsBuildError, match="out of range"):
+        top_k_batch([s], [cal], cal, s.columns, [1], [1], ["equal"])  # one panel only
+    good = top_k_batch([s], [cal], cal, s.columns, [0], [2], ["score"])
+    with pytest.raises(WeightsBuildError, match="out of range"):  # built by hand
+        TopKBatch(good.score, good.decide, good.panel, np.array([0]), good.weighting)
 
 
 # ---------------------------------------------------------------- hand-computed case
