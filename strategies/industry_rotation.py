@@ -17,7 +17,7 @@ from quantlib.rotation.picks import MODELS, WEIGHTINGS
 from quantlib.schedules import week_ends
 from quantlib.strategy import EQUAL_WEIGHT, INDEX_COSTS, Input, Param, Strategy
 from quantlib.timing import timing_state
-from quantlib.weights import score_weighted, top_k_equal
+from quantlib.weights import score_weighted, top_k_batch, top_k_equal
 
 
 class IndustryRotation(Strategy):
@@ -47,6 +47,7 @@ class IndustryRotation(Strategy):
 
     def __init__(self) -> None:
         self._scores: dict[tuple[int, str], tuple] = {}
+        self._days: dict[tuple[int, str], tuple] = {}
 
 
     def scores(self, data, model):
@@ -58,19 +59,34 @@ class IndustryRotation(Strategy):
         return self._scores[key][1]
 
     def first_decision(self, data, p):
-        covered = self.scores(data, p.model).covered
-        first = covered.idxmax() if covered.any() else data.calendar[-1]
-        days = week_ends(data.calendar)
-        return days[days >= first][0]
+        return self._decision_days(data, p.model)[0]
+
+    def _decision_days(self, data, model):
+        """The week ends from the model's first covered day (once per data object and model:
+        a sweep asks for every combination)."""
+        key = (id(data), model)
+        if key not in self._days:
+            covered = self.scores(data, model).covered
+            first = covered.idxmax() if covered.any() else data.calendar[-1]
+            days = week_ends(data.calendar)
+            self._days[key] = (data, days[days >= days[days >= first][0]])
+        return self._days[key][1]
 
     def target_weights(self, data, p):
         """Weekly target weights (week ends from the model's first covered day; all-zero rows =
         cash where the model has no data)."""
-        days = week_ends(data.calendar)
-        scores = self.scores(data, p.model)
-        days = days[days >= self.first_decision(data, p)]
         build = top_k_equal if p.weighting == "equal" else score_weighted
-        return build(scores.score, p.k, days)
+        return build(self.scores(data, p.model).score, p.k, self._decision_days(data, p.model))
+
+    def batch_signals(self, data, combos):
+        """The fused sweep's inputs: one score panel per model of the batch (computed once,
+        shared by every k and weighting), its decision days, each combination's panel, k and
+        weighting (every declared parameter fuses; nothing declines)."""
+        models = list(dict.fromkeys(combos["model"]))
+        return top_k_batch([self.scores(data, m).score for m in models],
+                           [self._decision_days(data, m) for m in models], data.calendar,
+                           data.prices.columns, [models.index(m) for m in combos["model"]],
+                           combos["k"], combos["weighting"])
 
     def regime(self, data):
         return timing_state(data["market"].dropna())["regime_label"].reindex(data.calendar)

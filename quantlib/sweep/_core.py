@@ -241,11 +241,11 @@ def _plan(strategy: Any, grid: Mapping[str, Any], data: Any, params: Mapping[str
     if mb is not None and not (isinstance(mb, int | float) and mb > 0):
         raise SweepError(f"memory_budget_mb must be a number > 0, got {mb!r}.")
     bs = execution.batch_size
-    if bs is None and spec.fused and getattr(strat, "batch_signals", None) is not None \
-            and n_a == 1:
-        from quantlib.sweep._fused import FUSED_BATCH_SIZE
+    if bs is None and spec.fused and getattr(strat, "batch_signals", None) is not None:
+        from quantlib.sweep._fused import FUSED_BATCH_SIZE, accepts
 
-        bs = min(len(full), FUSED_BATCH_SIZE)  # O(combinations) memory on the fused path
+        if accepts(strat, data, full):  # a declining hook gets the reference path's batches
+            bs = min(len(full), FUSED_BATCH_SIZE)  # O(combinations) memory on the fused path
     if bs is None:
         bs = _run.auto_batch_size(len(data.calendar), n_a, len(full), execution.memory_budget_mb)
     if isinstance(bs, bool) or not isinstance(bs, int | np.integer) or bs < 1:

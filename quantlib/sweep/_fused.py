@@ -1,12 +1,18 @@
 """The fused sweep path: a batch's signals, simulations and metrics in one numba call.
 
 A strategy opts in with the protocol's ``batch_signals(data, combos)`` hook, which returns the
-shared inputs of a signal family the fused kernels know (today
-:class:`quantlib.timing.TimingBatch`: moving averages, trend lines and money effects computed
-once for the batch, with each combination's rows in them), or None to decline (the sweep then
-takes the reference path: ``batch_weights`` -> one engine call -> NumPy metrics). The kernel
-(:mod:`quantlib.sweep._fused_nb`) keeps per combination only buffers of one window's length,
-so a batch costs O(combinations) memory and the batch size no longer bounds the speed.
+shared inputs of a signal family the fused kernels know, or None to decline (the sweep then
+takes the reference path: ``batch_weights`` -> one engine call -> NumPy metrics). Families:
+
+* :class:`quantlib.timing.TimingBatch` (one traded asset): moving averages, trend lines and
+  money effects computed once for the batch, with each combination's rows in them
+  (:func:`quantlib.sweep._fused_nb.timing_sweep_nb`);
+* :class:`quantlib.weights.TopKBatch` (any number of assets): score panels computed once per
+  distinct score, decision days, each combination's panel, k and weighting
+  (:mod:`quantlib.sweep._fused_topk`).
+
+The kernels keep per combination only buffers of one window's length, so a batch costs
+O(combinations) memory and the batch size no longer bounds the speed.
 
 Same numbers as the reference path (tested to 1e-12 on every metric, block statistic and
 walk-forward window value); ``Execution(fused=False)`` forces the reference path.
@@ -22,7 +28,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from quantlib.backtest import EngineInputs
 
-__all__ = ["FUSED_BATCH_SIZE", "evaluate_fused", "fused_signals"]
+__all__ = ["FUSED_BATCH_SIZE", "accepts", "evaluate_fused", "fused_signals"]
 
 #: Combinations per batch on the fused path: per-combination state is a few window-length
 #: buffers per thread plus 13 + 2 S numbers, so batches only set the progress granularity.
@@ -30,17 +36,30 @@ FUSED_BATCH_SIZE = 10_000
 
 
 def fused_signals(strategy: Any, data: Any, combos: pd.DataFrame) -> Any:
-    """The strategy's ``batch_signals`` for ``combos`` when the fused path can run it, else
-    None (no hook, the hook declines, or more than one traded asset)."""
+    """The strategy's ``batch_signals`` for ``combos`` when a fused kernel can run it, else
+    None (no hook, the hook declines, a family the kernels do not know, or shapes that do not
+    fit: a timing batch on more than one traded asset)."""
     from quantlib.timing import TimingBatch
+    from quantlib.weights import TopKBatch
 
     hook = getattr(strategy, "batch_signals", None)
-    if hook is None or data.prices.shape[1] != 1:
+    if hook is None:
         return None
+    n_t, n_a = data.prices.shape
     sig = hook(data, combos)
-    if not isinstance(sig, TimingBatch) or sig.sma.shape[1] != len(data.calendar):
-        return None
-    return sig
+    if isinstance(sig, TimingBatch):
+        return sig if n_a == 1 and sig.sma.shape[1] == n_t else None
+    if isinstance(sig, TopKBatch):
+        ok = (sig.score.shape[1:] == (n_t, n_a) and sig.decide.shape == sig.score.shape[:2]
+              and len(sig.panel) == len(combos) == len(sig.k) == len(sig.weighting))
+        return sig if ok else None
+    return None
+
+
+def accepts(strategy: Any, data: Any, combos: pd.DataFrame) -> bool:
+    """Whether the fused path runs this sweep: the hook accepts its first combination."""
+    return (getattr(strategy, "batch_signals", None) is not None and len(combos) > 0
+            and fused_signals(strategy, data, combos.iloc[:1]) is not None)
 
 
 def _window_arrays(spec: Any) -> EngineInputs:
@@ -66,6 +85,7 @@ def evaluate_fused(spec: Any, combos: pd.DataFrame) -> dict[str, np.ndarray] | N
     from quantlib.sweep._fused_nb import N_METRICS, timing_sweep_nb
     from quantlib.sweep._run import METRIC_KEYS
     from quantlib.sweep.overfitting import _check_blocks
+    from quantlib.weights import TopKBatch
 
     a, b = spec.window
     n_w = b - a + 1
@@ -78,6 +98,13 @@ def evaluate_fused(spec: Any, combos: pd.DataFrame) -> dict[str, np.ndarray] | N
     windows = np.array(spec.windows, dtype=np.int64).reshape(len(spec.windows), 2)
     win = np.empty((len(windows), n_b))
     rf_p = (1.0 + spec.risk_free) ** (1.0 / spec.periods_per_year) - 1.0
+    if isinstance(sig, TopKBatch):
+        from quantlib.sweep._fused_topk import evaluate_topk
+
+        out = {"metrics": metrics, "block_mean": bmean, "block_m2": bm2, "windows": win}
+        evaluate_topk(spec, sig, p, rf_p, n_blocks, windows, METRIC_KEYS.index(spec.select),
+                      out)
+        return {**out, "block_len": np.array([n_w // n_blocks])}
     timing_sweep_nb(*sig.kernel_args(), a,  # type: ignore[call-arg]  # numba dispatcher
                     *p.kernel_args(with_weights=False), rf_p, float(spec.periods_per_year),
                     n_blocks, windows,
