@@ -63,6 +63,16 @@ def equity_frame(outcome: Any) -> pd.DataFrame:
     }).rename_axis("date")
 
 
+def _benchmark_label(outcome: Any, lang: str) -> str:
+    """The benchmark's name in ``lang`` (:meth:`quantlib.strategy.Benchmark.label`)."""
+    bench = getattr(outcome.strategy, "benchmark", None)
+    if bench is not None and bench.name == outcome.benchmark_name:
+        return bench.label(lang)
+    from quantlib.i18n import label
+
+    return label(lang, "bench", outcome.benchmark_name)
+
+
 def _orders_html(outcome: Any, lang: str = "en") -> str:
     """Blocked orders and lot-rounding cash of a CNY stock run ("" for other runs)."""
     from quantlib.i18n import fmt_date, label, tr
@@ -83,6 +93,36 @@ def _orders_html(outcome: Any, lang: str = "en") -> str:
         caption = tr(lang, "t.orders_examples", shown=len(shown), total=len(summary.examples))
         parts += [f"<p>{caption}</p>", tables.html_table(shown)]
     return "\n".join(parts)
+
+
+def _notes(outcome: Any, lang: str) -> dict[str, Any]:
+    """The strategy's notes in ``lang`` and whether its English stands in (no ``notes_zh``):
+    the page then says so once and marks the notes ``lang="en"``."""
+    text = outcome.strategy.text(lang)
+    fallback = "notes_zh" in text["missing"]
+    return {"notes": tuple(outcome.notes) if lang == "en" or fallback else text["notes"],
+            "notes_fallback": fallback}
+
+
+def weights_caption(weights: pd.DataFrame, names: dict[str, str], lang: str = "en") -> str:
+    """What the weights heatmap shows: how many assets by name, how many in "other" and
+    their mean weight together ("" for the stacked area of a few assets)."""
+    from quantlib.i18n import fmt_pct, tr
+    from quantlib.report.plots import WEIGHTS_STACK_MAX, held_most
+
+    shown, rest = held_most(weights)
+    held = len(shown) + len(rest)
+    if held <= WEIGHTS_STACK_MAX:
+        return ""
+    industries = all(str(c) in names for c in (*shown, *rest))
+    unit = tr(lang, "t.unit.industry" if industries else "t.unit.asset")
+    text = tr(lang, "t.weights_caption", shown=len(shown), held=held, unit=unit)
+    if rest:
+        mean = float(weights[rest].fillna(0.0).sum(axis=1).mean())
+        text += ("" if lang == "zh" else " ") + tr(
+            lang, "t.other_caption", other=tr(lang, "t.other"), n=len(rest), unit=unit,
+            mean=fmt_pct(mean, 1, False))
+    return text
 
 
 def tearsheet_context(outcome: Any, *, figures: dict[str, str], manifest: dict[str, Any],
@@ -109,8 +149,11 @@ def tearsheet_context(outcome: Any, *, figures: dict[str, str], manifest: dict[s
         "trades": tables.html_table(tables.trades_table(
             trades, cny=spec.init_cash is not None, lang=lang)),
         "orders": _orders_html(outcome, lang),
+        "weights_caption": weights_caption(outcome.result.positions,
+                                           asset_names(outcome.result.positions.columns, lang),
+                                           lang),
         "trade_count": str(len(trades)),
-        "notes": outcome.notes,
+        **_notes(outcome, lang),
         "figures": figures,
         "manifest": manifest,
         "nan_check": bool(np.isfinite(outcome.result.equity.to_numpy()).all()),
@@ -119,7 +162,7 @@ def tearsheet_context(outcome: Any, *, figures: dict[str, str], manifest: dict[s
 
 def tearsheet_figures(outcome: Any, lang: str = "en", colors: str = "intl") -> dict[str, str]:
     """The tearsheet's figures as inline SVG, labelled in ``lang``, coloured by ``colors``."""
-    from quantlib.i18n import label, tr
+    from quantlib.i18n import tr
     from quantlib.metrics import to_drawdown_series
     from quantlib.report import plots
     from quantlib.report.html import figure_svg
@@ -128,7 +171,7 @@ def tearsheet_figures(outcome: Any, lang: str = "en", colors: str = "intl") -> d
     names = asset_names(r.positions.columns, lang)
     figs = {
         "equity": plots.equity_figure(r.equity, b.equity,
-                                      benchmark_name=label(lang, "bench", outcome.benchmark_name),
+                                      benchmark_name=_benchmark_label(outcome, lang),
                                       title=tr(lang, "t.equity_title",
                                                name=outcome.strategy.name), lang=lang),
         "drawdown": plots.drawdown_figure(to_drawdown_series(r.returns),
@@ -148,7 +191,7 @@ def tearsheet_sections(outcome: Any, lang: str = "en", colors: str = "intl"
     returns (linear and volatility-matched), trailing returns, yearly returns vs the
     benchmark, risk and distribution statistics, return distributions, rolling statistics,
     the worst drawdown periods and the A-share stress periods (:mod:`.analytics`)."""
-    from quantlib.i18n import fmt_date, fmt_pct, label, tr
+    from quantlib.i18n import fmt_date, fmt_pct, tr
     from quantlib.report import analytics as an
     from quantlib.report import plots
     from quantlib.report.html import _img, figure_svg
@@ -158,7 +201,7 @@ def tearsheet_sections(outcome: Any, lang: str = "en", colors: str = "intl"
     d = lambda x: "-" if x is None or x != x else fmt_date(lang, pd.Timestamp(x).date())  # noqa: E731
     pct = lambda v: "-" if v is None or v != v else fmt_pct(v)  # noqa: E731
     strat, bench = tr(lang, "t.strategy"), tr(lang, "t.benchmark")
-    bname = label(lang, "bench", outcome.benchmark_name)
+    bname = _benchmark_label(outcome, lang)
     out = []
 
     fig = plots.returns_figure(r, b, an.vol_matched(r, b), lang=lang, benchmark_name=bname)

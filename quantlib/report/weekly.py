@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from quantlib.errors import DataValidationError, QuantlibError
+from quantlib.i18n import Message
 
 __all__ = ["BROAD_INDICES", "WeeklyInputs", "load_weekly_inputs", "week_return", "weekly_report"]
 
@@ -223,10 +224,11 @@ def _position_block(inputs: WeeklyInputs, day: pd.Timestamp, prev_day: pd.Timest
 def _picks(scores: Any, day: pd.Timestamp, k: int, inputs: WeeklyInputs, lang: str = "en"
            ) -> dict[str, Any]:
     from quantlib import rotation
-    from quantlib.i18n import fmt_date, tr
+    from quantlib.i18n import fmt_date, text, tr
 
     table = rotation.pick_table(scores, day, k, inputs.etf_map)
-    block: dict[str, Any] = {"covered": bool(scores.covered.loc[day]), "note": scores.note,
+    block: dict[str, Any] = {"covered": bool(scores.covered.loc[day]),
+                             "note": text(lang, scores.note),
                              "picks": [{"rank": int(r["rank"]), "code": r["code"],
                                         **name_fields(inputs.sw_names, r["code"]),
                                         "score": float(r["score"]),
@@ -274,9 +276,9 @@ def _industry_block(inputs: WeeklyInputs, day: pd.Timestamp, k: int, lang: str =
             block["left"] = named([c for c in old if c not in new])
         models[name] = block
     return {"available": True, "as_of": str(as_of.date()), "k": k,
-            "data": {"sw_l1_close": f"{idx[0].date()} .. {idx[-1].date()}",
-                     "sw_l1_pe_ttm": f"{inputs.sw_pe.index[0].date()} .. "
-                                     f"{inputs.sw_pe.index[-1].date()}",
+            "data": {"sw_l1_close": Message("span", start=idx[0].date(), end=idx[-1].date()),
+                     "sw_l1_pe_ttm": Message("span", start=inputs.sw_pe.index[0].date(),
+                                             end=inputs.sw_pe.index[-1].date()),
                      "earnings_extension": data.earnings_note,
                      "earnings_extension_used": data.earnings_ext is not None},
             "models": models}
@@ -338,14 +340,9 @@ def _notes(inputs: WeeklyInputs, report: dict[str, Any], lang: str = "en") -> li
 def stale_notes(fresh: dict[str, Any], lang: str = "en") -> list[str]:
     """The staleness warnings of ``fresh`` (:func:`quantlib.data.staleness.freshness`) in
     ``lang``, one per stale dataset."""
-    from quantlib.i18n import fmt_date, tr
+    from quantlib.i18n import text
 
-    if lang == "en":
-        return list(fresh["warnings"])
-    return [tr(lang, "n.stale", name=name, last=fmt_date(lang, e["last_date"]),
-               behind=e["trading_days_behind"], today=fmt_date(lang, fresh["today"]),
-               limit=fresh["stale_after_trading_days"])
-            for name, e in fresh["datasets"].items() if e["stale"]]
+    return [text(lang, w) for w in fresh["warnings"]]
 
 
 def weekly_report(inputs: WeeklyInputs, date: str | pd.Timestamp | None = None, *, k: int = 5,
@@ -411,4 +408,6 @@ def weekly_report(inputs: WeeklyInputs, date: str | pd.Timestamp | None = None, 
     report["lang"] = lang
     report["notes"] = _notes(inputs, report, lang) + stale_notes(report["freshness"], lang)
     report["data_end"] = dict(inputs.data_end)
-    return report
+    from quantlib.i18n import localize
+
+    return localize(report, lang)
