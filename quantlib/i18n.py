@@ -271,6 +271,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                      "ETF map covers Shenwan codes only",
         "data.note": "note", "data.earnings_extension": "earnings_extension",
         "v.window": "{span} (expanding)",
+        "v.no_position": "no position on {day}: PE/PB or the regime is undefined there (PE data "
+                         "starts 2015-01-05; the regime needs 120 days). First day with a "
+                         "position: {first}.",
+        "v.none": "none",
         "v.pe_proxy": "CSI All Share (000985) PE-TTM", "v.pb_proxy": "all-A median PB",
         "v.pe_lg": "all-market PE (legulegu 上证+深证, cap-weighted)",
         "v.pb_lg": "all-market PB (legulegu 上证+深证, cap-weighted)",
@@ -501,6 +505,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "cov.no_pe": "该行业体系没有行业 PE：困境反转使用价格分位；ETF 对照表只覆盖申万代码",
         "data.note": "说明", "data.earnings_extension": "个股盈利延伸",
         "v.window": "{span}（扩展窗口）",
+        "v.no_position": "{day} 没有仓位：当日 PE/PB 或市场状态无定义（PE 数据始于2015年1月5日；"
+                         "市场状态需要120个交易日）。第一个有仓位的日期：{first}。",
+        "v.none": "无",
         "v.pe_proxy": "中证全指 (000985) PE-TTM", "v.pb_proxy": "全A 市净率中位数",
         "v.pe_lg": "全市场市盈率（乐咕乐股 上证+深证，市值加权）",
         "v.pb_lg": "全市场市净率（乐咕乐股 上证+深证，市值加权）",

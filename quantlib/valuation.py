@@ -470,10 +470,9 @@ def snapshot(state: pd.DataFrame, date: str | pd.Timestamp | None = None,
     row = state.loc[day]
     if pd.isna(row["position"]):
         first = state["position"].first_valid_index()
-        raise DataValidationError(
-            f"no position on {day.date()}: PE/PB or the regime is undefined there (PE data "
-            f"starts 2015-01-05; the regime needs 120 days). First day with a position: "
-            f"{first.date() if first is not None else 'none'}.")
+        raise DataValidationError(Message(
+            "v.no_position", day=day.date(),
+            first=first.date() if first is not None else Message("v.none")))
     start = pd.Timestamp(m.start)
 
     def window_start(col: str) -> str:

@@ -269,6 +269,10 @@ ZH_TEXT_COMMANDS = {
     "position": ["signal", "position"],
     "weekly text": ["weekly", "--quiet"],
     "weekly text 2024": ["weekly", "--quiet", "--date", "2024-06-28"],
+    "weekly text 2012 (no position yet)": ["weekly", "--quiet", "--date", "2012-06-29"],
+    "weekly html": ["weekly", "--quiet", "--format", "html"],
+    "weekly html 2012 (no position yet)": ["weekly", "--quiet", "--format", "html", "--date",
+                                           "2012-06-29"],
 }
 
 
@@ -316,6 +320,7 @@ def _json_sentences(obj: object, key: str = "") -> list[str]:
 
 @pytest.mark.parametrize("args", [["weekly", "--quiet"],
                                   ["weekly", "--quiet", "--date", "2024-06-28"],
+                                  ["weekly", "--quiet", "--date", "2012-06-29"],
                                   ["signal", "industries"], ["signal", "position"],
                                   ["signal", "timing"]])
 def test_zh_json_sentences_have_no_english(args: list[str]) -> None:
@@ -327,6 +332,7 @@ def test_zh_json_sentences_have_no_english(args: list[str]) -> None:
     zh_text, en_text = _json_sentences(json.loads(zh.output)), _json_sentences(
         json.loads(en.output))
     assert zh_text and len(zh_text) == len(en_text)
+    assert not any("PROXY" in t or "STALE" in t for t in zh_text)
     assert english_words("\n".join(zh_text)) == [], zh_text
     assert english_words("\n".join(en_text))  # the English output stays English
 

@@ -201,6 +201,13 @@ def _timing_changes(now: dict[str, Any], prev: dict[str, Any] | None, lang: str 
     return out
 
 
+def _reason(exc: Exception) -> str:
+    """Why a block is unavailable: the error's :class:`~quantlib.i18n.Message` (rendered in
+    the page's language with the rest of the report), else its English text."""
+    first = exc.args[0] if exc.args else ""
+    return first if isinstance(first, Message) else str(exc)
+
+
 def _position_block(inputs: WeeklyInputs, day: pd.Timestamp, prev_day: pd.Timestamp | None
                     ) -> dict[str, Any]:
     from quantlib.commands.position import percentile_fractions
@@ -210,7 +217,7 @@ def _position_block(inputs: WeeklyInputs, day: pd.Timestamp, prev_day: pd.Timest
         loaded = load_position_state(inputs.cache_dir)
         now = percentile_fractions(describe(*loaded, str(day.date())))
     except QuantlibError as exc:
-        return {"available": False, "reason": str(exc)}
+        return {"available": False, "reason": _reason(exc)}
     block: dict[str, Any] = {"available": True, "as_of": now["date"], **now}
     try:
         prev = describe(*loaded, str(prev_day.date())) if prev_day else None
@@ -254,7 +261,7 @@ def _industry_block(inputs: WeeklyInputs, day: pd.Timestamp, k: int, lang: str =
         data = rotation.industry_data(inputs.sw_close, inputs.sw_pe, cache_dir=inputs.cache_dir)
         as_of = rotation.resolve_date(data, day)
     except QuantlibError as exc:
-        return {"available": False, "reason": str(exc)}
+        return {"available": False, "reason": _reason(exc)}
     idx = data.close.index
     before = idx[idx < _week_start(as_of)]
     prev = before[-1] if len(before) else None
