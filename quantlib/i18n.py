@@ -130,7 +130,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "w.position_sentence": "valuation {cls} (rule {rule}), regime {regime}: position "
                                "{pos} equity{change}.",
         "w.industries_head": "INDUSTRIES  picks per model, as of {date} (top {k})",
-        "w.no_picks": "no picks: {reason}", "w.lead": "leading sleeve: {lead}",
+        "w.no_picks": "no picks: {reason}",
+        "w.lead_paren": " (leading sleeve: {lead})",
         "w.vs": "vs {date}: in {entered}; out {left}",
         "w.etf_legend": "[ETF codes in brackets, at most two; '-' = no ETF mapped]",
         "w.notes_head": "DATA NOTES", "w.chart_alt": "WIND All A with moving averages",
@@ -372,7 +373,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "w.position_sentence": "估值{cls}（规则 {rule}），市场状态{regime}：股票仓位 {pos}"
                                "{change}。",
         "w.industries_head": "行业配置  各模型推荐，数据日期 {date}（前{k}名）",
-        "w.no_picks": "无推荐：{reason}", "w.lead": "领先组合：{lead}",
+        "w.no_picks": "无推荐：{reason}",
+        "w.lead_paren": "（领先组合：{lead}）",
         "w.vs": "与{date}相比：调入 {entered}；调出 {left}",
         "w.etf_legend": "[方括号内为对应ETF代码，最多两只；'-' 表示没有对应ETF]",
         "w.notes_head": "数据说明", "w.chart_alt": "万得全A 收盘与均线",

@@ -555,30 +555,31 @@ class Strategy:
         summary = cls.summary or " ".join(
             (getattr(module, "__doc__", None) or "").strip().split("\n\n")[0].split())
         specs = cls.param_specs()
-        out = {"title": cls.title, "summary": summary, "notes": tuple(cls.notes),
-               "params": {k: s.help for k, s in specs.items()}, "missing": []}
-        if lang != "zh":
-            return out
-        missing = out["missing"]
-        for key in ("title", "summary"):
-            zh = getattr(cls, f"{key}_zh")
-            if zh:
-                out[key] = zh
-            elif out[key]:
-                missing.append(f"{key}_zh")
-        if cls.notes_zh:
-            if len(cls.notes_zh) != len(cls.notes):
-                raise StrategyError(f"strategy {cls.name}: notes_zh has {len(cls.notes_zh)} "
-                                    f"lines, notes {len(cls.notes)}; give one per note.")
-            out["notes"] = tuple(cls.notes_zh)
-        elif cls.notes:
-            missing.append("notes_zh")
-        for k, s in specs.items():
-            if s.help_zh:
-                out["params"][k] = s.help_zh
-            elif s.help:
-                missing.append(f"{k}.help_zh")
-        return out
+        text = {"title": cls.title, "summary": summary}
+        notes = tuple(cls.notes)
+        helps = {k: s.help for k, s in specs.items()}
+        missing: list[str] = []
+        if lang == "zh":
+            for key in ("title", "summary"):
+                zh = getattr(cls, f"{key}_zh")
+                if zh:
+                    text[key] = zh
+                elif text[key]:
+                    missing.append(f"{key}_zh")
+            if cls.notes_zh:
+                if len(cls.notes_zh) != len(cls.notes):
+                    raise StrategyError(f"strategy {cls.name}: notes_zh has "
+                                        f"{len(cls.notes_zh)} lines, notes {len(cls.notes)}; "
+                                        "give one per note.")
+                notes = tuple(cls.notes_zh)
+            elif cls.notes:
+                missing.append("notes_zh")
+            for k, s in specs.items():
+                if s.help_zh:
+                    helps[k] = s.help_zh
+                elif s.help:
+                    missing.append(f"{k}.help_zh")
+        return {**text, "notes": notes, "params": helps, "missing": missing}
 
     @classmethod
     def describe(cls) -> dict[str, Any]:

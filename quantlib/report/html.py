@@ -255,7 +255,7 @@ def _weekly_industries(ind: dict[str, Any], lang: str) -> str:
     out = (f"<p class=asof>{html.escape(tr(lang, 'w.as_of', date=fmt_date(lang, ind['as_of'])))}"
            f"{html.escape(top)}</p>")
     for name, block in ind["models"].items():
-        lead = (f" ({tr(lang, 'w.lead', lead=label(lang, 'sleeve', block['lead']))})"
+        lead = (tr(lang, "w.lead_paren", lead=label(lang, "sleeve", block["lead"]))
                 if block.get("lead") else "")
         out += f"<h3>{html.escape(label(lang, 'model', name))}{html.escape(lead)}</h3>"
         if not block["picks"]:

@@ -276,7 +276,7 @@ def _industry_text(ind: dict[str, Any], lang: str) -> list[str]:
         picks = ", ".join(f"{_name(p, lang)}"
                           f"[{'/'.join(p['etfs'][:2]) if p['etfs'] else '-'}]"
                           for p in block["picks"])
-        extra = (f" ({tr(lang, 'w.lead', lead=label(lang, 'sleeve', block['lead']))})"
+        extra = (tr(lang, "w.lead_paren", lead=label(lang, "sleeve", block["lead"]))
                  if block.get("lead") else "")
         lines.append(f"  {pad(names[name], width)}{picks}{extra}")
         if "entered" in block:

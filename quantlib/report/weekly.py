@@ -339,7 +339,7 @@ def _notes(inputs: WeeklyInputs, report: dict[str, Any], lang: str = "en") -> li
                      else tr(lang, "n.ext_used" if used else "n.ext_unused"))
         notes.append(tr(lang, "n.earnings", span=ind["data"]["sw_l1_pe_ttm"],
                         date=d(ind["as_of"]), where=where, extension=extension))
-    notes.append(tr(lang, "n.last_dates", dates=", ".join(
+    notes.append(tr(lang, "n.last_dates", dates=tr(lang, "p.list").join(
         f"{k} {d(v)}" for k, v in inputs.data_end.items())))
     return notes
 
