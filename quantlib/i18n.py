@@ -296,7 +296,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "t.weights_caption": "Rows: the {shown} {unit} held most, by time-weighted mean weight "
                              "(the weight of every day of the run averaged), of {held} held at "
                              "some time; colour: weekly mean weight.",
-        "t.other_caption": "{other}: {n} more {unit}, {mean} mean weight together.",
+        "t.other_caption": "{other}: {n} more {unit}, {mean} mean weight together (the grey "
+                           "row, on its own scale: darkest = {max}).",
         "t.unit.industry": "industries", "t.unit.asset": "assets",
         # metric names
         "m.start": "start", "m.end": "end", "m.total_return": "total return",
@@ -529,7 +530,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "t.wrote": "已写入 {out}/：tearsheet.html、manifest.json、{files}",
         "t.weights_caption": "各行为按时间加权平均仓位（全程每日仓位的平均）排序、持有最多的 "
                              "{shown} {unit}（曾持有的共 {held} {unit}）；颜色为每周平均仓位。",
-        "t.other_caption": "{other}：另外 {n} {unit}，合计平均仓位 {mean}。",
+        "t.other_caption": "{other}：另外 {n} {unit}，合计平均仓位 {mean}（灰色一行，单独刻度，"
+                           "最深为 {max}）。",
         "t.unit.industry": "个行业", "t.unit.asset": "个标的",
     },
 }

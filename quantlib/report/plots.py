@@ -149,13 +149,14 @@ def weights_figure(weights: pd.DataFrame, regime: pd.Series | None, *,
         w = w.resample("W-FRI").mean().dropna(how="all")
     labels = [(names or {}).get(str(c), str(c)) for c in shown]
     if many:
-        table = w[shown].copy()
-        if rest:
-            table[other] = w[rest].sum(axis=1)
-            labels.append(other)
         edges = w.index.append(pd.DatetimeIndex([w.index[-1] + pd.Timedelta(days=7)]))
-        mesh = ax.pcolormesh(edges, np.arange(len(labels) + 1), table.to_numpy(float).T * 100,
+        mesh = ax.pcolormesh(edges, np.arange(len(shown) + 1), w[shown].to_numpy(float).T * 100,
                              cmap="Blues", vmin=0, shading="flat")
+        if rest:  # the rest together: grey, on its own scale (it would wash out the others)
+            together = w[rest].sum(axis=1).to_numpy(float) * 100
+            ax.pcolormesh(edges, [len(shown), len(shown) + 1], together[None, :], cmap="Greys",
+                          vmin=0, vmax=max(float(together.max()), 1e-9), shading="flat")
+            labels.append(other)
         ax.set_yticks(np.arange(len(labels)) + 0.5, labels, fontsize=7)
         ax.set_ylim(len(labels), 0)
         fig.colorbar(mesh, ax=ax, shrink=0.6, pad=0.01, label=tr(lang, "t.weight") + " %")

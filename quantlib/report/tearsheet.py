@@ -11,27 +11,45 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["asset_names", "equity_frame", "monthly_returns", "tearsheet_context",
+__all__ = ["asset_labels", "asset_names", "equity_frame", "monthly_returns", "tearsheet_context",
            "weights_frame"]
+
+
+def _industry_names(lang: str) -> dict[str, dict[str, str]]:
+    """Table -> code -> name of the bundled industry tables (Chinese name in ``zh``, English
+    where the table has one in ``en``)."""
+    from quantlib.data.store import bundled_dir
+
+    out: dict[str, dict[str, str]] = {}
+    for table in ("sw_l1", "citic_l1"):
+        names = pd.read_csv(bundled_dir() / "reference" / f"{table}_names.csv", dtype=str)
+        out[table] = {str(r["code"]): (str(r["name_en"]) if lang == "en" and isinstance(
+            r.get("name_en"), str) and r["name_en"] else str(r["name_zh"]))
+            for _, r in names.iterrows()}
+    return out
 
 
 def asset_names(codes: Any, lang: str = "en") -> dict[str, str]:
     """Code -> display name for the assets that are Shenwan or CITIC L1 industries (Chinese
     name in ``zh``, English where the bundled table has one in ``en``); other codes are left
     out (the legend shows them as they are)."""
+    wanted = {str(c) for c in codes}
+    return {code: name for table in _industry_names(lang).values()
+            for code, name in table.items() if code in wanted}
+
+
+def asset_labels(codes: Any, lang: str = "en") -> dict[str, str]:
+    """:func:`asset_names`, plus ``"000858 食品饮料"`` for the stocks with a Shenwan L1
+    industry in the bundled snapshot (the data has no stock names; the industry is the one
+    the stock strategies use, from one ~2022 snapshot)."""
     from quantlib.data.store import bundled_dir
 
-    out: dict[str, str] = {}
     wanted = {str(c) for c in codes}
-    for table in ("sw_l1_names.csv", "citic_l1_names.csv"):
-        names = pd.read_csv(bundled_dir() / "reference" / table, dtype=str)
-        for _, row in names.iterrows():
-            code = str(row["code"])
-            if code in wanted:
-                en = row.get("name_en")
-                out[code] = (str(en) if lang == "en" and isinstance(en, str) and en
-                             else str(row["name_zh"]))
-    return out
+    sw = _industry_names(lang)["sw_l1"]
+    table = pd.read_csv(bundled_dir() / "reference" / "stock_sw_l1.csv", dtype=str)
+    stocks = {str(r.code): f"{r.code} {sw[str(r.sw_code)]}" for r in table.itertuples()
+              if str(r.code) in wanted and str(r.sw_code) in sw}
+    return {**stocks, **asset_names(codes, lang)}
 
 
 def monthly_returns(returns: pd.Series) -> pd.DataFrame:
@@ -118,10 +136,12 @@ def weights_caption(weights: pd.DataFrame, names: dict[str, str], lang: str = "e
     unit = tr(lang, "t.unit.industry" if industries else "t.unit.asset")
     text = tr(lang, "t.weights_caption", shown=len(shown), held=held, unit=unit)
     if rest:
-        mean = float(weights[rest].fillna(0.0).sum(axis=1).mean())
+        together = weights[rest].fillna(0.0).sum(axis=1)
+        weekly = together.resample("W-FRI").mean().dropna()  # what the grey row shows
         text += ("" if lang == "zh" else " ") + tr(
             lang, "t.other_caption", other=tr(lang, "t.other"), n=len(rest), unit=unit,
-            mean=fmt_pct(mean, 1, False))
+            mean=fmt_pct(float(together.mean()), 1, False),
+            max=fmt_pct(float(weekly.max()), 0, False))
     return text
 
 
@@ -168,7 +188,7 @@ def tearsheet_figures(outcome: Any, lang: str = "en", colors: str = "intl") -> d
     from quantlib.report.html import figure_svg
 
     r, b = outcome.result, outcome.benchmark
-    names = asset_names(r.positions.columns, lang)
+    names = asset_labels(r.positions.columns, lang)
     figs = {
         "equity": plots.equity_figure(r.equity, b.equity,
                                       benchmark_name=_benchmark_label(outcome, lang),
