@@ -456,9 +456,10 @@ def _timing_inputs(index: str, cache_dir: str | None):
 
 
 def _proxy_note(frame, day: str) -> str | None:
+    from quantlib.i18n import Message
+
     if "is_proxy" in frame and bool(frame.loc[day, "is_proxy"]):
-        return ("PROXY: WIND All A is real Wind data to 2024-12-12; later days are extended by "
-                "a return model on the CSI All Share (000985), see docs/data.md.")
+        return Message("timing.proxy")
     return None
 
 
@@ -480,7 +481,7 @@ def signal_timing(date: str | None, index: str, history: tuple[str, str] | None,
     def body() -> None:
         from quantlib import timing
         from quantlib._dates import check_not_after_data
-        from quantlib.i18n import fmt_date, resolve_lang, tr
+        from quantlib.i18n import fmt_date, localize, resolve_lang, tr
         from quantlib.report import tables
         from quantlib.report.weekly import stale_notes
 
@@ -497,7 +498,8 @@ def signal_timing(date: str | None, index: str, history: tuple[str, str] | None,
                 records = changes.reset_index().assign(date=lambda d: d["date"].dt.strftime(
                     "%Y-%m-%d")).to_dict(orient="records")
                 click.echo(json.dumps({"index": index, "changes": records,
-                                       "freshness": fresh}, default=str, indent=2))
+                                       "freshness": localize(fresh, language)}, default=str,
+                                      indent=2, ensure_ascii=False))
             else:
                 if changes.empty:
                     click.echo(tr(language, "timing.no_change", index=index,
@@ -511,7 +513,7 @@ def signal_timing(date: str | None, index: str, history: tuple[str, str] | None,
         note = _proxy_note(frame, str(snap["date"]))
         if fmt == "json":
             snap.update(index=index, proxy=note is not None, proxy_note=note, freshness=fresh)
-            click.echo(json.dumps(snap, indent=2))
+            click.echo(json.dumps(localize(snap, language), indent=2, ensure_ascii=False))
             return
         click.echo(tables.timing_text(index, snap, note is not None, language))
         _echo_lines(stale_notes(fresh, language))

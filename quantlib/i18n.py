@@ -26,6 +26,7 @@ __all__ = [
     "MESSAGES",
     "PALETTES",
     "LangError",
+    "Message",
     "colors_option",
     "display_width",
     "fmt_amount_cny",
@@ -33,9 +34,11 @@ __all__ = [
     "fmt_pct",
     "label",
     "lang_option",
+    "localize",
     "pad",
     "resolve_colors",
     "resolve_lang",
+    "text",
     "text_table",
     "tr",
 ]
@@ -127,7 +130,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "w.position_sentence": "valuation {cls} (rule {rule}), regime {regime}: position "
                                "{pos} equity{change}.",
         "w.industries_head": "INDUSTRIES  picks per model, as of {date} (top {k})",
-        "w.no_picks": "no picks: {reason}", "w.lead": "leading sleeve: {lead}",
+        "w.no_picks": "no picks: {reason}",
+        "w.lead_paren": " (leading sleeve: {lead})",
         "w.vs": "vs {date}: in {entered}; out {left}",
         "w.etf_legend": "[ETF codes in brackets, at most two; '-' = no ETF mapped]",
         "w.notes_head": "DATA NOTES", "w.chart_alt": "WIND All A with moving averages",
@@ -154,8 +158,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                         "against Wind).",
         "n.last_dates": "Data last dates: {dates}.",
         "n.stale": "STALE: {name} ends {last}, {behind} trading days before today ({today}; "
-                   "limit {limit}): run `quantlib data refresh {name}` (or `quantlib data "
-                   "refresh --all`).",
+                   "limit {limit}): {hint}.",
         "r.not_covered": "the model has no data on {date} (outside the coverage in its rule "
                          "line); it makes no picks there and has no fallback",
         "r.none_meet": "no industry meets the model's conditions on this day",
@@ -168,17 +171,14 @@ MESSAGES: dict[str, dict[str, str]] = {
                    "from the report's. See docs/position.md.",
         "p.wind_proxy": "PROXY: WIND All A after 2024-12-12 is extended from the CSI All Share "
                         "(docs/data.md).",
-        "p.legulegu": "Valuation inputs: all-market PE and PB from legulegu (SSE and SZSE "
-                      "combined by a fixed 0.6/0.4 capitalisation share), not Wind's; see "
-                      "docs/position.md.",
         "i.head": "industry picks, {date} (top {k})", "i.data": "data {name}: {value}",
         "i.lead": "leading sleeve: {lead} (spread {spread})",
         # strategies
         "s.inputs": "inputs: {inputs}; trades {trade} as {kind}",
         "s.benchmark": "benchmark: {benchmark}; cash earns {rate} a year",
         "s.parameters": "parameters:", "s.default": "default",
-        "s.run": "Run one with: quantlib backtest NAME --param name=value ...",
-        "s.own": "Your own: quantlib backtest path/to/file.py:ClassName (docs/strategies.md).",
+        "s.run": "Run one with: `quantlib backtest NAME --param name=value ...`",
+        "s.own": "Your own: `quantlib backtest path/to/file.py:ClassName` (docs/strategies.md).",
         # tearsheet
         "t.title": "{name} backtest {start} .. {end}", "t.setup": "Setup",
         "t.orders": "Orders blocked and lot-rounding cash",
@@ -207,8 +207,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "t.equity_title": "{name}: equity vs benchmark", "t.growth_log": "growth of 1 (log)",
         "t.drawdown_pct": "drawdown %", "t.weight": "weight", "t.other": "other",
         "t.weekly_means": "(weekly means)", "t.monthly_pct": "Monthly returns %",
-        "t.regime_strip": "regime", "t.notes_source": "Strategy notes (as the strategy "
-                                                      "wrote them):",
+        "t.regime_strip": "regime", "t.notes_source": "Strategy notes:",
         "t.tearsheet_done": "{name} {start} .. {end}: annual return {ret} (benchmark {bret}), "
                             "Sharpe {sharpe}, max drawdown {mdd}, {n} fills",
         # tearsheet analytics
@@ -241,6 +240,66 @@ MESSAGES: dict[str, dict[str, str]] = {
         "a.s.circuit_breaker_2016": "2016-01 circuit breaker",
         "a.s.trade_war_2018": "2018 trade war", "a.s.covid_2020": "2020 Covid",
         "a.s.microcap_2024": "2024-01 micro-cap crash", "a.s.rally_2024_09": "2024-09-24 rally",
+
+        # sentences the models, checks and strategies write (quantlib.i18n.Message)
+        "p.list": ", ", "span": "{start} .. {end}",
+        "rule.trend": "timing regime per industry (MA{short}/MA{long}, threshold "
+                      "{threshold:.0%}); defined from the {long}th day of each index.",
+        "rule.two_beta": "sleeves {name_a}={sleeve_a} vs {name_b}={sleeve_b}; rule={rule}"
+                         "{ratio}, beta window {beta_window}d, lookback {lookback}d, margin "
+                         "{margin:g}.",
+        "rule.two_beta_ratio": " (MA20/MA{long} of the ratio)",
+        "rule.earnings": "earnings from PE TTM: scores for month-ends {span} (usable {max_age} "
+                         "days after each); PE data {pe_span}. Outside: no picks (no price "
+                         "fallback).",
+        "rule.no_month": "no month",
+        "rule.earnings_ext": "From {span}: a DIFFERENT SOURCE (stock-based earnings, its own "
+                             "growth).",
+        "rule.reversal": "decline >= {min_drawdown:.0%} from the {high_window}-day high within "
+                         "{recent_window} days; valuation percentile <= {max_percentile:.0%} "
+                         "(basis {basis}: PE TTM to the last bundled month, else price); "
+                         "distance rising through {turn_level:+.0%} within {turn_window} days, "
+                         "money effect > 0.",
+        "rule.blend": "blend of {models} (mean rank score over covered models)",
+        "ext.source": "stock bars (baostock PE TTM x float market cap, {members} CSI 300 "
+                      "members, SW membership snapshot ~2022: look-ahead and survivorship)",
+        "ext.note": "stock-based industry earnings {span} ({source}): rank correlation of "
+                    "{months}-month changes with the Wind PE-derived earnings {overlap} = "
+                    "{corr:.2f} (gate {gate:g}): {verdict} to extend the earnings model.",
+        "ext.used": "used", "ext.not_used": "NOT used", "ext.forced": "Forced by the caller.",
+        "cov.pe": "{span} (Wind, loss-makers excluded; used by earnings and by reversal's PE "
+                  "percentile)",
+        "cov.no_pe": "no industry PE for this universe: reversal uses its price percentile; the "
+                     "ETF map covers Shenwan codes only",
+        "data.note": "note", "data.earnings_extension": "earnings_extension",
+        "v.window": "{span} (expanding)",
+        "v.no_position": "no position on {day}: PE/PB or the regime is undefined there (PE data "
+                         "starts 2015-01-05; the regime needs 120 days). First day with a "
+                         "position: {first}.",
+        "v.none": "none",
+        "v.pe_proxy": "CSI All Share (000985) PE-TTM", "v.pb_proxy": "all-A median PB",
+        "v.pe_lg": "all-market PE (legulegu 上证+深证, cap-weighted)",
+        "v.pb_lg": "all-market PB (legulegu 上证+深证, cap-weighted)",
+        "v.lg_note": "Valuation inputs: all-market PE and PB combined from legulegu's 上证 and "
+                     "深证 market figures (market_pe_lg, market_pb_lg: total market cap over "
+                     "total earnings / book), SSE weight {w:.0%} of capitalisation (a fixed "
+                     "share, docs/position.md); closer to WIND All A's PE/PB than the proxies, "
+                     "still not Wind's figures.",
+        "n.refresh": "run `quantlib data refresh {name}` (or `quantlib data refresh --all`)",
+        "n.frozen": "it is a frozen export that akshare does not serve (docs/data.md)",
+        "kind.index": "index", "kind.etf": "ETF", "kind.stock": "stock",
+        "type.int": "int", "type.float": "float", "type.bool": "bool", "type.str": "str",
+        "type.optional": "{type} | None",
+        "origin.built-in": "built-in", "origin.file": "file", "origin.module": "module",
+        "s.no_zh": "[this strategy declares no text in this language; its English text follows]",
+        "t.no_zh": "This strategy declares no text in this language; its English text follows.",
+        "t.wrote": "wrote {out}/: tearsheet.html, manifest.json, {files}",
+        "t.weights_caption": "Rows: the {shown} {unit} held most, by time-weighted mean weight "
+                             "(the weight of every day of the run averaged), of {held} held at "
+                             "some time; colour: weekly mean weight.",
+        "t.other_caption": "{other}: {n} more {unit}, {mean} mean weight together (the grey "
+                           "row, on its own scale: darkest = {max}).",
+        "t.unit.industry": "industries", "t.unit.asset": "assets",
         # metric names
         "m.start": "start", "m.end": "end", "m.total_return": "total return",
         "m.annual_return": "annual return", "m.annual_volatility": "annual volatility",
@@ -273,7 +332,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "f.pb": "市净率 PB (中位数)", "f.valuation": "估值", "f.position": "仓位",
         "f.window": "窗口", "f.beta": "贝塔", "f.alpha": "超额收益", "f.growth": "盈利增速",
         "f.accel": "盈利加速度", "f.drawdown": "回撤", "f.basis": "估值口径",
-        "i.rule_source": "规则（模型原文）：{note}",
+        "i.rule_source": "规则：{note}",
         "timing.distance_value": "{value}  (阈值 ±3%)",
         "timing.trend_value": "{value}  (MA5 位于趋势线{side})", "timing.above": "上方",
         "timing.below": "下方",
@@ -316,7 +375,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "w.position_sentence": "估值{cls}（规则 {rule}），市场状态{regime}：股票仓位 {pos}"
                                "{change}。",
         "w.industries_head": "行业配置  各模型推荐，数据日期 {date}（前{k}名）",
-        "w.no_picks": "无推荐：{reason}", "w.lead": "领先组合：{lead}",
+        "w.no_picks": "无推荐：{reason}",
+        "w.lead_paren": "（领先组合：{lead}）",
         "w.vs": "与{date}相比：调入 {entered}；调出 {left}",
         "w.etf_legend": "[方括号内为对应ETF代码，最多两只；'-' 表示没有对应ETF]",
         "w.notes_head": "数据说明", "w.chart_alt": "万得全A 收盘与均线",
@@ -339,8 +399,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "n.earnings_yes": "有推荐", "n.earnings_no": "无推荐（超出数据范围）",
         "n.last_dates": "各数据集最后日期：{dates}。",
         "n.stale": "数据过期：{name} 截至 {last}，比今天（{today}）落后 {behind} 个交易日（上限 "
-                   "{limit}）：请运行 `quantlib data refresh {name}`（或 `quantlib data refresh "
-                   "--all`）。",
+                   "{limit}）：{hint}。",
         "r.not_covered": "模型在 {date} 没有数据（超出规则说明中的覆盖范围），当日不做推荐，"
                          "也不改用其他数据",
         "r.none_meet": "当日没有行业满足模型条件",
@@ -350,15 +409,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "p.proxy": "代理数据：估值输入为中证全指(000985) PE-TTM 和全A 市净率中位数，并非万得全A "
                    "本身的 PE/PB（未公开）；分位数与周报不同。见 docs/position.md。",
         "p.wind_proxy": "代理数据：2024年12月12日之后的万得全A 由中证全指延伸（docs/data.md）。",
-        "p.legulegu": "估值输入：乐咕乐股全市场 PE 和 PB（上证、深证按固定的 0.6/0.4 "
-                      "市值占比合并），并非 Wind 数据；见 docs/position.md。",
         "i.head": "行业推荐，{date}（前{k}名）", "i.data": "数据 {name}：{value}",
         "i.lead": "领先组合：{lead}（差值 {spread}）",
         "s.inputs": "输入：{inputs}；交易 {trade}，资产类型 {kind}",
         "s.benchmark": "基准：{benchmark}；现金年化收益 {rate}",
         "s.parameters": "参数：", "s.default": "默认",
-        "s.run": "运行：quantlib backtest 策略名 --param 参数=值 ...",
-        "s.own": "自定义策略：quantlib backtest 路径/文件.py:类名（见 docs/strategies.md）。",
+        "s.run": "运行：`quantlib backtest 策略名 --param 参数=值 ...`",
+        "s.own": "自定义策略：`quantlib backtest 路径/文件.py:类名`（见 docs/strategies.md）。",
         "t.title": "{name} 回测 {start} 至 {end}", "t.setup": "回测设置",
         "t.orders": "委托受阻与整手余额",
         "t.orders_examples": "受阻委托（{total} 笔中的前 {shown} 笔）：",
@@ -385,7 +442,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "t.equity_title": "{name}：策略与基准净值", "t.growth_log": "净值（对数坐标）",
         "t.drawdown_pct": "回撤 %", "t.weight": "权重", "t.other": "其他",
         "t.weekly_means": "（周均值）", "t.monthly_pct": "月度收益 %",
-        "t.regime_strip": "市场状态", "t.notes_source": "策略说明（策略原文）：",
+        "t.regime_strip": "市场状态", "t.notes_source": "策略说明：",
         "t.tearsheet_done": "{name} {start} 至 {end}：年化收益 {ret}（基准 {bret}），夏普比率 "
                             "{sharpe}，最大回撤 {mdd}，成交 {n} 笔",
         "a.returns": "累计收益（线性）与波动率匹配",
@@ -426,6 +483,58 @@ MESSAGES: dict[str, dict[str, str]] = {
         "m.win_rate": "日胜率", "m.annual_turnover": "年化换手率",
         "m.mean_exposure": "平均仓位", "m.alpha": "年化超额收益 (alpha)", "m.beta": "贝塔",
         "m.alpha_tstat": "alpha t 值", "m.beta_tstat": "贝塔 t 值",
+
+        "p.list": "、", "span": "{start}至{end}",
+        "rule.trend": "各行业指数各自的择时状态（MA{short}/MA{long}，阈值 {threshold:.0%}）；"
+                      "自各指数第{long}个交易日起有定义。",
+        "rule.two_beta": "两个组合：{name_a}={sleeve_a}，{name_b}={sleeve_b}；切换规则 {rule}"
+                         "{ratio}，贝塔窗口 {beta_window} 天，回看 {lookback} 天，切换阈值 "
+                         "{margin:g}。",
+        "rule.two_beta_ratio": "（两组合比值的 MA20 对 MA{long}）",
+        "rule.earnings": "由 PE TTM 推算盈利：月末得分覆盖 {span}（每个月末之后 {max_age} 天内"
+                         "有效）；PE 数据 {pe_span}。超出范围不做推荐（不改用价格）。",
+        "rule.no_month": "无月份",
+        "rule.earnings_ext": "{span}：来自另一数据源（基于个股的盈利，只用其自身增速）。",
+        "rule.reversal": "{recent_window} 天内自 {high_window} 日高点下跌至少 "
+                         "{min_drawdown:.0%}；估值分位不高于 {max_percentile:.0%}（口径 "
+                         "{basis}：数据所及月份用 PE TTM，其余用价格）；{turn_window} 天内均线"
+                         "距离向上穿过 {turn_level:+.0%}，且赚钱效应为正。",
+        "rule.blend": "{models} 的合成（对有数据的模型取排名得分的均值）",
+        "ext.source": "个股行情（baostock PE TTM × 流通市值，{members} 只沪深300成分股，申万行业"
+                      "归属取约2022年的一次快照：有前视偏差和幸存者偏差）",
+        "ext.note": "基于个股的行业盈利 {span}（{source}）：与 Wind PE 推算盈利在 {overlap} 的 "
+                    "{months} 个月变化的秩相关为 {corr:.2f}（门槛 {gate:g}）：{verdict}用于延伸"
+                    "盈利趋势模型。",
+        "ext.used": "已", "ext.not_used": "未", "ext.forced": "（由调用方强制采用。）",
+        "cov.pe": "{span}（Wind 数据，剔除亏损公司；盈利趋势模型和困境反转的 PE 分位使用）",
+        "cov.no_pe": "该行业体系没有行业 PE：困境反转使用价格分位；ETF 对照表只覆盖申万代码",
+        "data.note": "说明", "data.earnings_extension": "个股盈利延伸",
+        "v.window": "{span}（扩展窗口）",
+        "v.no_position": "{day} 没有仓位：当日 PE/PB 或市场状态无定义（PE 数据始于2015年1月5日；"
+                         "市场状态需要120个交易日）。第一个有仓位的日期：{first}。",
+        "v.none": "无",
+        "v.pe_proxy": "中证全指 (000985) PE-TTM", "v.pb_proxy": "全A 市净率中位数",
+        "v.pe_lg": "全市场市盈率（乐咕乐股 上证+深证，市值加权）",
+        "v.pb_lg": "全市场市净率（乐咕乐股 上证+深证，市值加权）",
+        "v.lg_note": "估值输入：由乐咕乐股的上证和深证市场数据合成的全市场 PE 和 PB"
+                     "（market_pe_lg、market_pb_lg：总市值除以总盈利或总净资产），上证按固定的 "
+                     "{w:.0%} 市值占比加权（见 docs/position.md）；比代理指标更接近万得全A 的"
+                     "估值，但仍不是 Wind 数据。",
+        "n.refresh": "请运行 `quantlib data refresh {name}`（或 `quantlib data refresh --all`）",
+        "n.frozen": "这是 akshare 不提供的固定导出数据（见 docs/data.md）",
+        "kind.index": "指数", "kind.etf": "ETF", "kind.stock": "股票",
+        "type.int": "整数", "type.float": "小数", "type.bool": "布尔值", "type.str": "文本",
+        "type.optional": "{type}，可为空",
+        "origin.built-in": "内置", "origin.file": "文件", "origin.module": "模块",
+        "s.no_zh": "[该策略没有声明中文说明（title_zh、summary_zh、notes_zh、help_zh），以下为"
+                   "英文原文]",
+        "t.no_zh": "该策略没有声明中文说明（notes_zh），以下为策略的英文原文。",
+        "t.wrote": "已写入 {out}/：tearsheet.html、manifest.json、{files}",
+        "t.weights_caption": "各行为按时间加权平均仓位（全程每日仓位的平均）排序、持有最多的 "
+                             "{shown} {unit}（曾持有的共 {held} {unit}）；颜色为每周平均仓位。",
+        "t.other_caption": "{other}：另外 {n} {unit}，合计平均仓位 {mean}（灰色一行，单独刻度，"
+                           "最深为 {max}）。",
+        "t.unit.industry": "个行业", "t.unit.asset": "个标的",
     },
 }
 
@@ -470,8 +579,86 @@ def resolve_colors(colors: str | None, lang: str) -> str:
 
 
 def tr(lang: str, key: str, **fields: Any) -> str:
-    """The message ``key`` in ``lang``, its ``{fields}`` filled in."""
-    return MESSAGES[lang][key].format(**fields) if fields else MESSAGES[lang][key]
+    """The message ``key`` in ``lang``, its ``{fields}`` filled in (a field that is a
+    :class:`Message` or a date is written in ``lang`` too)."""
+    return _format(lang, key, fields) if fields else MESSAGES[lang][key]
+
+
+class Message(str):
+    """A sentence a model, a dataset check or a strategy writes, kept translatable: the string
+    itself is the English text (so it prints, compares and serialises as before), and
+    :meth:`render` gives it in any language from the catalogue.
+
+    ``Message(key, **fields)`` formats catalogue entry ``key``; a field that is a date is
+    written the language's way (:func:`fmt_date`), a field that is a ``Message`` is rendered in
+    the same language, a list of them is joined. ``Message.join(parts)`` is several sentences
+    in a row (a space between them in English, none in Chinese).
+    """
+
+    key: str
+    fields: dict[str, Any]
+    parts: tuple[Any, ...]
+
+    def __new__(cls, key: str, **fields: Any) -> Message:
+        obj = super().__new__(cls, _format("en", key, fields))
+        obj.key, obj.fields, obj.parts = key, fields, ()
+        return obj
+
+    @classmethod
+    def join(cls, parts: Any) -> Message:
+        """The sentences ``parts`` (messages or plain text) in a row; empty ones dropped."""
+        kept = tuple(p for p in parts if p)
+        obj = str.__new__(cls, " ".join(map(str, kept)))
+        obj.key, obj.fields, obj.parts = "", {}, kept
+        return obj
+
+    def render(self, lang: str) -> str:
+        """The text in ``lang``."""
+        if self.parts:
+            return ("" if lang == "zh" else " ").join(text(lang, p) for p in self.parts)
+        return _format(lang, self.key, self.fields)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickles (sweep workers) keep the key
+        return (_rebuild, (self.key, self.fields, self.parts))
+
+
+def _rebuild(key: str, fields: dict[str, Any], parts: tuple[Any, ...]) -> Message:
+    return Message.join(parts) if parts else Message(key, **fields)
+
+
+def _field(lang: str, value: Any) -> Any:
+    import datetime
+
+    if isinstance(value, Message):
+        return value.render(lang)
+    if isinstance(value, datetime.date):
+        return fmt_date(lang, value)
+    if isinstance(value, list | tuple):
+        return MESSAGES[lang]["p.list"].join(text(lang, v) for v in value)
+    return value
+
+
+def _format(lang: str, key: str, fields: dict[str, Any]) -> str:
+    return MESSAGES[lang][key].format(**{k: _field(lang, v) for k, v in fields.items()})
+
+
+def text(lang: str, value: Any) -> str:
+    """``value`` in ``lang``: a :class:`Message` rendered, anything else as ``str``."""
+    return value.render(lang) if isinstance(value, Message) else str(value)
+
+
+def localize(obj: Any, lang: str) -> Any:
+    """``obj`` (dicts, lists, tuples) with every :class:`Message` rendered in ``lang`` as a
+    plain string: what a JSON output or a page receives."""
+    if isinstance(obj, Message):
+        return obj.render(lang)
+    if isinstance(obj, dict):
+        return {k: localize(v, lang) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [localize(v, lang) for v in obj]
+    if isinstance(obj, tuple):
+        return tuple(localize(v, lang) for v in obj)
+    return obj
 
 
 def label(lang: str, prefix: str, value: Any) -> str:

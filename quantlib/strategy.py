@@ -2,7 +2,12 @@
 
 A strategy is a subclass of :class:`Strategy` with class-level declarations:
 
-* ``name`` and ``title``;
+* ``name`` and ``title``, optionally ``summary`` (default: the first paragraph of the module
+  docstring);
+* the Chinese text next to the English: ``title_zh``, ``summary_zh``, ``notes_zh`` and each
+  ``Param(help_zh=...)`` (``Benchmark(name_zh=...)`` for an own benchmark). A strategy without
+  them shows its English text on Chinese pages, and the page says so once
+  (:meth:`Strategy.text`);
 * ``params``: name -> :class:`Param` (type, default, bounds or choices, help);
 * ``inputs``: name -> :class:`Input` (a dataset and a field: prices *and* non-price inputs
   such as PE/PB, each under its own name);
@@ -91,6 +96,8 @@ class Param:
         None is allowed (implied by a None default).
     help : str
         One line for ``quantlib strategies`` and the docs.
+    help_zh : str
+        The same line in Chinese (``quantlib strategies --lang zh``).
     """
 
     default: Any
@@ -100,6 +107,7 @@ class Param:
     type: str | None = None
     optional: bool = False
     help: str = ""
+    help_zh: str = ""
 
     def __post_init__(self) -> None:
         kind = self.type or _type_name(self.default)
@@ -290,6 +298,17 @@ class Benchmark:
     name: str
     kind: str  # "buy_and_hold" | "equal_weight" | "index"
     input: str | None = None
+    name_zh: str | None = None
+
+    def label(self, lang: str) -> str:
+        """The name in ``lang``: the catalogue's for the built-in benchmarks, else ``name_zh``
+        in Chinese when declared, else ``name``."""
+        from quantlib.i18n import MESSAGES
+
+        key = f"bench.{self.name}"
+        if key in MESSAGES[lang]:
+            return MESSAGES[lang][key]
+        return self.name_zh if lang == "zh" and self.name_zh else self.name
 
     def weights(self, targets: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame:
         """The benchmark's weights over the same window (same first decision date)."""
@@ -370,6 +389,12 @@ class Strategy:
 
     name: ClassVar[str] = ""
     title: ClassVar[str] = ""
+    #: One paragraph for ``quantlib strategies`` ("" = the module docstring's first paragraph).
+    summary: ClassVar[str] = ""
+    #: The Chinese text (``--lang zh``): title, summary, notes (one per English note).
+    title_zh: ClassVar[str] = ""
+    summary_zh: ClassVar[str] = ""
+    notes_zh: ClassVar[tuple[str, ...]] = ()
     params: ClassVar[dict[str, Any]] = {}
     inputs: ClassVar[dict[str, Input]] = {}
     trade: ClassVar[str] = ""
@@ -516,6 +541,47 @@ class Strategy:
         return self.costs
 
     @classmethod
+    def text(cls, lang: str = "en") -> dict[str, Any]:
+        """Title, summary, notes and parameter help in ``lang``.
+
+        Chinese comes from ``title_zh``, ``summary_zh``, ``notes_zh`` and ``Param.help_zh``;
+        where one is missing the English stands in and ``missing`` lists which declarations
+        were (the pages then say once that the text is the strategy's English). ``notes_zh``
+        must hold one line per English note when given.
+        """
+        import sys
+
+        module = sys.modules.get(cls.__module__)
+        summary = cls.summary or " ".join(
+            (getattr(module, "__doc__", None) or "").strip().split("\n\n")[0].split())
+        specs = cls.param_specs()
+        text = {"title": cls.title, "summary": summary}
+        notes = tuple(cls.notes)
+        helps = {k: s.help for k, s in specs.items()}
+        missing: list[str] = []
+        if lang == "zh":
+            for key in ("title", "summary"):
+                zh = getattr(cls, f"{key}_zh")
+                if zh:
+                    text[key] = zh
+                elif text[key]:
+                    missing.append(f"{key}_zh")
+            if cls.notes_zh:
+                if len(cls.notes_zh) != len(cls.notes):
+                    raise StrategyError(f"strategy {cls.name}: notes_zh has "
+                                        f"{len(cls.notes_zh)} lines, notes {len(cls.notes)}; "
+                                        "give one per note.")
+                notes = tuple(cls.notes_zh)
+            elif cls.notes:
+                missing.append("notes_zh")
+            for k, s in specs.items():
+                if s.help_zh:
+                    helps[k] = s.help_zh
+                elif s.help:
+                    missing.append(f"{k}.help_zh")
+        return {**text, "notes": notes, "params": helps, "missing": missing}
+
+    @classmethod
     def describe(cls) -> dict[str, Any]:
         """Name, title, inputs, parameters (type, default, bounds), costs, benchmark."""
         return {
@@ -584,6 +650,9 @@ def check_strategy(obj: Any, where: str = "") -> Strategy:
                                           and cls.init_cash > 0):
         raise StrategyError(f"strategy {label}: init_cash {cls.init_cash!r} must be a positive "
                             "number of CNY or None.")
+    if cls.notes_zh and len(cls.notes_zh) != len(cls.notes):
+        raise StrategyError(f"strategy {label}: notes_zh has {len(cls.notes_zh)} lines and "
+                            f"notes {len(cls.notes)}; give one Chinese line per note.")
     for k, s in cls.param_specs().items():
         try:
             s.check(k, s.default)

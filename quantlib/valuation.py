@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from quantlib.errors import DataValidationError, DateRangeError, QuantlibError, UnknownNameError
+from quantlib.i18n import Message
 
 __all__ = [
     "CLASSES",
@@ -469,10 +470,9 @@ def snapshot(state: pd.DataFrame, date: str | pd.Timestamp | None = None,
     row = state.loc[day]
     if pd.isna(row["position"]):
         first = state["position"].first_valid_index()
-        raise DataValidationError(
-            f"no position on {day.date()}: PE/PB or the regime is undefined there (PE data "
-            f"starts 2015-01-05; the regime needs 120 days). First day with a position: "
-            f"{first.date() if first is not None else 'none'}.")
+        raise DataValidationError(Message(
+            "v.no_position", day=day.date(),
+            first=first.date() if first is not None else Message("v.none")))
     start = pd.Timestamp(m.start)
 
     def window_start(col: str) -> str:
@@ -484,18 +484,16 @@ def snapshot(state: pd.DataFrame, date: str | pd.Timestamp | None = None,
         "pe": float(row["pe"]), "pe_date": str(row["pe_date"].date()),
         "pe_pct": float(row["pe_pct"]), "pb": float(row["pb"]),
         "pb_date": str(row["pb_date"].date()), "pb_pct": float(row["pb_pct"]),
-        "window": f"{start.date()} .. {day.date()} (expanding)",
+        "window": Message("v.window", span=Message("span", start=start.date(), end=day.date())),
         "pe_window_start": window_start("pe_date"), "pb_window_start": window_start("pb_date"),
         "rule": str(m.rule), "valuation_class": str(row["valuation_class"]),
         "regime": str(row["regime_label"]), "position": float(row["position"]),
     }
 
 
-PROXY_NOTE = ("PROXY: the valuation inputs are the CSI All Share (000985) PE-TTM and the all-A "
-              "median PB, not WIND All A's PE/PB (not public); percentiles differ from the "
-              "report's. See docs/position.md.")
-WIND_NOTE = ("PROXY: WIND All A is real Wind data to 2024-12-12; later days are extended by a "
-             "return model on the CSI All Share (000985), see docs/data.md.")
+#: The notes the CLI prints (English as the string, Chinese by ``.render("zh")``).
+PROXY_NOTE = Message("p.proxy")
+WIND_NOTE = Message("timing.proxy")
 
 
 #: The SSE's share of the SSE + SZSE market capitalisation used by :func:`all_market_pe_pb`
@@ -503,14 +501,10 @@ WIND_NOTE = ("PROXY: WIND All A is real Wind data to 2024-12-12; later days are 
 #: series: the SSE held roughly 55-65% of A-share capitalisation over 2015-2025.
 SH_CAP_SHARE = 0.6
 
-LG_NOTE = ("Valuation inputs: all-market PE and PB combined from legulegu's 上证 and 深证 market "
-           "figures (market_pe_lg, market_pb_lg: total market cap over total earnings / book), "
-           "SSE weight {w:.0%} of capitalisation (a fixed share, docs/position.md); closer to "
-           "WIND All A's PE/PB than the proxies, still not Wind's figures.")
+LG_NOTE = Message("v.lg_note", w=SH_CAP_SHARE)
 INPUT_LABELS = {
-    "proxy": {"pe": "CSI All Share (000985) PE-TTM", "pb": "all-A median PB"},
-    "legulegu": {"pe": "all-market PE (legulegu 上证+深证, cap-weighted)",
-                 "pb": "all-market PB (legulegu 上证+深证, cap-weighted)"},
+    "proxy": {"pe": Message("v.pe_proxy"), "pb": Message("v.pb_proxy")},
+    "legulegu": {"pe": Message("v.pe_lg"), "pb": Message("v.pb_lg")},
 }
 
 
@@ -603,7 +597,7 @@ def describe(wind: Any, model: Any, state: Any, date: str | None) -> dict[str, A
 
     snap = snapshot(state, date, model=model)
     source = state.attrs.get("inputs", "proxy")
-    note = PROXY_NOTE if source == "proxy" else LG_NOTE.format(w=SH_CAP_SHARE)
+    note = PROXY_NOTE if source == "proxy" else LG_NOTE
     snap.update(inputs=source, pe_input=INPUT_LABELS[source]["pe"],
                 pb_input=INPUT_LABELS[source]["pb"], proxy=source == "proxy",
                 proxy_note=note, inputs_note=note,

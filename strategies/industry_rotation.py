@@ -23,10 +23,16 @@ from quantlib.weights import score_weighted, top_k_batch, top_k_equal
 class IndustryRotation(Strategy):
     name = "industry_rotation"
     title = "Shenwan L1 industry rotation (行业趋势配置)"
+    title_zh = "申万一级行业轮动（行业趋势配置）"
+    summary_zh = ("申万一级行业轮动。来源：量化择时周报（天风证券 / 中泰证券）的行业趋势配置"
+                  "（docs/rotation.md）：行业趋势、TWO BETA、盈利趋势、困境反转。与周报的不同："
+                  "各模型的规则由我们设定（周报没有给出）；见 docs/rotation.md。")
     params = {
-        "model": Param("trend", choices=(*MODELS, "blend"), help="scoring model"),
-        "k": Param(5, low=1, high=31, help="industries held"),
-        "weighting": Param("equal", choices=WEIGHTINGS, help="1/k each, or by score"),
+        "model": Param("trend", choices=(*MODELS, "blend"), help="scoring model",
+                       help_zh="打分模型"),
+        "k": Param(5, low=1, high=31, help="industries held", help_zh="持有行业数"),
+        "weighting": Param("equal", choices=WEIGHTINGS, help="1/k each, or by score",
+                           help_zh="每个行业 1/k，或按得分加权"),
     }
     inputs = {
         "close": Input("sw_l1", "close"),
@@ -44,6 +50,11 @@ class IndustryRotation(Strategy):
              "see docs/rotation.md.",
              "Shading: WIND All A's timing regime (the market, not the industries).",
              "Cash earns nothing.")
+    notes_zh = ("申万一级行业指数（不是 ETF）。",
+                "sw_l1_pe_ttm 截至2022年8月31日：此后盈利趋势模型不做推荐（空仓）；见 "
+                "docs/rotation.md。",
+                "底色：万得全A 的择时市场状态（整个市场，不是各行业）。",
+                "现金不计收益。")
 
     def __init__(self) -> None:
         self._scores: dict[tuple[int, str], tuple] = {}

@@ -30,19 +30,22 @@ from quantlib.strategy import Benchmark, Input, Param, Strategy, StrategyData
 
 #: The bundled source folder of the CSI 300 bar set (``stock_info().source``).
 CSI300_SOURCE = "wywzxxz_hs300_baostock_raw"
-CSI300 = Benchmark("CSI 300 (000300)", "index", input="benchmark")
+CSI300 = Benchmark("CSI 300 (000300)", "index", input="benchmark", name_zh="沪深300 (000300)")
 
 
 class IndustryStocks(Strategy):
     name = "industry_stocks"
     title = "Industry rotation in CSI 300 stocks (行业轮动 · 沪深300成分股)"
+    title_zh = "行业轮动 · 沪深300成分股"
+    summary_zh = "个股层面的行业轮动：把行业轮动策略选出的行业，换成持有其中的沪深300成分股。"
     params = {
         # the industry picks are IndustryRotation's: the same declarations
         "model": IndustryRotation.params["model"],
         "k": IndustryRotation.params["k"],
-        "n": Param(3, low=1, high=50, help="stocks per industry"),
+        "n": Param(3, low=1, high=50, help="stocks per industry", help_zh="每个行业持有的股票数"),
         "liquidity_days": Param(20, low=1, high=250,
-                                help="sessions of traded amount that rank the members"),
+                                help="sessions of traded amount that rank the members",
+                                help_zh="按多少个交易日的成交额给成分股排序"),
     }
     inputs = {
         "close": Input("stocks", "close"),
@@ -67,6 +70,14 @@ class IndustryStocks(Strategy):
              "Members ranked by average traded amount (CNY), a size/liquidity proxy: the data "
              "has no market capitalisation.",
              "Benchmark: CSI 300 price index (dividends not included).")
+    notes_zh = ("股票：baostock 不复权行情；成交、整手和涨跌停都按原始价格，分红通过由前收盘价推出"
+                "的复权因子计入。",
+                "沪深300成分按日期取自 qlib 的区间数据；个股的申万一级行业取自一次聚宽快照（约"
+                "2022年）并用于所有日期：有前视偏差和幸存者偏差。",
+                "股票池：约2024年底的沪深300成分股中有行情的股票（2020年1月2日至2025年4月7日）；"
+                "之前是成分股、后来调出的股票不在其中。",
+                "成分股按平均成交额（元）排序，作为规模/流动性的代理：数据中没有市值。",
+                "基准：沪深300价格指数（不含分红）。")
 
     def __init__(self) -> None:
         self._rotation = IndustryRotation()

@@ -25,6 +25,8 @@ from quantlib.timing import (
     timing_state,
 )
 
+WIND_PROXY_NOTE_ZH = ("万得全A 在2024年12月12日之前为真实 Wind 数据，之后为代理数据（按中证全指的"
+                      "收益模型延伸）；见 docs/data.md。")
 WIND_PROXY_NOTE = ("WIND All A is real Wind data to 2024-12-12 and a proxy (return model on the "
                    "CSI All Share) after; see docs/data.md.")
 
@@ -32,14 +34,26 @@ WIND_PROXY_NOTE = ("WIND All A is real Wind data to 2024-12-12 and a proxy (retu
 class MaDistanceTiming(Strategy):
     name = "ma_distance_timing"
     title = "WIND All A MA-distance timing (均线距离择时)"
+    title_zh = "万得全A 均线距离择时"
+    summary_zh = ("万得全A 均线距离择时。来源：量化择时周报（天风证券 / 中泰证券）的趋势择时系统："
+                  "由 (MA20 - MA120) / MA120 与 3% 阈值判断市场状态（上行/震荡/下行），并有上行"
+                  "趋势破位和走出下行趋势两条规则（docs/timing.md）。与周报的不同：周报没有给出"
+                  "震荡时的仓位，由参数 range_weight 决定（默认 0.5）。")
     params = {
-        "short": Param(20, low=1, help="short MA window (days)"),
-        "long": Param(120, low=2, help="long MA window (days)"),
-        "threshold": Param(0.03, low=0.0, high=1.0, help="regime threshold on the distance"),
-        "trend_method": Param("sma", choices=TREND_METHODS, help="trend line (趋势线) formula"),
-        "trend_window": Param(20, low=1, help="trend line window (days)"),
-        "range_weight": Param(0.5, low=0.0, high=1.0, help="weight in a range (震荡)"),
-        "use_rules": Param(True, help="apply the break/exit rules (False: raw threshold)"),
+        "short": Param(20, low=1, help="short MA window (days)",
+                       help_zh="短均线窗口（天）"),
+        "long": Param(120, low=2, help="long MA window (days)",
+                      help_zh="长均线窗口（天）"),
+        "threshold": Param(0.03, low=0.0, high=1.0, help="regime threshold on the distance",
+                           help_zh="均线距离的市场状态阈值"),
+        "trend_method": Param("sma", choices=TREND_METHODS, help="trend line (趋势线) formula",
+                              help_zh="趋势线公式"),
+        "trend_window": Param(20, low=1, help="trend line window (days)",
+                              help_zh="趋势线窗口（天）"),
+        "range_weight": Param(0.5, low=0.0, high=1.0, help="weight in a range (震荡)",
+                              help_zh="震荡时的仓位"),
+        "use_rules": Param(True, help="apply the break/exit rules (False: raw threshold)",
+                           help_zh="使用破位与走出下行趋势规则（false：只用阈值）"),
     }
     inputs = {"close": Input("wind_all_a", "close")}
     trade = "close"
@@ -49,6 +63,7 @@ class MaDistanceTiming(Strategy):
     benchmark = BUY_AND_HOLD
     cash_rate = 0.0
     notes = (WIND_PROXY_NOTE, "Cash earns nothing.")
+    notes_zh = (WIND_PROXY_NOTE_ZH, "现金不计收益。")
 
     def constraint(self, p):
         ok = p.short < p.long

@@ -23,19 +23,30 @@ from quantlib.valuation import (
     position_state,
 )
 
-from .ma_distance_timing import WIND_PROXY_NOTE
+from .ma_distance_timing import WIND_PROXY_NOTE, WIND_PROXY_NOTE_ZH
 
 
 class ValuationPosition(Strategy):
     name = "valuation_position"
     title = "WIND All A valuation position (仓位管理: regime x PE/PB percentile)"
+    title_zh = "万得全A 仓位管理（市场状态 × PE/PB 估值分位）"
+    summary_zh = ("万得全A 估值分位仓位管理。来源：量化择时周报（天风证券 / 中泰证券）的仓位管理"
+                  "模型（docs/position.md）：绝对收益产品的股票仓位由择时的市场状态和 PE/PB 历史"
+                  "估值分位按周报的 3×3 表决定。与周报的不同：PE/PB 为代理指标（中证全指 PE-TTM、"
+                  "全A 市净率中位数），并非万得全A 本身的估值；估值分类规则由我们按周报公布的"
+                  "仓位拟合（docs/position.md）。")
     params = {
-        "start": Param(REPORT_START, help="first day of the percentile history"),
-        "method": Param("mean", choices=PERCENTILE_METHODS, help="percentile tie rule"),
+        "start": Param(REPORT_START, help="first day of the percentile history",
+                       help_zh="估值分位历史的起始日"),
+        "method": Param("mean", choices=PERCENTILE_METHODS, help="percentile tie rule",
+                        help_zh="估值分位的并列处理规则"),
         "window": Param(None, type="int", low=20,
-                        help="rolling percentile window (days); None = expanding"),
-        "rule": Param(DEFAULT_CLASS_RULE, help="valuation class rule (docs/position.md)"),
-        "max_stale": Param(10, low=0, help="as-of join limit for PE/PB (trading days)"),
+                        help="rolling percentile window (days); None = expanding",
+                        help_zh="滚动估值分位窗口（天）；none 为扩展窗口"),
+        "rule": Param(DEFAULT_CLASS_RULE, help="valuation class rule (docs/position.md)",
+                      help_zh="估值分类规则（docs/position.md）"),
+        "max_stale": Param(10, low=0, help="as-of join limit for PE/PB (trading days)",
+                           help_zh="PE/PB 最多沿用的交易日数"),
     }
     inputs = {
         "close": Input("wind_all_a", "close"),
@@ -52,6 +63,9 @@ class ValuationPosition(Strategy):
              "PE/PB are proxies (CSI All Share PE-TTM, all-A median PB); see docs/position.md.",
              "Cash earns the strategy's cash_rate a year, accrued daily in the engine "
              "(strategy and benchmark).")
+    notes_zh = (WIND_PROXY_NOTE_ZH,
+                "PE/PB 为代理指标（中证全指 PE-TTM、全A 市净率中位数）；见 docs/position.md。",
+                "现金按策略参数 cash_rate 计年化收益，在引擎中逐日计息（策略与基准相同）。")
 
     def model(self, p):
         return PositionModel(start=p.start, method=p.method, window=p.window, rule=p.rule,

@@ -100,3 +100,41 @@ def test_zh_pages_render_with_red_up(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     console, shot = _open(bt / "tearsheet.html", tmp_path)
     assert console == [] and _not_blank(shot) > 0.05
+
+
+def _print_pages(page: Path, tmp: Path) -> list[Path]:
+    """``page`` printed to PDF by Chromium (A4, the page's print CSS), each page a PNG."""
+    pdf = tmp / (page.stem + ".pdf")
+    proc = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+         f"--user-data-dir={tmp / 'profile'}", "--host-resolver-rules=MAP * ~NOTFOUND",
+         "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()],
+        capture_output=True, text=True, timeout=180, check=False)
+    assert proc.returncode == 0 and pdf.exists(), proc.stderr[-2000:]
+    subprocess.run([shutil.which("pdftoppm"), "-r", "40", "-png", str(pdf), str(tmp / "p")],
+                   check=True, timeout=120)
+    return sorted(tmp.glob("p-*.png"), key=lambda p: int(p.stem.split("-")[-1]))
+
+
+def _filled_to(png: Path) -> float:
+    """How far down the page (0..1) the lowest printed pixel is."""
+    from matplotlib.image import imread
+
+    px = imread(png)[..., :3]
+    rows = np.nonzero((px.mean(axis=2) < 0.9).any(axis=1))[0]
+    return float(rows[-1] / px.shape[0])
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is not "
+                    "installed; the print check rasterises the PDF with it")
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_weekly_page_prints_without_a_blank_first_page(lang: str, tmp_path: Path) -> None:
+    """Printed to A4, page 1 is used to the bottom: a block that does not fit (the timing
+    chart and table) flows on instead of moving whole to page 2 (page 1 was filled to 43%
+    before, the rest left blank); the page prints on 3 sheets."""
+    res = CliRunner().invoke(main, ["weekly", "--format", "html", "--out", str(tmp_path),
+                                    "--quiet", "--lang", lang])
+    assert res.exit_code == 0, res.output
+    pages = _print_pages(tmp_path / "weekly-2026-08-21.html", tmp_path)
+    assert len(pages) <= 3
+    assert _filled_to(pages[0]) > 0.7

@@ -282,7 +282,7 @@ def _report(outcome: Any, out: Path, manifest: dict[str, Any],
     if in_place:
         click.echo(f"{out}/ holds the recorded run: left as it was")
     else:
-        click.echo(f"wrote {out}/: tearsheet.html, manifest.json, {', '.join(CSV_OUTPUTS)}")
+        click.echo(tr(lang, "t.wrote", out=out, files=tr(lang, "p.list").join(CSV_OUTPUTS)))
     if recorded is not None:
         click.echo(f"reproduced: {len(manifest['outputs'])} outputs identical to the manifest's "
                    "(sha256)")

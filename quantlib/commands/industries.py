@@ -62,24 +62,26 @@ def _inputs(cache_dir: str | None, codes: list[str] | None, universe: str = "sw_
     return data
 
 
-def _coverage(data: Any, universe: str = "sw_l1") -> dict[str, str]:
+def _coverage(data: Any, universe: str = "sw_l1") -> dict[str, Any]:
+    """What each input covers, as translatable sentences (:class:`quantlib.i18n.Message`)."""
+    from quantlib.i18n import Message
+
     close, pe = data.close, data.pe_ttm
-    out = {f"{universe}_close": f"{close.index[0].date()} .. {close.index[-1].date()}"}
+    span = lambda index: Message("span", start=index[0].date(), end=index[-1].date())  # noqa: E731
+    out: dict[str, Any] = {f"{universe}_close": span(close.index)}
     if pe is not None:
-        out["sw_l1_pe_ttm"] = (f"{pe.index[0].date()} .. {pe.index[-1].date()} (Wind, loss-makers "
-                               "excluded; used by earnings and by reversal's PE percentile)")
+        out["sw_l1_pe_ttm"] = Message("cov.pe", span=span(pe.index))
     if data.earnings_note:
         out["earnings_extension"] = data.earnings_note
     else:
-        out["note"] = ("no industry PE for this universe: reversal uses its price percentile; "
-                       "the ETF map covers Shenwan codes only")
+        out["note"] = Message("cov.no_pe")
     return out
 
 
 def _model_block(name: str, scores: Any, day: Any, k: int, refs: tuple[Any, dict[str, Any]],
                  lang: str = "en") -> dict[str, Any]:
     from quantlib import rotation
-    from quantlib.i18n import fmt_date, tr
+    from quantlib.i18n import fmt_date, text, tr
     from quantlib.report.weekly import name_fields
 
     table = rotation.pick_table(scores, day, k, refs[0])
@@ -88,7 +90,7 @@ def _model_block(name: str, scores: Any, day: Any, k: int, refs: tuple[Any, dict
     picks = json.loads(table[keep].to_json(orient="records", double_precision=15))
     picks = [{"rank": p["rank"], "code": p["code"], **name_fields(refs[1], p["code"]),
               **{k: v for k, v in p.items() if k not in ("rank", "code")}} for p in picks]
-    block: dict[str, Any] = {"covered": covered, "note": scores.note, "picks": picks}
+    block: dict[str, Any] = {"covered": covered, "note": text(lang, scores.note), "picks": picks}
     if not covered:
         block["reason"] = tr(lang, "r.not_covered", date=fmt_date(lang, day.date()))
     elif table.empty:
@@ -131,8 +133,10 @@ def industry_signal(date: str | None, model: str, k: int, cache_dir: str | None,
              if n in names or "blend" in names}
     if "blend" in names:
         parts["blend"] = rotation.blend_scores([parts[n] for n in singles])
+    from quantlib.i18n import localize
+
     return {"date": str(day.date()), "k": k, "universe": universe,
-            "data": _coverage(data, universe),
+            "data": localize(_coverage(data, universe), lang),
             "models": {n: _model_block(n, parts[n], day, k, refs, lang) for n in names}}
 
 
@@ -143,7 +147,8 @@ def format_text(sig: dict[str, Any], lang: str = "en") -> str:
     from quantlib.report.tables import _name
 
     lines = [tr(lang, "i.head", date=fmt_date(lang, sig["date"]), k=sig["k"]),
-             *["  " + tr(lang, "i.data", name=k, value=v) for k, v in sig["data"].items()]]
+             *["  " + tr(lang, "i.data", name=label(lang, "data", k), value=v)
+               for k, v in sig["data"].items()]]
     for name, block in sig["models"].items():
         head = f"\n[{label(lang, 'model', name)}]"
         if "lead" in block:
@@ -197,7 +202,7 @@ def command(date: str | None, model: str, k: int, codes: str | None, universe: s
 
         from quantlib._dates import check_not_after_data
         from quantlib.data.staleness import last_dates
-        from quantlib.i18n import resolve_lang
+        from quantlib.i18n import localize, resolve_lang
         from quantlib.report.weekly import stale_notes
 
         language = resolve_lang(lang)
@@ -210,7 +215,8 @@ def command(date: str | None, model: str, k: int, codes: str | None, universe: s
         used = (universe, "sw_l1_pe_ttm") if universe == "sw_l1" else (universe,)
         fresh = _freshness(last_dates(used, cache_dir), stale_days)
         if fmt == "json":
-            click.echo(json.dumps({**sig, "freshness": fresh}, indent=2, ensure_ascii=False))
+            click.echo(json.dumps({**sig, "freshness": localize(fresh, language)}, indent=2,
+                                  ensure_ascii=False))
         else:
             click.echo(format_text(sig, language))
             for line in stale_notes(fresh, language):

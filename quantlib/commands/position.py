@@ -39,7 +39,7 @@ def position_snapshot(date: str | None, cache_dir: str | None,
 
 def format_text(s: dict[str, Any], lang: str = "en") -> str:
     """Human-readable block of :func:`position_snapshot`, aligned by display width."""
-    from quantlib.i18n import fmt_date, fmt_pct, label, text_table, tr
+    from quantlib.i18n import fmt_date, fmt_pct, label, text, text_table, tr
 
     d = lambda x: fmt_date(lang, x)  # noqa: E731
     proxy = s.get("inputs", "proxy") == "proxy"
@@ -48,11 +48,11 @@ def format_text(s: dict[str, Any], lang: str = "en") -> str:
     rows = [
         (pe_label, tr(lang, "w.pe_value", value=f"{s['pe']:.2f}",
                       pct=fmt_pct(s["pe_percentile"], 1, False), date=d(s["pe_date"]))
-         + (f"; {s['pe_input']}" if "pe_input" in s else "")),
+         + (tr(lang, "p.semi") + text(lang, s["pe_input"]) if "pe_input" in s else "")),
         (pb_label, tr(lang, "w.pe_value", value=f"{s['pb']:.2f}",
                       pct=fmt_pct(s["pb_percentile"], 1, False), date=d(s["pb_date"]))
-         + (f"; {s['pb_input']}" if "pb_input" in s else "")),
-        (tr(lang, "f.window"), tr(lang, "p.window_value", window=s["window"],
+         + (tr(lang, "p.semi") + text(lang, s["pb_input"]) if "pb_input" in s else "")),
+        (tr(lang, "f.window"), tr(lang, "p.window_value", window=text(lang, s["window"]),
                                   pe=d(s["pe_window_start"]), pb=d(s["pb_window_start"]))),
         (tr(lang, "f.valuation"), tr(lang, "w.valuation_value", rule=s["rule"],
                                      cls=label(lang, "valuation", s["valuation_class"]))),
@@ -64,7 +64,7 @@ def format_text(s: dict[str, Any], lang: str = "en") -> str:
     if proxy:
         lines.append(tr(lang, "p.proxy"))
     else:
-        lines.append(s["inputs_note"] if lang == "en" else tr(lang, "p.legulegu"))
+        lines.append(text(lang, s["inputs_note"]))
     if s["wind_proxy"]:
         lines.append(tr(lang, "p.wind_proxy"))
     return "\n".join(lines)
@@ -85,7 +85,7 @@ def command(date: str | None, rule: str | None, fmt: str, lang: str | None,
     def body() -> None:
         from quantlib._dates import check_not_after_data
         from quantlib.data.staleness import last_dates
-        from quantlib.i18n import resolve_lang
+        from quantlib.i18n import localize, resolve_lang
         from quantlib.report.weekly import stale_notes
         from quantlib.valuation import describe, load_position_state, used_datasets
 
@@ -96,7 +96,8 @@ def command(date: str | None, rule: str | None, fmt: str, lang: str | None,
         snap = percentile_fractions(describe(wind, model, state, date))
         language = resolve_lang(lang)
         if fmt == "json":
-            click.echo(json.dumps({**snap, "freshness": fresh}, indent=2, ensure_ascii=False))
+            click.echo(json.dumps(localize({**snap, "freshness": fresh}, language), indent=2,
+                                  ensure_ascii=False))
         else:
             click.echo(format_text(snap, language))
             for line in stale_notes(fresh, language):

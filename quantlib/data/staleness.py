@@ -21,6 +21,7 @@ import pandas as pd
 
 from quantlib.data.schema import DATASETS
 from quantlib.errors import DataValidationError
+from quantlib.i18n import Message
 
 __all__ = ["DEFAULT_STALE_DAYS", "ENV_STALE_DAYS", "freshness", "last_dates", "stale_days_limit",
            "trading_days_behind"]
@@ -65,10 +66,10 @@ def trading_days_behind(last: pd.Timestamp, today: pd.Timestamp,
     return known + len(after)
 
 
-def _refresh_hint(name: str) -> str:
+def _refresh_hint(name: str) -> Message:
     if DATASETS[name].refreshable:
-        return f"run `quantlib data refresh {name}` (or `quantlib data refresh --all`)"
-    return "it is a frozen export that akshare does not serve (docs/data.md)"
+        return Message("n.refresh", name=name)
+    return Message("n.frozen")
 
 
 def freshness(last_dates: Mapping[str, str], *, today: str | pd.Timestamp | None = None,
@@ -107,9 +108,9 @@ def freshness(last_dates: Mapping[str, str], *, today: str | pd.Timestamp | None
         out["datasets"][name] = {"last_date": str(last), "trading_days_behind": behind,
                                  "stale": stale}
         if stale:
-            out["warnings"].append(
-                f"STALE: {name} ends {last}, {behind} trading days before today "
-                f"({day.date()}; limit {limit}): {_refresh_hint(name)}.")
+            out["warnings"].append(Message(
+                "n.stale", name=name, last=pd.Timestamp(last).date(), behind=behind,
+                today=day.date(), limit=limit, hint=_refresh_hint(name)))
     return out
 
 

@@ -84,11 +84,13 @@ def render(template: str, context: dict[str, str]) -> str:
     return Template(template).substitute({"style": template_text("style.css"), **context})
 
 
-def _img(src: str, alt: str) -> str:
-    """A figure: inline SVG markup as is, or an image from a data URI."""
+def _img(src: str, alt: str, caption: str = "") -> str:
+    """A figure: inline SVG markup as is, or an image from a data URI; ``caption`` (plain
+    text) under it, printed on the same page."""
+    cap = f'<figcaption class="asof">{html.escape(caption)}</figcaption>' if caption else ""
     if src.lstrip().startswith("<svg"):
-        return f'<figure role="img" aria-label="{html.escape(alt)}">{src}</figure>'
-    return f'<figure><img src="{src}" alt="{html.escape(alt)}"></figure>'
+        return f'<figure role="img" aria-label="{html.escape(alt)}">{src}{cap}</figure>'
+    return f'<figure><img src="{src}" alt="{html.escape(alt)}">{cap}</figure>'
 
 
 def _list(items: Any) -> str:
@@ -118,10 +120,13 @@ def tearsheet_html(ctx: dict[str, Any]) -> str:
         "h_manifest": tr(lang, "t.manifest"), "h_rerun": tr(lang, "t.rerun"),
         "h_trades": html.escape(tr(lang, "t.trades", n=ctx["trade_count"])),
         "notes_source": html.escape(tr(lang, "t.notes_source")),
+        "notes_fallback": (f'<p class="fallback">{html.escape(tr(lang, "t.no_zh"))}</p>'
+                           if ctx.get("notes_fallback") else ""),
+        "notes_lang": ' lang="en"' if ctx.get("notes_fallback") else "",
         "setup": ctx["setup"], "params": ctx["params"], "metrics": ctx["metrics"],
         "equity": _img(figs["equity"], tr(lang, "t.equity")),
         "drawdown": _img(figs["drawdown"], tr(lang, "t.drawdown")),
-        "weights": _img(figs["weights"], tr(lang, "t.weights")),
+        "weights": _img(figs["weights"], tr(lang, "t.weights"), ctx.get("weights_caption", "")),
         "heatmap": _img(figs["monthly"], tr(lang, "t.monthly")),
         "monthly": ctx["monthly"], "trades": ctx["trades"], "analytics": sections,
         "trade_count": html.escape(ctx["trade_count"]), "notes": _list(ctx["notes"]),
@@ -135,7 +140,10 @@ def _rows_table(header: list[str], rows: list[list[Any]]) -> str:
     escaped; signed percentages get ``pos``/``neg``."""
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(_cell(c) for c in r) + "</tr>" for r in rows)
-    return f'<table class="tbl"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    from quantlib.report.tables import LONG_TABLE_ROWS
+
+    cls = "tbl long" if len(rows) > LONG_TABLE_ROWS else "tbl"
+    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 class Markup(str):
@@ -247,7 +255,7 @@ def _weekly_industries(ind: dict[str, Any], lang: str) -> str:
     out = (f"<p class=asof>{html.escape(tr(lang, 'w.as_of', date=fmt_date(lang, ind['as_of'])))}"
            f"{html.escape(top)}</p>")
     for name, block in ind["models"].items():
-        lead = (f" ({tr(lang, 'w.lead', lead=label(lang, 'sleeve', block['lead']))})"
+        lead = (tr(lang, "w.lead_paren", lead=label(lang, "sleeve", block["lead"]))
                 if block.get("lead") else "")
         out += f"<h3>{html.escape(label(lang, 'model', name))}{html.escape(lead)}</h3>"
         if not block["picks"]:

@@ -20,6 +20,7 @@ __all__ = [
     "REGIME_COLORS",
     "drawdown_figure",
     "equity_figure",
+    "held_most",
     "monthly_heatmap_figure",
     "weekly_timing_figure",
     "weights_figure",
@@ -102,40 +103,74 @@ def _regime_strip(ax: Any, regime: pd.Series, lang: str, colors: str) -> None:
     ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.6), fontsize=7, ncol=3, frameon=False)
 
 
-def weights_figure(weights: pd.DataFrame, regime: pd.Series | None, *, top: int = 8,
-                   names: dict[str, str] | None = None, lang: str = "en",
-                   colors: str = "intl") -> Figure:
-    """Weights held over time (stacked; the ``top`` assets by mean weight, the rest as
-    ``other``; weekly means when there are several assets), above a strip of the strategy's
-    regime labels (up / range / down) when it declares them. ``names`` maps asset codes to the
-    names the legend shows (e.g. Shenwan industry names in place of 801050)."""
+#: Rows of the weights heatmap: the assets held most; the rest share one "other" row.
+WEIGHTS_TOP = 24
+#: Up to this many assets the weights chart is a stacked area (the timing strategies: one).
+WEIGHTS_STACK_MAX = 6
+
+
+def held_most(weights: pd.DataFrame, top: int = WEIGHTS_TOP) -> tuple[list[Any], list[Any]]:
+    """Assets ever held, ordered by time-weighted mean weight (each day's weight averaged over
+    every day of the run), split into the ``top`` shown by name and the rest. When only one
+    asset would be left over it is shown too (an "other" row of one says nothing)."""
+    mean = weights.fillna(0.0).mean()
+    held = mean[mean > 0].sort_values(ascending=False, kind="stable")
+    order = list(held.index)
+    if len(order) <= top + 1:
+        return order, []
+    return order[:top], order[top:]
+
+
+def weights_figure(weights: pd.DataFrame, regime: pd.Series | None, *,
+                   top: int = WEIGHTS_TOP, names: dict[str, str] | None = None,
+                   lang: str = "en", colors: str = "intl") -> Figure:
+    """Weights held over time, above a strip of the strategy's regime labels (up / range /
+    down) when it declares them. ``names`` maps asset codes to the names shown (Shenwan
+    industry names in place of 801050).
+
+    Up to :data:`WEIGHTS_STACK_MAX` assets: a stacked area. More (industry rotation, stocks): a
+    heatmap of weekly mean weights, one row per asset held, ordered by time-weighted mean
+    weight (:func:`held_most`); past ``top`` rows the rest share one "other" row (its
+    caption on the page gives how many and their mean weight)."""
     from quantlib.i18n import tr
 
-    fig = Figure(figsize=(10.0, 4.2), layout="constrained")
+    w = weights.fillna(0.0)
+    shown, rest = held_most(w, top)
+    many = len(shown) + len(rest) > WEIGHTS_STACK_MAX
+    other = tr(lang, "t.other")
+    rows = len(shown) + (1 if rest else 0)
+    height = max(4.2, 1.2 + 0.19 * rows) if many else 4.2
+    fig = Figure(figsize=(10.0, height), layout="constrained")
     if regime is None:
         ax, strip = fig.subplots(1, 1), None
     else:
-        ax, strip = fig.subplots(2, 1, sharex=True, height_ratios=[6, 0.5])
-    w = weights.fillna(0.0)
+        ax, strip = fig.subplots(2, 1, sharex=True, height_ratios=[height - 0.8, 0.35])
     if w.shape[1] > 1:
         w = w.resample("W-FRI").mean().dropna(how="all")
-    order = w.mean().sort_values(ascending=False).index
-    shown = [c for c in order[:top] if w[c].max() > 0]
-    stack = w[shown].copy()
-    rest = w.drop(columns=shown).sum(axis=1)
-    other = tr(lang, "t.other")
-    if rest.max() > 0:
-        stack[other] = rest
-    if stack.shape[1]:
-        labels = [(names or {}).get(str(c), str(c)) for c in stack]
-        ax.stackplot(stack.index, stack.to_numpy(float).T, labels=labels, alpha=0.9,
-                     step="post")
-    ax.set_ylim(0, max(1.0, float(w.sum(axis=1).max()) * 1.05))
-    ax.set_ylabel(tr(lang, "t.weight"))
+    labels = [(names or {}).get(str(c), str(c)) for c in shown]
+    if many:
+        edges = w.index.append(pd.DatetimeIndex([w.index[-1] + pd.Timedelta(days=7)]))
+        mesh = ax.pcolormesh(edges, np.arange(len(shown) + 1), w[shown].to_numpy(float).T * 100,
+                             cmap="Blues", vmin=0, shading="flat")
+        if rest:  # the rest together: grey, on its own scale (it would wash out the others)
+            together = w[rest].sum(axis=1).to_numpy(float) * 100
+            ax.pcolormesh(edges, [len(shown), len(shown) + 1], together[None, :], cmap="Greys",
+                          vmin=0, vmax=max(float(together.max()), 1e-9), shading="flat")
+            labels.append(other)
+        ax.set_yticks(np.arange(len(labels)) + 0.5, labels, fontsize=7)
+        ax.set_ylim(len(labels), 0)
+        fig.colorbar(mesh, ax=ax, shrink=0.6, pad=0.01, label=tr(lang, "t.weight") + " %")
+    else:
+        stack = w[shown]
+        if stack.shape[1]:
+            ax.stackplot(stack.index, stack.to_numpy(float).T, labels=labels, alpha=0.9,
+                         step="post")
+        ax.set_ylim(0, max(1.0, float(w.sum(axis=1).max()) * 1.05))
+        ax.set_ylabel(tr(lang, "t.weight"))
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper left", fontsize=7, ncol=min(5, max(1, stack.shape[1])))
     ax.set_title(tr(lang, "t.weights")
                  + (" " + tr(lang, "t.weekly_means") if weights.shape[1] > 1 else ""))
-    ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", fontsize=7, ncol=min(5, max(1, stack.shape[1])))
     if strip is not None:
         _regime_strip(strip, regime, lang, colors)
     return fig

@@ -5,7 +5,9 @@ One unit everywhere: **every ratio is a fraction** (0.0123 means 1.23%): returns
 money effect, position, PE/PB percentiles, industry-model ratio fields. Amounts are CNY, prices
 index points, dates ``YYYY-MM-DD``. Industry names come as ``name_zh`` and ``name_en`` (null
 where the universe has no English names). ``--lang`` changes only the sentences (``changes``,
-``notes``, ``reason``), never a key, a code or a number.
+``notes``, ``reason``, the models' ``note``, ``proxy_note``, ``inputs_note``, ``window``,
+``pe_input``, ``pb_input``, the ``data`` coverage lines, ``freshness.warnings``), never a key,
+a code or a number.
 
 ``python -m quantlib.report.schema NAME`` prints one schema (``weekly``, ``signal_timing``,
 ``signal_timing_history``, ``signal_position``, ``signal_industries``).

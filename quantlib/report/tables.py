@@ -119,7 +119,8 @@ def trades_table(trades: pd.DataFrame, head: int = 20, tail: int = 20,
 
 def setup_table(outcome: Any, lang: str = "en") -> pd.DataFrame:
     """Window, fill, costs and benchmark of a run, one row each."""
-    from quantlib.i18n import fmt_date, label, tr
+    from quantlib.i18n import fmt_date, tr
+    from quantlib.report.tearsheet import _benchmark_label
 
     s = outcome.spec
     c = s.costs
@@ -131,7 +132,7 @@ def setup_table(outcome: Any, lang: str = "en") -> pd.DataFrame:
                                          min=f"{c['min_commission_cny']:g}"),
             tr(lang, "t.slippage"): tr(lang, "t.slippage_value", bps=f"{c['slippage_bps']:g}"),
             tr(lang, "t.stamp_duty"): str(c["stamp_duty_schedule"] or tr(lang, "t.none")),
-            tr(lang, "t.benchmark"): label(lang, "bench", outcome.benchmark_name)}
+            tr(lang, "t.benchmark"): _benchmark_label(outcome, lang)}
     return pd.DataFrame({tr(lang, "f.value"): rows})
 
 
@@ -149,12 +150,20 @@ def params_html(params: dict[str, Any], lang: str = "en") -> str:
             f"</th></tr></thead><tbody>{rows}</tbody></table>")
 
 
+#: Tables longer than this may break across printed pages (between rows, header repeated);
+#: shorter ones stay whole.
+LONG_TABLE_ROWS = 12
+
+
 def html_table(frame: pd.DataFrame) -> str:
-    """Render ``frame`` as an escaped HTML table (class ``tbl``); signed percentages get the
-    CSS class ``pos`` (up) or ``neg`` (down), coloured by the page's convention."""
+    """Render ``frame`` as an escaped HTML table (class ``tbl``, plus ``long`` past
+    :data:`LONG_TABLE_ROWS` rows: printing may break it between rows, the header repeated);
+    signed percentages get the CSS class ``pos`` (up) or ``neg`` (down), coloured by the
+    page's convention."""
     import re
 
-    text = frame.to_html(classes="tbl", border=0, escape=True, na_rep="")
+    classes = ["tbl", "long"] if len(frame) > LONG_TABLE_ROWS else "tbl"
+    text = frame.to_html(classes=classes, border=0, escape=True, na_rep="")
     def mark(m: re.Match) -> str:
         if re.fullmatch(r"0(\.0*)?%", m.group(2)):  # +0.0%: neither up nor down
             return m.group(0)
@@ -280,7 +289,7 @@ def _industry_text(ind: dict[str, Any], lang: str) -> list[str]:
         picks = ", ".join(f"{_name(p, lang)}"
                           f"[{'/'.join(p['etfs'][:2]) if p['etfs'] else '-'}]"
                           for p in block["picks"])
-        extra = (f" ({tr(lang, 'w.lead', lead=label(lang, 'sleeve', block['lead']))})"
+        extra = (tr(lang, "w.lead_paren", lead=label(lang, "sleeve", block["lead"]))
                  if block.get("lead") else "")
         lines.append(f"  {pad(names[name], width)}{picks}{extra}")
         if "entered" in block:

@@ -11,31 +11,51 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["asset_names", "equity_frame", "monthly_returns", "tearsheet_context",
+__all__ = ["asset_labels", "asset_names", "equity_frame", "monthly_returns", "tearsheet_context",
            "weights_frame"]
+
+
+def _industry_names(lang: str) -> dict[str, dict[str, str]]:
+    """Table -> code -> name of the bundled industry tables (Chinese name in ``zh``, English
+    where the table has one in ``en``)."""
+    from quantlib.data.store import bundled_dir
+
+    out: dict[str, dict[str, str]] = {}
+    for table in ("sw_l1", "citic_l1"):
+        names = pd.read_csv(bundled_dir() / "reference" / f"{table}_names.csv", dtype=str)
+        out[table] = {str(r["code"]): (str(r["name_en"]) if lang == "en" and isinstance(
+            r.get("name_en"), str) and r["name_en"] else str(r["name_zh"]))
+            for _, r in names.iterrows()}
+    return out
 
 
 def asset_names(codes: Any, lang: str = "en") -> dict[str, str]:
     """Code -> display name for the assets that are Shenwan or CITIC L1 industries (Chinese
     name in ``zh``, English where the bundled table has one in ``en``) or mapped ETFs (the
-    fund's own Chinese name in both languages); other codes are left out (shown as they are)."""
+    fund's own Chinese name in both languages); other codes are left out (shown as they
+    are)."""
     from quantlib.data.store import bundled_dir
 
-    out: dict[str, str] = {}
     wanted = {str(c) for c in codes}
     etfs = pd.read_csv(bundled_dir() / "reference" / "etf_map.csv", dtype=str)
-    for code, name in zip(etfs["etf_code"], etfs["etf_name"], strict=True):
-        if code in wanted and isinstance(name, str) and name:
-            out[code] = name
-    for table in ("sw_l1_names.csv", "citic_l1_names.csv"):
-        names = pd.read_csv(bundled_dir() / "reference" / table, dtype=str)
-        for _, row in names.iterrows():
-            code = str(row["code"])
-            if code in wanted:
-                en = row.get("name_en")
-                out[code] = (str(en) if lang == "en" and isinstance(en, str) and en
-                             else str(row["name_zh"]))
-    return out
+    out = {code: name for code, name in zip(etfs["etf_code"], etfs["etf_name"], strict=True)
+           if code in wanted and isinstance(name, str) and name}
+    return {**out, **{code: name for table in _industry_names(lang).values()
+                      for code, name in table.items() if code in wanted}}
+
+
+def asset_labels(codes: Any, lang: str = "en") -> dict[str, str]:
+    """:func:`asset_names`, plus ``"000858 食品饮料"`` for the stocks with a Shenwan L1
+    industry in the bundled snapshot (the data has no stock names; the industry is the one
+    the stock strategies use, from one ~2022 snapshot)."""
+    from quantlib.data.store import bundled_dir
+
+    wanted = {str(c) for c in codes}
+    sw = _industry_names(lang)["sw_l1"]
+    table = pd.read_csv(bundled_dir() / "reference" / "stock_sw_l1.csv", dtype=str)
+    stocks = {str(r.code): f"{r.code} {sw[str(r.sw_code)]}" for r in table.itertuples()
+              if str(r.code) in wanted and str(r.sw_code) in sw}
+    return {**stocks, **asset_names(codes, lang)}
 
 
 def monthly_returns(returns: pd.Series) -> pd.DataFrame:
@@ -67,6 +87,16 @@ def equity_frame(outcome: Any) -> pd.DataFrame:
     }).rename_axis("date")
 
 
+def _benchmark_label(outcome: Any, lang: str) -> str:
+    """The benchmark's name in ``lang`` (:meth:`quantlib.strategy.Benchmark.label`)."""
+    bench = getattr(outcome.strategy, "benchmark", None)
+    if bench is not None and bench.name == outcome.benchmark_name:
+        return bench.label(lang)
+    from quantlib.i18n import label
+
+    return label(lang, "bench", outcome.benchmark_name)
+
+
 def _orders_html(outcome: Any, lang: str = "en") -> str:
     """Blocked orders and lot-rounding cash of a CNY stock run ("" for other runs)."""
     from quantlib.i18n import fmt_date, label, tr
@@ -87,6 +117,38 @@ def _orders_html(outcome: Any, lang: str = "en") -> str:
         caption = tr(lang, "t.orders_examples", shown=len(shown), total=len(summary.examples))
         parts += [f"<p>{caption}</p>", tables.html_table(shown)]
     return "\n".join(parts)
+
+
+def _notes(outcome: Any, lang: str) -> dict[str, Any]:
+    """The strategy's notes in ``lang`` and whether its English stands in (no ``notes_zh``):
+    the page then says so once and marks the notes ``lang="en"``."""
+    text = outcome.strategy.text(lang)
+    fallback = "notes_zh" in text["missing"]
+    return {"notes": tuple(outcome.notes) if lang == "en" or fallback else text["notes"],
+            "notes_fallback": fallback}
+
+
+def weights_caption(weights: pd.DataFrame, names: dict[str, str], lang: str = "en") -> str:
+    """What the weights heatmap shows: how many assets by name, how many in "other" and
+    their mean weight together ("" for the stacked area of a few assets)."""
+    from quantlib.i18n import fmt_pct, tr
+    from quantlib.report.plots import WEIGHTS_STACK_MAX, held_most
+
+    shown, rest = held_most(weights)
+    held = len(shown) + len(rest)
+    if held <= WEIGHTS_STACK_MAX:
+        return ""
+    industries = all(str(c) in names for c in (*shown, *rest))
+    unit = tr(lang, "t.unit.industry" if industries else "t.unit.asset")
+    text = tr(lang, "t.weights_caption", shown=len(shown), held=held, unit=unit)
+    if rest:
+        together = weights[rest].fillna(0.0).sum(axis=1)
+        weekly = together.resample("W-FRI").mean().dropna()  # what the grey row shows
+        text += ("" if lang == "zh" else " ") + tr(
+            lang, "t.other_caption", other=tr(lang, "t.other"), n=len(rest), unit=unit,
+            mean=fmt_pct(float(together.mean()), 1, False),
+            max=fmt_pct(float(weekly.max()), 0, False))
+    return text
 
 
 def tearsheet_context(outcome: Any, *, figures: dict[str, str], manifest: dict[str, Any],
@@ -115,8 +177,11 @@ def tearsheet_context(outcome: Any, *, figures: dict[str, str], manifest: dict[s
             names=asset_names(trades["asset"].unique(), lang) if len(trades) else {},
             equity=outcome.result.equity)),
         "orders": _orders_html(outcome, lang),
+        "weights_caption": weights_caption(outcome.result.positions,
+                                           asset_names(outcome.result.positions.columns, lang),
+                                           lang),
         "trade_count": str(len(trades)),
-        "notes": outcome.notes,
+        **_notes(outcome, lang),
         "figures": figures,
         "manifest": manifest,
         "nan_check": bool(np.isfinite(outcome.result.equity.to_numpy()).all()),
@@ -125,16 +190,16 @@ def tearsheet_context(outcome: Any, *, figures: dict[str, str], manifest: dict[s
 
 def tearsheet_figures(outcome: Any, lang: str = "en", colors: str = "intl") -> dict[str, str]:
     """The tearsheet's figures as inline SVG, labelled in ``lang``, coloured by ``colors``."""
-    from quantlib.i18n import label, tr
+    from quantlib.i18n import tr
     from quantlib.metrics import to_drawdown_series
     from quantlib.report import plots
     from quantlib.report.html import figure_svg
 
     r, b = outcome.result, outcome.benchmark
-    names = asset_names(r.positions.columns, lang)
+    names = asset_labels(r.positions.columns, lang)
     figs = {
         "equity": plots.equity_figure(r.equity, b.equity,
-                                      benchmark_name=label(lang, "bench", outcome.benchmark_name),
+                                      benchmark_name=_benchmark_label(outcome, lang),
                                       title=tr(lang, "t.equity_title",
                                                name=outcome.strategy.name), lang=lang),
         "drawdown": plots.drawdown_figure(to_drawdown_series(r.returns),
@@ -154,7 +219,7 @@ def tearsheet_sections(outcome: Any, lang: str = "en", colors: str = "intl"
     returns (linear and volatility-matched), trailing returns, yearly returns vs the
     benchmark, risk and distribution statistics, return distributions, rolling statistics,
     the worst drawdown periods and the A-share stress periods (:mod:`.analytics`)."""
-    from quantlib.i18n import fmt_date, fmt_pct, label, tr
+    from quantlib.i18n import fmt_date, fmt_pct, tr
     from quantlib.report import analytics as an
     from quantlib.report import plots
     from quantlib.report.html import _img, figure_svg
@@ -164,7 +229,7 @@ def tearsheet_sections(outcome: Any, lang: str = "en", colors: str = "intl"
     d = lambda x: "-" if x is None or x != x else fmt_date(lang, pd.Timestamp(x).date())  # noqa: E731
     pct = lambda v: "-" if v is None or v != v else fmt_pct(v)  # noqa: E731
     strat, bench = tr(lang, "t.strategy"), tr(lang, "t.benchmark")
-    bname = label(lang, "bench", outcome.benchmark_name)
+    bname = _benchmark_label(outcome, lang)
     out = []
 
     fig = plots.returns_figure(r, b, an.vol_matched(r, b), lang=lang, benchmark_name=bname)

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from quantlib.errors import DataValidationError, QuantlibError
+from quantlib.i18n import Message
 
 __all__ = ["BROAD_INDICES", "WeeklyInputs", "load_weekly_inputs", "week_return", "weekly_report"]
 
@@ -200,6 +201,13 @@ def _timing_changes(now: dict[str, Any], prev: dict[str, Any] | None, lang: str 
     return out
 
 
+def _reason(exc: Exception) -> str:
+    """Why a block is unavailable: the error's :class:`~quantlib.i18n.Message` (rendered in
+    the page's language with the rest of the report), else its English text."""
+    first = exc.args[0] if exc.args else ""
+    return first if isinstance(first, Message) else str(exc)
+
+
 def _position_block(inputs: WeeklyInputs, day: pd.Timestamp, prev_day: pd.Timestamp | None
                     ) -> dict[str, Any]:
     from quantlib.commands.position import percentile_fractions
@@ -209,7 +217,7 @@ def _position_block(inputs: WeeklyInputs, day: pd.Timestamp, prev_day: pd.Timest
         loaded = load_position_state(inputs.cache_dir)
         now = percentile_fractions(describe(*loaded, str(day.date())))
     except QuantlibError as exc:
-        return {"available": False, "reason": str(exc)}
+        return {"available": False, "reason": _reason(exc)}
     block: dict[str, Any] = {"available": True, "as_of": now["date"], **now}
     try:
         prev = describe(*loaded, str(prev_day.date())) if prev_day else None
@@ -223,10 +231,11 @@ def _position_block(inputs: WeeklyInputs, day: pd.Timestamp, prev_day: pd.Timest
 def _picks(scores: Any, day: pd.Timestamp, k: int, inputs: WeeklyInputs, lang: str = "en"
            ) -> dict[str, Any]:
     from quantlib import rotation
-    from quantlib.i18n import fmt_date, tr
+    from quantlib.i18n import fmt_date, text, tr
 
     table = rotation.pick_table(scores, day, k, inputs.etf_map)
-    block: dict[str, Any] = {"covered": bool(scores.covered.loc[day]), "note": scores.note,
+    block: dict[str, Any] = {"covered": bool(scores.covered.loc[day]),
+                             "note": text(lang, scores.note),
                              "picks": [{"rank": int(r["rank"]), "code": r["code"],
                                         **name_fields(inputs.sw_names, r["code"]),
                                         "score": float(r["score"]),
@@ -252,7 +261,7 @@ def _industry_block(inputs: WeeklyInputs, day: pd.Timestamp, k: int, lang: str =
         data = rotation.industry_data(inputs.sw_close, inputs.sw_pe, cache_dir=inputs.cache_dir)
         as_of = rotation.resolve_date(data, day)
     except QuantlibError as exc:
-        return {"available": False, "reason": str(exc)}
+        return {"available": False, "reason": _reason(exc)}
     idx = data.close.index
     before = idx[idx < _week_start(as_of)]
     prev = before[-1] if len(before) else None
@@ -274,9 +283,9 @@ def _industry_block(inputs: WeeklyInputs, day: pd.Timestamp, k: int, lang: str =
             block["left"] = named([c for c in old if c not in new])
         models[name] = block
     return {"available": True, "as_of": str(as_of.date()), "k": k,
-            "data": {"sw_l1_close": f"{idx[0].date()} .. {idx[-1].date()}",
-                     "sw_l1_pe_ttm": f"{inputs.sw_pe.index[0].date()} .. "
-                                     f"{inputs.sw_pe.index[-1].date()}",
+            "data": {"sw_l1_close": Message("span", start=idx[0].date(), end=idx[-1].date()),
+                     "sw_l1_pe_ttm": Message("span", start=inputs.sw_pe.index[0].date(),
+                                             end=inputs.sw_pe.index[-1].date()),
                      "earnings_extension": data.earnings_note,
                      "earnings_extension_used": data.earnings_ext is not None},
             "models": models}
@@ -330,7 +339,7 @@ def _notes(inputs: WeeklyInputs, report: dict[str, Any], lang: str = "en") -> li
                      else tr(lang, "n.ext_used" if used else "n.ext_unused"))
         notes.append(tr(lang, "n.earnings", span=ind["data"]["sw_l1_pe_ttm"],
                         date=d(ind["as_of"]), where=where, extension=extension))
-    notes.append(tr(lang, "n.last_dates", dates=", ".join(
+    notes.append(tr(lang, "n.last_dates", dates=tr(lang, "p.list").join(
         f"{k} {d(v)}" for k, v in inputs.data_end.items())))
     return notes
 
@@ -338,14 +347,9 @@ def _notes(inputs: WeeklyInputs, report: dict[str, Any], lang: str = "en") -> li
 def stale_notes(fresh: dict[str, Any], lang: str = "en") -> list[str]:
     """The staleness warnings of ``fresh`` (:func:`quantlib.data.staleness.freshness`) in
     ``lang``, one per stale dataset."""
-    from quantlib.i18n import fmt_date, tr
+    from quantlib.i18n import text
 
-    if lang == "en":
-        return list(fresh["warnings"])
-    return [tr(lang, "n.stale", name=name, last=fmt_date(lang, e["last_date"]),
-               behind=e["trading_days_behind"], today=fmt_date(lang, fresh["today"]),
-               limit=fresh["stale_after_trading_days"])
-            for name, e in fresh["datasets"].items() if e["stale"]]
+    return [text(lang, w) for w in fresh["warnings"]]
 
 
 def weekly_report(inputs: WeeklyInputs, date: str | pd.Timestamp | None = None, *, k: int = 5,
@@ -411,4 +415,6 @@ def weekly_report(inputs: WeeklyInputs, date: str | pd.Timestamp | None = None, 
     report["lang"] = lang
     report["notes"] = _notes(inputs, report, lang) + stale_notes(report["freshness"], lang)
     report["data_end"] = dict(inputs.data_end)
-    return report
+    from quantlib.i18n import localize
+
+    return localize(report, lang)

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from quantlib.errors import DataValidationError
+from quantlib.i18n import Message
 from quantlib.rotation._common import (
     IndustryData,
     ModelScores,
@@ -136,8 +137,8 @@ def earnings_scores(data: IndustryData, params: EarningsParams | None = None) ->
             growth = pd.concat([growth, g2[later]])
             accel = pd.concat([accel, a2[later]])
             earn = pd.concat([earn, ext[later]])
-            ext_span = (f" From {ext.index[later][0].date()} .. {ext.index[later][-1].date()}: "
-                        "a DIFFERENT SOURCE (stock-based earnings, its own growth).")
+            ext_span = Message("rule.earnings_ext", span=Message(
+                "span", start=ext.index[later][0].date(), end=ext.index[later][-1].date()))
     both = growth.notna() & accel.notna()
     monthly = (p.weight_growth * rank_pct(growth.where(both))
                + (1 - p.weight_growth) * rank_pct(accel.where(both)))
@@ -147,9 +148,10 @@ def earnings_scores(data: IndustryData, params: EarningsParams | None = None) ->
               for name, f in (("earnings", earn), ("growth", growth), ("accel", accel))}
     covered = score.notna().any(axis=1)
     valid = monthly.dropna(how="all").index
-    span = (f"{valid[0].date()} .. {valid[-1].date()}" if len(valid) else "no month")
-    note = (f"earnings from PE TTM: scores for month-ends {span} (usable {p.max_age_days} days "
-            f"after each); PE data {data.pe_ttm.index[0].date()} .. "
-            f"{data.pe_ttm.index[-1].date()}. Outside: no picks (no price fallback)."
-            + ext_span + (f" {data.earnings_note}" if data.earnings_note else ""))
+    span = (Message("span", start=valid[0].date(), end=valid[-1].date()) if len(valid)
+            else Message("rule.no_month"))
+    pe_span = Message("span", start=data.pe_ttm.index[0].date(),
+                      end=data.pe_ttm.index[-1].date())
+    note = Message.join([Message("rule.earnings", span=span, max_age=p.max_age_days,
+                                 pe_span=pe_span), ext_span, data.earnings_note])
     return ModelScores("earnings", score, covered, fields=fields, note=note)

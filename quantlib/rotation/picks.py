@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from quantlib.errors import DataValidationError, UnknownNameError
+from quantlib.i18n import MESSAGES, Message
 from quantlib.rotation._common import IndustryData, ModelScores, RotationParamError, rank_pct
 from quantlib.rotation.earnings import earnings_scores
 from quantlib.rotation.reversal import reversal_scores
@@ -65,7 +66,9 @@ def blend_scores(parts: Sequence[ModelScores], weights: Sequence[float] | None =
     score = total.div(sum_w.where(sum_w > 0), axis=0)
     score = score.where(score > 0)
     covered = sum_w > 0
-    note = "blend of " + ", ".join(p.name for p in parts) + " (mean rank score over covered models)"
+    note = Message("rule.blend", models=[
+        Message(f"model.{p.name}") if f"model.{p.name}" in MESSAGES["en"] else p.name
+        for p in parts])
     return ModelScores("blend", score, covered, fields={p.name: p.score for p in parts},
                        note=note)
 

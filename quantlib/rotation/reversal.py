@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from quantlib.errors import UnknownNameError
+from quantlib.i18n import Message
 from quantlib.rotation._common import (
     IndustryData,
     ModelScores,
@@ -116,8 +117,7 @@ def reversal_scores(data: IndustryData, params: ReversalParams | None = None) ->
     covered = dist.notna().any(axis=1) & pct.notna().any(axis=1)
     fields = {"drawdown": drawdown, "percentile": pct, "basis": basis, "distance": dist,
               "money_effect": money}
-    note = (f"decline >= {p.min_drawdown:.0%} from the {p.high_window}-day high within "
-            f"{p.recent_window} days; valuation percentile <= {p.max_percentile:.0%} "
-            f"(basis {p.valuation}: PE TTM to the last bundled month, else price); distance "
-            f"rising through {p.turn_level:+.0%} within {p.turn_window} days, money effect > 0.")
+    note = Message("rule.reversal", min_drawdown=p.min_drawdown, high_window=p.high_window,
+                   recent_window=p.recent_window, max_percentile=p.max_percentile,
+                   basis=p.valuation, turn_level=p.turn_level, turn_window=p.turn_window)
     return ModelScores("reversal", score, covered, fields=fields, note=note)

@@ -31,6 +31,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from quantlib.i18n import Message
+
 __all__ = ["MIN_RANK_CORR", "OVERLAP", "STOCK_SOURCE", "EarningsExtension",
            "earnings_extension", "industry_data", "industry_earnings_from_stocks",
            "rank_corr_of_changes", "stock_earnings"]
@@ -39,8 +41,7 @@ __all__ = ["MIN_RANK_CORR", "OVERLAP", "STOCK_SOURCE", "EarningsExtension",
 MIN_RANK_CORR = 0.6
 #: The overlap of the two sources used for the check.
 OVERLAP = ("2020-01", "2022-08")
-STOCK_SOURCE = ("stock bars (baostock PE TTM x float market cap, 300 CSI 300 members, SW "
-                "membership snapshot ~2022: look-ahead and survivorship)")
+STOCK_SOURCE = Message("ext.source", members=300)
 
 
 def industry_earnings_from_stocks(bars: pd.DataFrame, membership: Mapping[str, str]
@@ -160,11 +161,11 @@ def earnings_extension(close: pd.DataFrame | None = None, pe_ttm: pd.DataFrame |
     corr = rank_corr_of_changes(clip(stock), clip(wind), months).dropna()
     mean = float(corr.mean())
     passed = bool(mean >= MIN_RANK_CORR)
-    verdict = "used" if passed else "NOT used"
-    note = (f"stock-based industry earnings {stock.index[0].date()} .. "
-            f"{stock.index[-1].date()} ({STOCK_SOURCE}): rank correlation of {months}-month "
-            f"changes with the Wind PE-derived earnings {OVERLAP[0]}..{OVERLAP[1]} = "
-            f"{mean:.2f} (gate {MIN_RANK_CORR:g}): {verdict} to extend the earnings model.")
+    note = Message("ext.note", span=Message("span", start=stock.index[0].date(),
+                                            end=stock.index[-1].date()),
+                   source=STOCK_SOURCE, months=months, overlap=f"{OVERLAP[0]}..{OVERLAP[1]}",
+                   corr=mean, gate=MIN_RANK_CORR,
+                   verdict=Message("ext.used" if passed else "ext.not_used"))
     return EarningsExtension(stock, corr, mean, passed, note)
 
 
@@ -192,5 +193,5 @@ def industry_data(close: pd.DataFrame | None = None, pe_ttm: pd.DataFrame | None
     ext = earnings_extension(close, pe_ttm, cache_dir=cache_dir)
     use = ext.passed or extension == "force"
     return IndustryData(close, pe_ttm, earnings_ext=ext.earnings if use else None,
-                        earnings_note=ext.note + (" Forced by the caller." if use and
-                                                  not ext.passed else ""))
+                        earnings_note=(Message.join([ext.note, Message("ext.forced")])
+                                       if use and not ext.passed else ext.note))

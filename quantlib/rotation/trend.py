@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from quantlib.i18n import Message
 from quantlib.rotation._common import IndustryData, ModelScores, RotationParamError, rank_pct
 from quantlib.timing import UP, TimingParams, timing_frame, timing_state
 
@@ -90,6 +91,6 @@ def trend_scores(data: IndustryData, params: TrendParams | None = None) -> Model
     money = st["money_effect"].where(eligible)
     score = p.weight_distance * rank_pct(dist) + (1 - p.weight_distance) * rank_pct(money)
     covered = st["distance"].notna().any(axis=1)
-    note = (f"timing regime per industry (MA{p.timing.short}/MA{p.timing.long}, threshold "
-            f"{p.timing.threshold:.0%}); defined from the {p.timing.long}th day of each index.")
+    note = Message("rule.trend", short=p.timing.short, long=p.timing.long,
+                   threshold=p.timing.threshold)
     return ModelScores("trend", score, covered, fields=st, note=note)

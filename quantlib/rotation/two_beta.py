@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from quantlib.errors import MissingExtraError, UnknownNameError
+from quantlib.i18n import MESSAGES, Message
 from quantlib.rotation._common import IndustryData, ModelScores, RotationParamError
 
 __all__ = ["CYCLICAL", "CYCLICAL_BROAD", "RULES", "TECH", "TwoBetaParams", "lead_names",
@@ -166,6 +167,11 @@ def _sleeve_index(returns: pd.DataFrame) -> pd.Series:
     return (1.0 + mean.fillna(0.0)).cumprod().where(returns.notna().any(axis=1).cummax())
 
 
+def _sleeve_name(name: str) -> Message | str:
+    """A sleeve's name for the rule line: the catalogue's (科技成长) when it has one."""
+    return Message(f"sleeve.{name}") if f"sleeve.{name}" in MESSAGES["en"] else name
+
+
 def two_beta_scores(data: IndustryData, params: TwoBetaParams | None = None,
                     market_close: pd.Series | None = None) -> ModelScores:
     """Pick the leading sleeve and rank its industries by beta-adjusted alpha (see module)."""
@@ -200,11 +206,11 @@ def two_beta_scores(data: IndustryData, params: TwoBetaParams | None = None,
     sleeves = pd.DataFrame({f"alpha_{p.name_a}": a_alpha, f"alpha_{p.name_b}": b_alpha,
                             "spread": spread, "lead_is_b": lead})
     covered = lead.notna()
-    note = (f"sleeves {p.name_a}={','.join(p.sleeve_a)} vs {p.name_b}={','.join(p.sleeve_b)}; "
-            f"rule={p.rule}"
-            + (f" (MA20/MA{p.ratio_long} of the ratio)" if p.rule == "ratio_trend" else "")
-            + f", beta window {p.beta_window}d, lookback {p.lookback}d, "
-            f"margin {p.margin:g}.")
+    note = Message("rule.two_beta", name_a=_sleeve_name(p.name_a), sleeve_a=",".join(p.sleeve_a),
+                   name_b=_sleeve_name(p.name_b), sleeve_b=",".join(p.sleeve_b), rule=p.rule,
+                   ratio=(Message("rule.two_beta_ratio", long=p.ratio_long)
+                          if p.rule == "ratio_trend" else ""),
+                   beta_window=p.beta_window, lookback=p.lookback, margin=p.margin)
     return ModelScores("two_beta", score, covered,
                        fields={"beta": beta, "alpha": alpha, "sleeves": sleeves}, note=note)
 
