@@ -170,6 +170,8 @@ def test_zh_tearsheet_has_no_english_labels(zh_tearsheet: Path) -> None:
                  "最大回撤区间", "滚动指标", "A股压力时期", "2020年新冠疫情", "概率夏普比率",
                  "今年以来"):
         assert term in page, term
+    # the page is titled by the strategy's declared Chinese title, the code name after it
+    assert "<title>申万一级行业轮动（行业趋势配置）（industry_rotation） 回测 2019年1月4日" in page
 
 
 def _held_by_hand(weights_csv: Path) -> tuple[list[str], dict[str, float]]:

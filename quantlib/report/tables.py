@@ -223,7 +223,7 @@ def timing_rows(s: dict[str, Any], lang: str) -> list[tuple[str, str]]:
     flags = [tr(lang, f"rule.{k}") for k in ("uptrend_broken", "break_confirmed",
                                              "downtrend_exited", "volume_shrink") if s.get(k)]
     if flags:
-        rows.append((tr(lang, "f.rules"), ", ".join(flags)))
+        rows.append((tr(lang, "f.rules"), tr(lang, "p.list").join(flags)))
     if "turnover" in s and "volume_level" in s:
         rows.append((tr(lang, "f.turnover"), tr(
             lang, "timing.turnover_value", amount=fmt_amount_cny(lang, s["turnover"]),
@@ -286,7 +286,7 @@ def _industry_text(ind: dict[str, Any], lang: str) -> list[str]:
             lines.append(f"  {pad(names[name], width)}"
                          + tr(lang, "w.no_picks", reason=block.get("reason", "")))
             continue
-        picks = ", ".join(f"{_name(p, lang)}"
+        picks = tr(lang, "p.list").join(f"{_name(p, lang)}"
                           f"[{'/'.join(p['etfs'][:2]) if p['etfs'] else '-'}]"
                           for p in block["picks"])
         extra = (tr(lang, "w.lead_paren", lead=label(lang, "sleeve", block["lead"]))
@@ -301,7 +301,9 @@ def _industry_text(ind: dict[str, Any], lang: str) -> list[str]:
 
 
 def _names(records: list[dict[str, Any]], lang: str = "en") -> str:
-    return ", ".join(_name(r, lang) for r in records) or "-"
+    from quantlib.i18n import tr
+
+    return tr(lang, "p.list").join(_name(r, lang) for r in records) or "-"
 
 
 def weekly_text(report: dict[str, Any], lang: str | None = None) -> str:

@@ -58,6 +58,14 @@ def asset_labels(codes: Any, lang: str = "en") -> dict[str, str]:
     return {**stocks, **asset_names(codes, lang)}
 
 
+def _display_name(outcome: Any, lang: str) -> str:
+    """The strategy as page titles name it: in zh its declared ``title_zh`` with the code name
+    after it (``申万一级行业轮动（行业趋势配置）（industry_rotation）``); else the code name."""
+    name = str(outcome.strategy.name)
+    title_zh = getattr(outcome.strategy, "title_zh", "") if lang == "zh" else ""
+    return f"{title_zh}（{name}）" if title_zh else name
+
+
 def monthly_returns(returns: pd.Series) -> pd.DataFrame:
     """Compounded returns per calendar month: years x months 1..12, plus ``year``.
 
@@ -163,8 +171,8 @@ def tearsheet_context(outcome: Any, *, figures: dict[str, str], manifest: dict[s
     spec = outcome.spec
     trades = outcome.result.trades
     return {
-        "title": tr(lang, "t.title", name=outcome.strategy.name, start=fmt_date(lang, spec.start),
-                    end=fmt_date(lang, spec.end)),
+        "title": tr(lang, "t.title", name=_display_name(outcome, lang),
+                    start=fmt_date(lang, spec.start), end=fmt_date(lang, spec.end)),
         "strategy": outcome.strategy.name, "lang": lang, "colors": colors,
         "sections": sections or [],
         "params": tables.params_html(dict(spec.params), lang),
@@ -201,7 +209,7 @@ def tearsheet_figures(outcome: Any, lang: str = "en", colors: str = "intl") -> d
         "equity": plots.equity_figure(r.equity, b.equity,
                                       benchmark_name=_benchmark_label(outcome, lang),
                                       title=tr(lang, "t.equity_title",
-                                               name=outcome.strategy.name), lang=lang),
+                                               name=_display_name(outcome, lang)), lang=lang),
         "drawdown": plots.drawdown_figure(to_drawdown_series(r.returns),
                                           to_drawdown_series(b.returns), lang=lang,
                                           colors=colors),
