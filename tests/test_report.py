@@ -237,13 +237,17 @@ def test_figures_are_figures_and_png() -> None:
 
 def test_metrics_table_formats() -> None:
     m = pd.DataFrame({"strategy": {"annual_return": 0.1234, "sharpe_ratio": 1.234,
-                                   "start": pd.Timestamp("2020-01-02"), "alpha": np.nan}})
+                                   "start": pd.Timestamp("2020-01-02"), "alpha": np.nan,
+                                   "annual_volatility": 0.2}})
     got = tables.metrics_table(m)["strategy"].to_dict()
-    assert got == {"annual return": "12.34%", "Sharpe ratio": "1.23", "start": "2020-01-02",
-                   "alpha (annual)": "-"}
+    # returns are signed (so the page colours them up/down); volatility is a level
+    assert got == {"annual return": "+12.34%", "Sharpe ratio": "1.23", "start": "2020-01-02",
+                   "alpha (annual)": "-", "annual volatility": "20.00%"}
     zh = tables.metrics_table(m, "zh")["策略"].to_dict()
-    assert zh == {"年化收益": "12.34%", "夏普比率": "1.23", "开始日期": "2020年1月2日",
-                  "年化超额收益 (alpha)": "-"}
+    assert zh == {"年化收益": "+12.34%", "夏普比率": "1.23", "开始日期": "2020年1月2日",
+                  "年化超额收益 (alpha)": "-", "年化波动率": "20.00%"}
+    cells = tables.html_table(tables.metrics_table(m, "zh"))
+    assert '<td class="pos">+12.34%</td>' in cells and "<td>20.00%</td>" in cells
 
 
 def test_trades_table_unit_portfolio_shows_share_of_equity_and_names() -> None:

@@ -66,6 +66,12 @@ def equity_figure(equity: pd.Series, benchmark: pd.Series, *, title: str = "",
     ax.plot(benchmark.index, benchmark / benchmark.iloc[0], lw=1.0, label=benchmark_name[:60],
             color="#7f7f7f")
     ax.set_yscale("log")
+    # plain numbers (0.8, 1, 2) on the log axis, not matplotlib's 8x10^-1 notation
+    from matplotlib.ticker import FuncFormatter
+
+    plain = FuncFormatter(lambda v, _pos: f"{v:g}")
+    ax.yaxis.set_major_formatter(plain)
+    ax.yaxis.set_minor_formatter(plain)
     ax.set_ylabel(tr(lang, "t.growth_log"))
     ax.set_title(title)
     ax.grid(alpha=0.3)

@@ -22,6 +22,9 @@ __all__ = [
 
 PERCENT_KEYS = ("total_return", "annual_return", "annual_volatility", "max_drawdown",
                 "win_rate", "mean_exposure", "alpha")
+#: Returns, shown signed so that the page colours them by its convention (红涨绿跌 under cn);
+#: volatility, win rate and exposure are levels, not gains or losses, and stay unsigned.
+SIGNED_KEYS = ("total_return", "annual_return", "alpha")
 RATIO_KEYS = ("sharpe_ratio", "sortino_ratio", "calmar_ratio", "annual_turnover", "beta",
               "alpha_tstat", "beta_tstat")
 
@@ -37,6 +40,8 @@ def _fmt_metric(key: str, value: Any, lang: str = "en") -> str:
         return "-"
     if isinstance(value, pd.Timestamp):
         return fmt_date(lang, value.date())
+    if key in SIGNED_KEYS:
+        return f"{100 * float(value):+.2f}%"
     if key in PERCENT_KEYS:
         return f"{100 * float(value):.2f}%"
     if key in RATIO_KEYS:
