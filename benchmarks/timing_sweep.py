@@ -10,6 +10,7 @@ one untimed full-size call per side; the load average is printed at the start an
 1. final values of the 3,120 strategies (weights given): ``final_values`` vs vectorbt, and
    against quantlib's reference loop (the general multi-asset kernel, which visits every bar
    and every order: the path before the single-asset kernel skipped no-op bars) to 1e-12;
+   quantlib also on one thread (vectorbt's simulation is single-threaded);
 2. the whole timing sweep from the closes: ``quantlib.sweep`` (fused path: moving averages,
    regime, simulation, 13 metrics per strategy, DSR and PBO over 12,870 CSCV partitions) vs
    vectorbt's simulation alone on precomputed weights (``1 + total_return`` against
@@ -232,6 +233,10 @@ def main() -> int:
     ql = _harness.run_side(script, "quantlib", repeats)
     _, ok = _harness.report(f"MA timing sweep, final values ({n} strategies x 7,272 bars)",
                             vbt, ql, compile_s, RTOL)
+    ql1 = _harness.run_side(script, "quantlib", repeats, env={"NUMBA_NUM_THREADS": "1"})
+    print(f"- quantlib on one thread (`NUMBA_NUM_THREADS=1`; vectorbt's simulation is "
+          f"single-threaded): median {ql1['seconds']:.3f} s: "
+          f"**{vbt['seconds'] / ql1['seconds']:.1f}x**")
     ref = _harness.run_side(script, "quantlib_reference", 1)
     diff = np.abs(ql["result"] / ref["result"] - 1.0).max()
     same = bool(np.array_equal(ql["result"], ref["result"]))
