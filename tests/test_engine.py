@@ -726,9 +726,10 @@ def _row_order_scan(w: np.ndarray, n_assets: int, max_sum: float, hold: bool):
 @pytest.mark.parametrize("hold", [False, True])
 def test_weights_check_finds_the_first_problem_in_row_order_in_any_layout(n_assets, hold):
     """The parallel check scans column-major weights strategy by strategy and row-major ones
-    in chunks of rows; either way it must report the problem a scan in row order meets
-    first (the row, then the strategy), for C, F and strided layouts."""
-    from quantlib.backtest.engine import check_weights_nb
+    in chunks of rows (other layouts: the serial scan); either way it must report the problem
+    a scan in row order meets first (the row, then the strategy), for C, F and strided
+    layouts."""
+    from quantlib.backtest import _check_weights as check_weights_nb
 
     rng = np.random.default_rng(n_assets + 10 * hold)
     n_rows, n_strats = 300, 40
