@@ -198,8 +198,7 @@ def _n_bad(values: np.ndarray, max_sum: float, allow_hold: bool) -> int:
 
 @njit(cache=True, error_model="numpy")
 def _first_bad(weights: np.ndarray, transposed: bool, r0: int, r1: int, c0: int, c1: int,
-               n_assets: int, max_sum: float,
-               allow_hold: bool) -> tuple[int, int, int]:  # pragma: no cover - numba
+               n_assets: int, max_sum: float, allow_hold: bool) -> tuple[int, int, int]:
     """(code, row, column) of the first problem on rows r0..r1-1 of the strategies in columns
     c0..c1-1, in row order (strategies in order within a row), or (0, -1, -1). One-asset
     weights are first tested a contiguous run at a time (a row, or 1,024 rows of a column)."""
