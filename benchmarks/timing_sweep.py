@@ -2,11 +2,15 @@
 
 Run from the repository root::
 
-    python benchmarks/timing_sweep.py            # add --repeats 3 for steadier timings
+    python benchmarks/timing_sweep.py            # --repeats N (default 5) timed runs a side
 
-Three comparisons, each side in its own process, in one run:
+Three comparisons, each side in its own process, in one run (medians of the repeats, after
+one untimed full-size call per side; the load average is printed at the start and the end):
 
-1. final values of the 3,120 strategies (weights given): ``final_values`` vs vectorbt;
+1. final values of the 3,120 strategies (weights given): ``final_values`` vs vectorbt, and
+   against quantlib's reference loop (the general multi-asset kernel, which visits every bar
+   and every order: the path before the single-asset kernel skipped no-op bars) to 1e-12;
+   quantlib also on one thread (vectorbt's simulation is single-threaded);
 2. the whole timing sweep from the closes: ``quantlib.sweep`` (fused path: moving averages,
    regime, simulation, 13 metrics per strategy, DSR and PBO over 12,870 CSCV partitions) vs
    vectorbt's simulation alone on precomputed weights (``1 + total_return`` against
@@ -28,7 +32,8 @@ vectorbt: ``Portfolio.from_orders(close, size=weights.shift(1), size_type="targe
 fees=0.001, init_cash=1.0)`` then ``final_value()`` (the shift makes vectorbt fill at the
 next close, as quantlib does internally). quantlib: ``quantlib.backtest.final_values`` with
 ``CostModel.percentage(0.001)`` and ``Rules.none()``. Each side runs in its own process
-(see ``_harness.py``); final values must agree to 1e-9 relative.
+(see ``_harness.py``); final values must agree to 1e-9 relative with vectorbt's and to 1e-12
+with the reference loop's.
 """
 
 from __future__ import annotations
@@ -100,6 +105,28 @@ def make_quantlib(inp: dict[str, Any], small: bool) -> Any:
         return bt.final_values(close, w3, strategies=labels, costs=bt.CostModel.percentage(FEES),
                                rules=bt.Rules.none(), fill="next_close",
                                market=bt.Market(kind="index")).to_numpy()
+
+    return call
+
+
+def make_quantlib_reference(inp: dict[str, Any], small: bool) -> Any:
+    """The same final values through the general multi-asset kernel (``single_asset_ok=0``):
+    every bar and every order through the engine's full loop, no bar skipped."""
+    import dataclasses
+
+    from quantlib import backtest as bt
+
+    close, w = inp["close"], inp["weights"]
+    if small:
+        close, w = close.iloc[: SMALL[0]], w[: SMALL[0], : SMALL[1]]
+    w3 = w.reshape(w.shape[0], w.shape[1], 1)
+    labels = inp["labels"][: w.shape[1]]
+
+    def call() -> np.ndarray:
+        p = bt._prepare(close, w3, "next_close", bt.CostModel.percentage(FEES), bt.Rules.none(),
+                        None, bt.Market(kind="index"), labels)
+        p = dataclasses.replace(p, params=p.params._replace(single_asset_ok=0.0))
+        return bt._simulate(p, store=False, record_trades=False)["final"][:, 0]
 
     return call
 
@@ -188,6 +215,7 @@ def make_vectorbt_perbar(inp: dict[str, Any], small: bool) -> Any:
 
 
 SIDES = {"quantlib": (build_quantlib, make_quantlib), "vectorbt": (build_vectorbt, make_vectorbt),
+         "quantlib_reference": (build_quantlib, make_quantlib_reference),
          "quantlib_sweep": (build_sweep, make_sweep),
          "quantlib_perbar": (build_quantlib, make_perbar),
          "quantlib_final_1000": (build_quantlib, make_final_1000),
@@ -195,15 +223,28 @@ SIDES = {"quantlib": (build_quantlib, make_quantlib), "vectorbt": (build_vectorb
 
 
 def main() -> int:
-    repeats = int(dict(zip(sys.argv[1::2], sys.argv[2::2], strict=False)).get("--repeats", 2))
+    repeats = int(dict(zip(sys.argv[1::2], sys.argv[2::2], strict=False)).get("--repeats", 5))
     script = Path(__file__).resolve()
     n = len(SHORT) * len(LONG) * len(THRESH)
-    print(f"MA timing sweep: {n} strategies on WIND All A, fees {FEES:.1%}, repeats {repeats}")
+    print(f"MA timing sweep: {n} strategies on WIND All A, fees {FEES:.1%}, repeats {repeats}; "
+          f"at the start: {_harness.load_average()}")
     compile_s = _harness.cold_compile_seconds(script)
     vbt = _harness.run_side(script, "vectorbt", repeats)
     ql = _harness.run_side(script, "quantlib", repeats)
     _, ok = _harness.report(f"MA timing sweep, final values ({n} strategies x 7,272 bars)",
                             vbt, ql, compile_s, RTOL)
+    ql1 = _harness.run_side(script, "quantlib", repeats, env={"NUMBA_NUM_THREADS": "1"})
+    print(f"- quantlib on one thread (`NUMBA_NUM_THREADS=1`; vectorbt's simulation is "
+          f"single-threaded): median {ql1['seconds']:.3f} s: "
+          f"**{vbt['seconds'] / ql1['seconds']:.1f}x**")
+    ref = _harness.run_side(script, "quantlib_reference", 1)
+    diff = np.abs(ql["result"] / ref["result"] - 1.0).max()
+    same = bool(np.array_equal(ql["result"], ref["result"]))
+    ok_ref = bool(diff <= 1e-12)
+    print(f"- against quantlib's reference loop (general kernel, every bar; "
+          f"{ref['seconds']:.3f} s): max relative difference {diff:.2e}"
+          f"{' (bitwise identical)' if same else ''}: **{'AGREE' if ok_ref else 'DISAGREE'}** "
+          "to 1e-12")
     print()
     sw = _harness.run_side(script, "quantlib_sweep", repeats)
     # the sweep drops short >= long (short 60, long 60: 13 strategies that never invest)
@@ -220,7 +261,8 @@ def main() -> int:
     qf = _harness.run_side(script, "quantlib_final_1000", repeats)
     print(f"- quantlib final_values on the same {N_PERBAR}: {qf['seconds']:.3f} s; per-bar "
           f"path / final_values: **{qp['seconds'] / qf['seconds']:.1f}x**")
-    return 0 if ok and ok2 and ok3 else 1
+    print(f"\nat the end: {_harness.load_average()}")
+    return 0 if ok and ok_ref and ok2 and ok3 else 1
 
 
 if __name__ == "__main__":

@@ -620,3 +620,148 @@ def test_price_datasets_carry_their_kind_through_selection_and_concat():
     assert both.attrs["quantlib"] == {"dataset": "sw_l1", "asset_kind": "index",
                                       "price_basis": "raw"}
     assert data.load("all_a_pb").attrs["quantlib"]["asset_kind"] is None
+
+
+# --------------------------------------------------------------------------- no-op bars skipped
+
+
+def test_all_in_strategy_held_with_no_cash_by_hand():
+    """Weight 1 on every bar, 0.1% fees: the first row buys what the cash affords at bar 1's
+    close (v = 1 / 1.001, fee 1 - v), then every bar asks for the same 100% and trades nothing.
+    Final value v / 11 * 13.31 = 1.21 / 1.001; the same at a price scale where the shares
+    exceed the kernel's skip bound (4,000 shares: prices of 1e-4), where every bar is worked."""
+    costs = {"costs": bt.CostModel.percentage(0.001), "rules": bt.Rules.none()}
+    for scale in (1.0, 1e-5):
+        close = frame(np.array([10.0, 11.0, 12.1, 13.31, 13.31]) * scale)
+        w = pd.DataFrame({"a": 1.0}, index=close.index)
+        res = bt.run(close, w, **costs)
+        fv = bt.final_values(close, w, **costs)
+        assert fv.iloc[0] == pytest.approx(1.21 / 1.001, rel=1e-14)
+        assert fv.iloc[0] == res.equity.iloc[-1]
+        assert res.costs.sum() == pytest.approx(1 - 1 / 1.001, rel=1e-12)
+        assert (res.costs.iloc[2:] == 0).all() and len(res.trades) == 0  # no trade recorded
+
+
+@st.composite
+def all_or_nothing_case(draw):
+    """One asset, several strategies with a 0/1 (or NaN: hold) target on every bar."""
+    n_t = draw(st.integers(5, 40))
+    n_s = draw(st.integers(1, 4))
+    scale = draw(st.sampled_from([1.0, 3000.0, 1e-4, 1e4]))  # 1e-4: shares above 4,000
+    rets = np.array(draw(st.lists(st.sampled_from([0.0, 0.01, -0.02, 0.05, -0.1, 0.1]),
+                                  min_size=n_t, max_size=n_t)))
+    close = scale * np.cumprod(1 + rets)
+    if draw(st.booleans()):  # suspended days: no fill price
+        close[np.arange(n_t) % draw(st.integers(3, 7)) == 2] = np.nan
+    values = st.sampled_from([0.0, 1.0, 1.0, np.nan]) if draw(st.booleans()) else \
+        st.sampled_from([0.0, 1.0])
+    w = np.array(draw(st.lists(st.lists(values, min_size=n_s, max_size=n_s), min_size=n_t,
+                               max_size=n_t)))[:, :, None]
+    kind = draw(st.sampled_from(["index", "stock"]))
+    extra = {}
+    if draw(st.booleans()):  # ex-dates
+        ratio = np.array(draw(st.lists(st.sampled_from([1.0, 1.0, 1.02, 2.0]), min_size=n_t,
+                                       max_size=n_t)))
+        ratio[0] = 1.0
+        extra["adj_factor"] = frame(np.cumprod(ratio))
+    return frame(close, kind=kind), w, kind, extra
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=all_or_nothing_case(),
+       costs=st.sampled_from([bt.CostModel.percentage(0.001), bt.CostModel.frictionless(),
+                              bt.CostModel(slippage_bps=5.0), bt.CostModel()]),
+       init_cash=st.sampled_from([None, None, 1e6]),
+       cash_rate=st.sampled_from([0.0, 0.0, 0.03]),
+       fill=st.sampled_from(["next_close", "same_close_lookahead"]))
+def test_skipped_noop_bars_equal_the_every_bar_kernel(case, costs, init_cash, cash_rate, fill):
+    """The single-asset kernel jumps over bars that provably change nothing (flat at target
+    0, or all in with no cash at target 1). Its outputs, with and without per-bar storage,
+    must be bit for bit those of the general kernel, which visits every bar and every order;
+    and the final values those of the plain-Python reference loop."""
+    close, w, kind, extra = case
+    nan_rows = "hold" if np.isnan(w).any() else "error"
+    assets = pd.DataFrame({"kind": [kind], "board": ["main" if kind == "stock" else kind]},
+                          index=close.columns)
+    market = bt.Market(assets=assets, **extra)
+    p = bt._prepare(close, w, fill, costs, bt.Rules.none(), init_cash, market, None, nan_rows,
+                    cash_rate)
+    general = dataclasses.replace(p, params=p.params._replace(single_asset_ok=0.0))
+    for store in (False, True):
+        fast = bt._simulate(p, store=store, record_trades=store)
+        slow = bt._simulate(general, store=store, record_trades=store)
+        for key in ("eq", "cost", "traded", "pos", "rec", "rec_count", "final"):
+            np.testing.assert_array_equal(fast[key], slow[key], err_msg=key)
+    for s in range(w.shape[1]):
+        ws = pd.DataFrame(w[:, s, :], close.index, close.columns)
+        ref = reference_run(close, ws, fill=fill, costs=costs, rules=bt.Rules.none(),
+                            init_cash=init_cash, assets=assets, cash_rate=cash_rate, **extra)
+        assert fast["final"][s, 0] == pytest.approx(ref.equity[-1], rel=1e-9)
+
+
+# --------------------------------------------------------------------------- weights check
+
+
+def _row_order_scan(w: np.ndarray, n_assets: int, max_sum: float, hold: bool):
+    """check_weights_nb's contract written out: rows in order, strategies in order."""
+    for r in range(w.shape[0]):
+        for c0 in range(0, w.shape[1], n_assets):
+            vals = w[r, c0:c0 + n_assets]
+            nan = np.isnan(vals)
+            if hold and nan.all():
+                continue
+            if hold and nan.any():
+                return 4, r, c0 + int(np.argmax(nan))
+            for a, x in enumerate(vals):
+                if not np.isfinite(x):
+                    return 1, r, c0 + a
+                if x < 0:
+                    return 2, r, c0 + a
+            if vals.sum() > max_sum:
+                return 3, r, c0
+    return 0, -1, -1
+
+
+@pytest.mark.parametrize("n_assets", [1, 2, 3])
+@pytest.mark.parametrize("hold", [False, True])
+def test_weights_check_finds_the_first_problem_in_row_order_in_any_layout(n_assets, hold):
+    """The parallel check scans column-major weights strategy by strategy and row-major ones
+    in chunks of rows (other layouts: the serial scan); either way it must report the problem
+    a scan in row order meets first (the row, then the strategy), for C, F and strided
+    layouts."""
+    from quantlib.backtest import _check_weights as check_weights_nb
+
+    rng = np.random.default_rng(n_assets + 10 * hold)
+    n_rows, n_strats = 300, 40
+    bad_values = [np.nan, np.inf, -np.inf, -0.5, 1.7] + ([] if n_assets > 1 else [1.0 + 1e-6])
+    for trial in range(40):
+        w = rng.uniform(0, 1.0 / n_assets, (n_rows, n_strats * n_assets))
+        if hold:  # whole-strategy NaN rows are valid holds
+            for _ in range(30):
+                r, s = rng.integers(n_rows), rng.integers(n_strats)
+                w[r, s * n_assets:(s + 1) * n_assets] = np.nan
+        for _ in range(trial % 4):  # 0 to 3 problems, some on the same row
+            r = rng.integers(n_rows) if trial % 3 else rng.integers(2)
+            w[r, rng.integers(w.shape[1])] = bad_values[rng.integers(len(bad_values))]
+        want = _row_order_scan(w, n_assets, 1.0 + 1e-9, hold)
+        for arr in (w, np.asfortranarray(w), np.asfortranarray(w)[::2], w[:, : n_assets * 7]):
+            got = check_weights_nb(arr, n_assets, 1.0 + 1e-9, hold)
+            assert got == _row_order_scan(arr, n_assets, 1.0 + 1e-9, hold), (trial, got)
+        assert check_weights_nb(np.asfortranarray(w), n_assets, 1.0 + 1e-9, hold) == want
+
+
+def test_weights_error_message_is_the_same_for_column_major_weights():
+    """A (T, S) sweep matrix built column by column (F order) is checked strategy by
+    strategy; the error must still name the first bad row and, on it, the first strategy."""
+    close = frame(np.linspace(10, 12, 8))
+    w = np.zeros((8, 3), order="F")
+    w[5, 0] = -0.5       # later row: not reported
+    w[3, 2] = np.nan     # same row as strategy 1, later strategy
+    w[3, 1] = 1.5        # first bad row, first strategy on it
+    msg = r"weights sum above 1 at row 2024-01-04, strategy 1, asset 0; leverage"
+    for arr in (w, np.ascontiguousarray(w)):
+        with pytest.raises(bt.WeightsError, match=msg):
+            bt.final_values(close, arr[:, :, None])
+    w[3, 1] = 0.2
+    with pytest.raises(bt.WeightsError, match=r"NaN/inf at row 2024-01-04, strategy 2, asset 0"):
+        bt.final_values(close, w[:, :, None])

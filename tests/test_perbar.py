@@ -22,11 +22,16 @@ def case():
     return prices, w
 
 
-@pytest.mark.parametrize("assets", [["a"], ["a", "b"]])
-def test_perbar_equals_run(case, assets) -> None:
+@pytest.mark.parametrize(("assets", "all_or_nothing"),
+                         [(["a"], False), (["a", "b"], False), (["a"], True)])
+def test_perbar_equals_run(case, assets, all_or_nothing) -> None:
+    """``all_or_nothing``: 0/1 targets on every bar (a timing sweep), where the single-asset
+    kernel jumps over the no-op bars and writes their outputs in one go."""
     prices, w = case
     cols = [prices.columns.get_loc(a) for a in assets]
     p, w = prices[assets], np.ascontiguousarray(w[:, :, cols])
+    if all_or_nothing:
+        w = np.asfortranarray((w > 0.2).astype(float))
     kw = {"costs": bt.CostModel.percentage(0.002), "rules": bt.Rules.none(), "cash_rate": 0.01,
           "market": bt.Market(kind="index")}
     res = bt.run(p, w, **kw)

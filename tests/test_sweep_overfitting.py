@@ -138,11 +138,13 @@ def test_dsr_bad_input() -> None:
         probabilistic_sharpe_ratio(1.0, 0.0, 100, skew=0.0, kurtosis=-10)
 
 
-@pytest.mark.parametrize(("n", "s", "tile"), [(3000, 16, 512), (500, 10, 64), (41, 2, 8)])
+@pytest.mark.parametrize(("n", "s", "tile"), [(3000, 16, 512), (500, 10, 64), (41, 2, 8),
+                                               (30, 18, 16)])
 def test_grouped_cscv_kernel_equals_tiled_kernel(n: int, s: int, tile: int) -> None:
     """The grouped kernel (complementary pairs, subset tables) against the per-partition
     kernel: the same logits, on correlated strategies with exact duplicates, never-invested
-    (constant) ones and several strategy tiles; and the brute force on a slice."""
+    (constant) ones and several strategy tiles (S <= 16: the one-pass pair loop, with 1, 3
+    and 4 groups of 4 blocks; S = 18: the generic one); and the brute force on a slice."""
     from quantlib.sweep._nb import cscv_logits_grouped_nb, cscv_logits_nb
     from quantlib.sweep.overfitting import block_stats, cscv_partitions
 

@@ -151,8 +151,7 @@ def _prepare(prices: Any, weights: Any, fill: str, costs: CostModel | None,
     prices = _inputs.check_prices(prices)
     w, wdates, strat = _inputs.weights_matrix(weights, prices, strategies)
     n_a = prices.shape[1]
-    code, row, col = _engine().check_weights_nb(w, n_a, 1.0 + _inputs._SUM_TOL,
-                                                nan_rows == "hold")
+    code, row, col = _check_weights(w, n_a, 1.0 + _inputs._SUM_TOL, nan_rows == "hold")
     if code:
         raise _inputs.weights_error(code, row, col, wdates, float(w[row, col]), n_a)
     close = prices.to_numpy(dtype=np.float64)
@@ -202,6 +201,20 @@ def _prepare(prices: Any, weights: Any, fill: str, costs: CostModel | None,
         buy_extra=buy_extra, sell_extra=sell_extra, share_ratio=share_ratio, params=params,
         lots=lot_sizes(info, rules, money),
     )
+
+
+def _check_weights(w: np.ndarray, n_assets: int, max_sum: float,
+                   allow_hold: bool) -> tuple[int, int, int]:
+    """``engine.check_weights_nb``'s (code, row, column) for (rows, strategies * assets)
+    float64 weights, read in their memory order: C-contiguous as they are, F-contiguous (a
+    sweep matrix built column by column) through their C-contiguous transpose, both by the
+    parallel ``check_weights_contig_nb``; any other layout by the serial row-order scan."""
+    eng = _engine()
+    if w.flags.c_contiguous:
+        return eng.check_weights_contig_nb(w, n_assets, max_sum, allow_hold, False)
+    if w.flags.f_contiguous:
+        return eng.check_weights_contig_nb(w.T, n_assets, max_sum, allow_hold, True)
+    return eng.check_weights_nb(w, n_assets, max_sum, allow_hold)
 
 
 def _dataset_attrs(prices: Any) -> dict[str, Any]:

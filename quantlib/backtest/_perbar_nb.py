@@ -13,7 +13,7 @@ from numba import njit, prange
 from quantlib.backtest._params import KernelParams
 from quantlib.backtest.engine import _strategy_1asset_nb, _strategy_nb
 
-__all__ = ["perbar_nb"]
+__all__ = ["per_prev_nb", "perbar_nb"]
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
@@ -38,3 +38,16 @@ def perbar_nb(close_ff: np.ndarray, fill_price: np.ndarray, fill_row: np.ndarray
             _strategy_nb(s, close_ff, fill_price, fill_row, weights, buy_ok, sell_ok,
                          buy_extra, sell_extra, share_ratio, params, lots, True, eq_out,
                          cost_out, traded_out, pos_out, rec, rec_count, final)
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def per_prev_nb(values: np.ndarray, equity: np.ndarray, init: float, minus: float,
+                out: np.ndarray) -> None:  # pragma: no cover - numba
+    """``out[t, s] = values[t, s] / equity[t - 1, s] - minus`` (``init`` before the first
+    bar), in parallel over strategies; float64 (the roundings of NumPy's ``a / b - c``)."""
+    n_t, n_s = values.shape
+    for s in prange(n_s):
+        prev = init
+        for t in range(n_t):
+            out[t, s] = values[t, s] / prev - minus
+            prev = equity[t, s]

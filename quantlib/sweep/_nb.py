@@ -186,7 +186,10 @@ def cscv_logits_grouped_nb(block_mean, block_m2, n_per_block, parts, out,
                 for q in range(chunk * per_chunk, min((chunk + 1) * per_chunk, n_p)):
                     c = prim[q]
                     cc = comp[c]
-                    _pair_values(tm, te, tot_m, tot_e, code[c], coef, sm, se, vp, vc)
+                    if n_g <= 4:  # S <= 16: one pass, sums in registers
+                        _pair_values4(tm, te, tot_m, tot_e, code[c], coef, vp, vc)
+                    else:
+                        _pair_values(tm, te, tot_m, tot_e, code[c], coef, sm, se, vp, vc)
                     if not oos_pass:
                         _argmax_into(vp, t0, best, best_n, c)
                         _argmax_into(vc, t0, best, best_n, cc)
@@ -294,6 +297,39 @@ def _pair_values(tm, te, tot_m, tot_e, codes, coef, sm, se, vp,
         sm[i] = tot_m[i] - sm[i]
         se[i] = tot_e[i] - se[i]
     _values_into(sm, se, coef, vc)
+
+
+@njit(cache=True, error_model="numpy")
+def _pair_values4(tm, te, tot_m, tot_e, codes, coef, vp, vc):  # pragma: no cover - numba
+    """:func:`_pair_values` for at most 4 groups (S <= 16 blocks) in one loop over the
+    strategies: each strategy's two sums stay in registers, added in the same order (group 0,
+    1, 2, 3), so the values are bit for bit those of :func:`_pair_values` (a missing group
+    reads group 0's empty-subset row, exactly 0.0, and ``x + 0.0 == x``: the sums are never
+    -0.0). About half the CPU time of the seven passes over scratch buffers."""
+    n_g = codes.shape[0]
+    r0 = codes[0]
+    r1 = 16 + codes[1] if n_g > 1 else 0
+    r2 = 32 + codes[2] if n_g > 2 else 0
+    r3 = 48 + codes[3] if n_g > 3 else 0
+    for i in range(tm.shape[1]):
+        a = tm[r0, i]
+        e = te[r0, i]
+        a += tm[r1, i]
+        e += te[r1, i]
+        a += tm[r2, i]
+        e += te[r2, i]
+        a += tm[r3, i]
+        e += te[r3, i]
+        d = e - coef * a * a
+        q = a * abs(a) / d
+        alt = np.inf if a > 0.0 else (-np.inf if a < 0.0 else 0.0)
+        vp[i] = q if d > 0.0 else alt
+        a = tot_m[i] - a
+        e = tot_e[i] - e
+        d = e - coef * a * a
+        q = a * abs(a) / d
+        alt = np.inf if a > 0.0 else (-np.inf if a < 0.0 else 0.0)
+        vc[i] = q if d > 0.0 else alt
 
 
 @njit(cache=True, error_model="numpy")
