@@ -92,14 +92,18 @@ def build_quantlib() -> dict[str, Any]:
     return {"close": close.to_frame("wind_all_a"), "weights": weights, "labels": labels}
 
 
-def make_quantlib(inp: dict[str, Any], small: bool) -> Any:
-    from quantlib import backtest as bt
-
+def _quantlib_inputs(inp: dict[str, Any], small: bool) -> tuple[Any, np.ndarray, Any]:
+    """Closes, weights as bars x strategies x 1 asset, and labels (cut to SMALL if small)."""
     close, w = inp["close"], inp["weights"]
     if small:
         close, w = close.iloc[: SMALL[0]], w[: SMALL[0], : SMALL[1]]
-    w3 = w.reshape(w.shape[0], w.shape[1], 1)
-    labels = inp["labels"][: w.shape[1]]
+    return close, w.reshape(w.shape[0], w.shape[1], 1), inp["labels"][: w.shape[1]]
+
+
+def make_quantlib(inp: dict[str, Any], small: bool) -> Any:
+    from quantlib import backtest as bt
+
+    close, w3, labels = _quantlib_inputs(inp, small)
 
     def call() -> np.ndarray:
         return bt.final_values(close, w3, strategies=labels, costs=bt.CostModel.percentage(FEES),
@@ -116,11 +120,7 @@ def make_quantlib_reference(inp: dict[str, Any], small: bool) -> Any:
 
     from quantlib import backtest as bt
 
-    close, w = inp["close"], inp["weights"]
-    if small:
-        close, w = close.iloc[: SMALL[0]], w[: SMALL[0], : SMALL[1]]
-    w3 = w.reshape(w.shape[0], w.shape[1], 1)
-    labels = inp["labels"][: w.shape[1]]
+    close, w3, labels = _quantlib_inputs(inp, small)
 
     def call() -> np.ndarray:
         p = bt._prepare(close, w3, "next_close", bt.CostModel.percentage(FEES), bt.Rules.none(),

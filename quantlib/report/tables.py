@@ -94,7 +94,10 @@ def trades_table(trades: pd.DataFrame, head: int = 20, tail: int = 20,
         t["asset"] = [f"{names[a]} {a}" if a in names else a for a in t["asset"].astype(str)]
     if not cny:
         if equity is None:
-            raise ValueError("trades_table of a unit portfolio needs the equity curve.")
+            from quantlib.errors import QuantlibError
+
+            raise QuantlibError("trades_table of a unit portfolio needs the equity curve: "
+                                "pass equity=result.equity (or cny=True for CNY capital).")
         eq = equity.reindex(pd.DatetimeIndex(t["date"])).to_numpy(float)
         t["value"] = t["value"].to_numpy(float) / eq
         t["cost"] = t["cost"].to_numpy(float) / eq

@@ -62,8 +62,10 @@ def _display_name(outcome: Any, lang: str) -> str:
     """The strategy as page titles name it: in zh its declared ``title_zh`` with the code name
     after it (``申万一级行业轮动（行业趋势配置）（industry_rotation）``); else the code name."""
     name = str(outcome.strategy.name)
-    title_zh = getattr(outcome.strategy, "title_zh", "") if lang == "zh" else ""
-    return f"{title_zh}（{name}）" if title_zh else name
+    if lang != "zh":
+        return name
+    text = outcome.strategy.text(lang)
+    return name if "title_zh" in text["missing"] else f"{text['title']}（{name}）"
 
 
 def monthly_returns(returns: pd.Series) -> pd.DataFrame:
